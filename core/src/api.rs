@@ -1,0 +1,37 @@
+//! Request and response bodies of the JSON HTTP API, shared by the server and the browser.
+
+use crate::photo::Photo;
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/photos`: one page of photos, newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhotoPage {
+    pub photos: Vec<Photo>,
+    /// Pass as `cursor` to get the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// `POST /api/photos`: what was stored and what was refused, one entry per file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UploadResponse {
+    pub photos: Vec<Photo>,
+    pub errors: Vec<UploadError>,
+}
+
+/// Why one file of an upload was refused.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UploadError {
+    pub filename: String,
+    pub error: String,
+}
+
+/// The body of every error response.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+}
+
+/// The most photos one listing request returns.
+pub const MAX_PAGE_SIZE: usize = 200;
+/// The page size when the request names none.
+pub const DEFAULT_PAGE_SIZE: usize = 60;

@@ -1,0 +1,12 @@
+//! The vocabulary every part of GAiLLERY shares, compiled both for the server and for the
+//! browser (WASM): what a photo is, how its processing is going, the shapes of the JSON API,
+//! and the justified layout that places photos in rows.
+//!
+//! Nothing here does I/O, so everything here is cheap to ship to the browser.
+
+pub mod api;
+pub mod layout;
+pub mod photo;
+pub mod placeholder;
+
+pub use photo::{Label, OwnerId, Photo, PhotoId, PhotoStatus, Variant};
