@@ -1,0 +1,90 @@
+//! Photo ids and where each photo's images are stored.
+
+use gaillery_core::{PhotoId, Variant};
+use gaillery_storage::BlobKey;
+use rand::Rng;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::ServiceError;
+
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// A new id: the creation time in milliseconds (12 hex digits, so ids sort by age) and 56 random
+/// bits, so ids from concurrent uploads and several servers do not collide.
+pub(crate) fn new_photo_id() -> PhotoId {
+    let random: u64 = rand::rng().random::<u64>() >> 8;
+    let raw = format!("{:012x}{:014x}", now_ms(), random);
+    PhotoId::parse(&raw).unwrap_or_else(|| unreachable!("hex digits always form a valid id"))
+}
+
+/// The blob keys of one photo: `photos/{id}/{variant}`.
+pub(crate) struct PhotoKeys {
+    original: BlobKey,
+    thumbnail: BlobKey,
+    thumbnail_2x: BlobKey,
+    preview: BlobKey,
+}
+
+pub(crate) fn keys_for(id: &PhotoId) -> Result<PhotoKeys, ServiceError> {
+    let key = |variant: Variant| {
+        BlobKey::new(&format!("photos/{id}/{}", variant.path_segment()))
+            .map_err(|e| ServiceError::Internal(format!("blob key for {id}: {e}")))
+    };
+    Ok(PhotoKeys {
+        original: key(Variant::Original)?,
+        thumbnail: key(Variant::Thumbnail)?,
+        thumbnail_2x: key(Variant::Thumbnail2x)?,
+        preview: key(Variant::Preview)?,
+    })
+}
+
+impl PhotoKeys {
+    pub(crate) fn get(&self, variant: Variant) -> &BlobKey {
+        match variant {
+            Variant::Original => &self.original,
+            Variant::Thumbnail => &self.thumbnail,
+            Variant::Thumbnail2x => &self.thumbnail_2x,
+            Variant::Preview => &self.preview,
+        }
+    }
+
+    pub(crate) fn all(&self) -> [&BlobKey; 4] {
+        [
+            &self.original,
+            &self.thumbnail,
+            &self.thumbnail_2x,
+            &self.preview,
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_valid_unique_and_sort_by_time() {
+        let first = new_photo_id();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let second = new_photo_id();
+        assert_eq!(first.as_str().len(), 26);
+        assert_ne!(first, second);
+        assert!(first < second);
+    }
+
+    #[test]
+    fn every_variant_has_its_own_key() {
+        let keys = keys_for(&new_photo_id()).unwrap();
+        let all = keys.all();
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert_ne!(a.as_str(), b.as_str());
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The gallery's service layer: what GAiLLERY does, independent of HTTP.
+//!
+//! The JSON API and the Leptos server functions both call this layer, so they behave the same.
+//! It owns the storage handles (`BlobStore`, `Catalog`) and runs image work off the async
+//! runtime, with at most one decode per core at a time.
+
+mod error;
+mod ids;
+mod staging;
+
+pub use error::ServiceError;
+pub use staging::StagedUpload;
+
+use gaillery_core::api::{PhotoPage, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use gaillery_core::{OwnerId, Photo, PhotoId, PhotoStatus, Variant};
+use gaillery_imaging::{EncodedImage, Limits, ProcessedImage, SourceFormat};
+use gaillery_storage::{BlobReader, BlobStore, Catalog, InsertOutcome, NewPhoto};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Limits and places the service works with.
+#[derive(Clone, Debug)]
+pub struct GalleryConfig {
+    /// Largest accepted file, in bytes.
+    pub max_upload_bytes: u64,
+    /// Pixel and dimension limits checked before decoding.
+    pub image_limits: Limits,
+    /// Where uploads are staged while they stream in; on the same filesystem as the blob store
+    /// when that is local, so storing an original is a rename.
+    pub staging_dir: PathBuf,
+    /// How many images may be decoded at once (memory and cores).
+    pub processing_slots: usize,
+}
+
+/// What happened to one uploaded file.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IngestOutcome {
+    /// A new photo was stored.
+    Created(Photo),
+    /// The owner already had these exact bytes; nothing new was stored.
+    Duplicate(Photo),
+}
+
+impl IngestOutcome {
+    pub fn photo(&self) -> &Photo {
+        match self {
+            IngestOutcome::Created(photo) | IngestOutcome::Duplicate(photo) => photo,
+        }
+    }
+
+    pub fn into_photo(self) -> Photo {
+        match self {
+            IngestOutcome::Created(photo) | IngestOutcome::Duplicate(photo) => photo,
+        }
+    }
+}
+
+/// The gallery service. Cheap to clone; share one per process.
+#[derive(Clone)]
+pub struct Gallery {
+    blobs: Arc<dyn BlobStore>,
+    catalog: Arc<dyn Catalog>,
+    config: Arc<GalleryConfig>,
+    processing: Arc<Semaphore>,
+}
+
+impl Gallery {
+    pub fn new(
+        blobs: Arc<dyn BlobStore>,
+        catalog: Arc<dyn Catalog>,
+        config: GalleryConfig,
+    ) -> Gallery {
+        let processing = Arc::new(Semaphore::new(config.processing_slots.max(1)));
+        Gallery {
+            blobs,
+            catalog,
+            config: Arc::new(config),
+            processing,
+        }
+    }
+
+    pub fn config(&self) -> &GalleryConfig {
+        &self.config
+    }
+
+    /// Starts receiving one file; feed it with [`StagedUpload::write`].
+    pub async fn begin_upload(&self, filename: &str) -> Result<StagedUpload, ServiceError> {
+        StagedUpload::create(
+            &self.config.staging_dir,
+            filename,
+            self.config.max_upload_bytes,
+        )
+        .await
+    }
+
+    /// Turns a fully received file into a photo: identifies and checks it, makes the derived
+    /// images, stores everything, and catalogues it. Uploading bytes the owner already has
+    /// returns the existing photo.
+    pub async fn ingest(
+        &self,
+        owner: &OwnerId,
+        upload: StagedUpload,
+    ) -> Result<IngestOutcome, ServiceError> {
+        let received = upload.finish().await?;
+        if let Some(existing) = self.catalog.photo_by_hash(owner, &received.sha256).await? {
+            return Ok(IngestOutcome::Duplicate(existing));
+        }
+        if gaillery_imaging::sniff(&received.head).is_none() {
+            return Err(ServiceError::Image(
+                gaillery_imaging::ImagingError::Unsupported,
+            ));
+        }
+
+        let ProcessedImage {
+            format,
+            width,
+            height,
+            taken_at,
+            placeholder,
+            thumbnail,
+            thumbnail_2x,
+            preview,
+        } = self.process(received.path.to_path_buf()).await?;
+        let id = ids::new_photo_id();
+        let keys = ids::keys_for(&id)?;
+        let derived = [
+            (Variant::Thumbnail, thumbnail),
+            (Variant::Thumbnail2x, thumbnail_2x),
+            (Variant::Preview, preview),
+        ];
+        let stored = self
+            .store_blobs(&keys, derived, &received, format.mime())
+            .await;
+        if let Err(error) = stored {
+            self.remove_blobs(&keys).await;
+            return Err(error);
+        }
+
+        let new_photo = NewPhoto {
+            id,
+            owner: owner.clone(),
+            filename: received.filename.clone(),
+            width,
+            height,
+            taken_at,
+            format: format.as_str().to_owned(),
+            size_bytes: received.size,
+            sha256: received.sha256.clone(),
+            placeholder,
+            // Classification does not exist yet, so a stored photo is fully processed.
+            status: PhotoStatus::Done,
+            created_at_ms: ids::now_ms(),
+        };
+        match self.catalog.insert_photo(new_photo).await {
+            Ok(InsertOutcome::Created(photo)) => Ok(IngestOutcome::Created(photo)),
+            Ok(InsertOutcome::Duplicate(existing)) => {
+                // Another upload of the same bytes won the race; ours is surplus.
+                self.remove_blobs(&keys).await;
+                Ok(IngestOutcome::Duplicate(existing))
+            }
+            Err(error) => {
+                self.remove_blobs(&keys).await;
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Decodes and derives off the async runtime, a bounded number at a time.
+    async fn process(&self, path: PathBuf) -> Result<ProcessedImage, ServiceError> {
+        let _slot = self
+            .processing
+            .acquire()
+            .await
+            .map_err(|_| ServiceError::Internal("image processing pool closed".into()))?;
+        let limits = self.config.image_limits.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            let bytes = std::fs::read(&path)?;
+            Ok::<_, ServiceError>(gaillery_imaging::process(&bytes, &limits)?)
+        });
+        task.await.map_err(|join| {
+            ServiceError::Internal(format!("image processing task failed: {join}"))
+        })?
+    }
+
+    async fn store_blobs(
+        &self,
+        keys: &ids::PhotoKeys,
+        derived: [(Variant, EncodedImage); 3],
+        received: &staging::ReceivedFile,
+        original_type: &str,
+    ) -> Result<(), ServiceError> {
+        for (variant, image) in derived {
+            let bytes = bytes::Bytes::from(image.bytes);
+            self.blobs
+                .put_bytes(keys.get(variant), bytes, image.content_type)
+                .await?;
+        }
+        // The original goes last: it is moved, not copied, when staging shares the filesystem.
+        self.blobs
+            .put_file(keys.get(Variant::Original), &received.path, original_type)
+            .await?;
+        Ok(())
+    }
+
+    /// Best effort: a blob left behind is invisible (no catalog entry points to it).
+    async fn remove_blobs(&self, keys: &ids::PhotoKeys) {
+        for key in keys.all() {
+            if let Err(error) = self.blobs.delete(key).await {
+                tracing::warn!(%error, key = key.as_str(), "could not remove blob");
+            }
+        }
+    }
+
+    pub async fn photo(&self, owner: &OwnerId, id: &PhotoId) -> Result<Photo, ServiceError> {
+        self.catalog
+            .photo(owner, id)
+            .await?
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// One page of the owner's photos, newest first.
+    pub async fn list(
+        &self,
+        owner: &OwnerId,
+        cursor: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<PhotoPage, ServiceError> {
+        let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+        let cursor = cursor.filter(|c| !c.is_empty());
+        Ok(self.catalog.list_photos(owner, cursor, limit).await?)
+    }
+
+    /// Opens one of a photo's images for streaming, with its content type. Only photos in the
+    /// owner's catalog are served.
+    pub async fn open_image(
+        &self,
+        owner: &OwnerId,
+        id: &PhotoId,
+        variant: Variant,
+    ) -> Result<(Photo, BlobReader, &'static str), ServiceError> {
+        let photo = self.photo(owner, id).await?;
+        let keys = ids::keys_for(id)?;
+        let reader = self.blobs.open(keys.get(variant)).await?;
+        let content_type = match variant {
+            Variant::Original => SourceFormat::parse(&photo.format)
+                .map(|format| format.mime())
+                .unwrap_or("application/octet-stream"),
+            _ => gaillery_imaging::DERIVED_CONTENT_TYPE,
+        };
+        Ok((photo, reader, content_type))
+    }
+
+    /// Deletes a photo and its images. The catalog entry goes first, so the photo disappears
+    /// at once even if removing a file fails.
+    pub async fn delete(&self, owner: &OwnerId, id: &PhotoId) -> Result<(), ServiceError> {
+        if !self.catalog.delete_photo(owner, id).await? {
+            return Err(ServiceError::NotFound);
+        }
+        self.remove_blobs(&ids::keys_for(id)?).await;
+        Ok(())
+    }
+
+    /// Deletes several photos; returns how many existed.
+    pub async fn delete_many(
+        &self,
+        owner: &OwnerId,
+        ids: &[PhotoId],
+    ) -> Result<usize, ServiceError> {
+        let mut deleted = 0;
+        for id in ids {
+            match self.delete(owner, id).await {
+                Ok(()) => deleted += 1,
+                Err(ServiceError::NotFound) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(deleted)
+    }
+
+    /// Deletes every photo of the owner; returns how many.
+    pub async fn delete_all(&self, owner: &OwnerId) -> Result<usize, ServiceError> {
+        let ids = self.catalog.delete_all_photos(owner).await?;
+        for id in &ids {
+            self.remove_blobs(&ids::keys_for(id)?).await;
+        }
+        Ok(ids.len())
+    }
+
+    pub async fn count(&self, owner: &OwnerId) -> Result<u64, ServiceError> {
+        Ok(self.catalog.count_photos(owner).await?)
+    }
+}
