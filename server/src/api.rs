@@ -1,0 +1,397 @@
+//! The JSON HTTP API (`/api/...`, `/healthz`). Every handler is a thin translation between HTTP
+//! and the gallery service, which the Leptos server functions call too.
+
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::multipart::{Field, Multipart};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use gaillery_core::api::{ErrorBody, UploadError, UploadResponse};
+use gaillery_core::{OwnerId, PhotoId, Variant};
+use gaillery_imaging::ImagingError;
+use gaillery_service::{IngestOutcome, ServiceError};
+use serde::Deserialize;
+use tokio_util::io::ReaderStream;
+
+pub fn router(state: AppState) -> Router {
+    // Each file is limited while it streams; the request as a whole may carry many files.
+    let upload_limit = state.gallery.config().max_upload_bytes as usize
+        * state.limits.max_files_per_request
+        + 1_000_000;
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/openapi.json", get(openapi))
+        .route(
+            "/api/photos",
+            get(list_photos)
+                .post(upload_photos)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/api/photos/{id}", get(get_photo).delete(delete_photo))
+        .route("/api/photos/{id}/{variant}", get(photo_image))
+        .with_state(state)
+}
+
+/// The only owner until accounts exist.
+fn owner() -> OwnerId {
+    OwnerId::local()
+}
+
+/// An error response: a status and a message a person can act on, as `{"error": "..."}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> ApiError {
+        let status = status_of(&error);
+        if status.is_server_error() {
+            // Details stay in the log; the client gets a message it can act on.
+            tracing::error!(%error, "request failed");
+            let message = match error {
+                ServiceError::Unavailable(_) => error.to_string(),
+                _ => "something went wrong on the server; the error was logged".to_owned(),
+            };
+            return ApiError::new(status, message);
+        }
+        ApiError::new(status, error.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(ErrorBody {
+                error: self.message,
+            }),
+        )
+            .into_response()
+    }
+}
+
+/// The status code that fits each service error.
+pub fn status_of(error: &ServiceError) -> StatusCode {
+    match error {
+        ServiceError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        ServiceError::Image(ImagingError::Unsupported) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ServiceError::Image(_) | ServiceError::Empty => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::NotFound => StatusCode::NOT_FOUND,
+        ServiceError::InvalidCursor => StatusCode::BAD_REQUEST,
+        ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        ServiceError::Storage(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn openapi() -> Json<serde_json::Value> {
+    Json(crate::openapi::document())
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn list_photos(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let page = state
+        .gallery
+        .list(&owner(), query.cursor.as_deref(), query.limit)
+        .await?;
+    Ok(Json(page).into_response())
+}
+
+fn parse_id(raw: &str) -> Result<PhotoId, ApiError> {
+    PhotoId::parse(raw).ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no such photo"))
+}
+
+async fn get_photo(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let photo = state.gallery.photo(&owner(), &parse_id(&id)?).await?;
+    Ok(Json(photo).into_response())
+}
+
+async fn delete_photo(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.gallery.delete(&owner(), &parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/photos`: every part named `file` is one photo. Each file succeeds or fails on its
+/// own; the response lists both. When every file failed, the status is that of the failure.
+async fn upload_photos(State(state): State<AppState>, mut multipart: Multipart) -> Response {
+    let mut photos = Vec::new();
+    let mut failures: Vec<(String, FileFailure)> = Vec::new();
+    let mut files = 0;
+    let mut created_any = false;
+
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(error) => {
+                // The body itself is broken (cut off, malformed): nothing after this point can
+                // be read, but what was stored stays stored and is reported.
+                let status = error.status();
+                if photos.is_empty() && failures.is_empty() {
+                    return ApiError::new(
+                        status,
+                        format!("the upload could not be read: {}", error.body_text()),
+                    )
+                    .into_response();
+                }
+                failures.push((
+                    "(rest of the upload)".to_owned(),
+                    FileFailure::CutOff(error.body_text()),
+                ));
+                break;
+            }
+        };
+        if field.name() != Some("file") {
+            continue;
+        }
+        let filename = field.file_name().unwrap_or("untitled").to_owned();
+        files += 1;
+        if files > state.limits.max_files_per_request {
+            failures.push((
+                filename,
+                FileFailure::TooManyFiles(state.limits.max_files_per_request),
+            ));
+            continue;
+        }
+        match receive(&state, &filename, field).await {
+            Ok(outcome) => {
+                created_any |= matches!(outcome, IngestOutcome::Created(_));
+                photos.push(outcome.into_photo());
+            }
+            Err(failure) => {
+                tracing::info!(error = %failure.message(), filename, "upload refused");
+                failures.push((filename, failure));
+            }
+        }
+    }
+
+    let status = if created_any {
+        StatusCode::CREATED
+    } else if !photos.is_empty() {
+        StatusCode::OK
+    } else if let Some((_, failure)) = failures.first() {
+        failure.status()
+    } else {
+        return ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "no files in the upload; send each photo as a multipart part named \"file\"",
+        )
+        .into_response();
+    };
+    let errors = failures
+        .into_iter()
+        .map(|(filename, failure)| UploadError {
+            filename,
+            error: failure.message(),
+        })
+        .collect();
+    (status, Json(UploadResponse { photos, errors })).into_response()
+}
+
+/// Why one file of an upload was not stored.
+enum FileFailure {
+    /// The service refused or failed it.
+    Service(ServiceError),
+    /// The request carried more files than allowed.
+    TooManyFiles(usize),
+    /// The request body broke off while this file was streaming.
+    CutOff(String),
+}
+
+impl FileFailure {
+    fn status(&self) -> StatusCode {
+        match self {
+            FileFailure::Service(error) => status_of(error),
+            FileFailure::TooManyFiles(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            FileFailure::CutOff(_) => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// The message shown for the file; server-side details stay in the log.
+    fn message(&self) -> String {
+        match self {
+            FileFailure::Service(error) if status_of(error).is_server_error() => {
+                tracing::error!(%error, "storing an upload failed");
+                match error {
+                    ServiceError::Unavailable(_) => error.to_string(),
+                    _ => "the server could not store this file; the error was logged".to_owned(),
+                }
+            }
+            FileFailure::Service(error) => error.to_string(),
+            FileFailure::TooManyFiles(max) => {
+                format!("too many files in one upload; send at most {max} at a time")
+            }
+            FileFailure::CutOff(detail) => format!("the upload was cut off: {detail}"),
+        }
+    }
+}
+
+/// Streams one multipart part to staging, then ingests it.
+async fn receive(
+    state: &AppState,
+    filename: &str,
+    mut field: Field<'_>,
+) -> Result<IngestOutcome, FileFailure> {
+    let mut upload = state
+        .gallery
+        .begin_upload(filename)
+        .await
+        .map_err(FileFailure::Service)?;
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => upload.write(&chunk).await.map_err(FileFailure::Service)?,
+            Ok(None) => break,
+            Err(error) => return Err(FileFailure::CutOff(error.body_text())),
+        }
+    }
+    state
+        .gallery
+        .ingest(&owner(), upload)
+        .await
+        .map_err(FileFailure::Service)
+}
+
+/// `GET /api/photos/{id}/{variant}`: the original or a derived image, streamed, with an ETag
+/// and immutable caching (an id's images never change).
+async fn photo_image(
+    State(state): State<AppState>,
+    Path((id, variant)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let variant = Variant::parse(&variant).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no such image; use original, thumbnail, thumbnail-2x or preview",
+        )
+    })?;
+    let photo = state.gallery.photo(&owner(), &id).await?;
+    let etag = format!(
+        "\"{}-{}\"",
+        &photo.sha256[..photo.sha256.len().min(16)],
+        variant.path_segment()
+    );
+    let cache_control = HeaderValue::from_static("public, max-age=31536000, immutable");
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+        })
+    {
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, etag),
+                (
+                    header::CACHE_CONTROL,
+                    "public, max-age=31536000, immutable".to_owned(),
+                ),
+            ],
+        )
+            .into_response());
+    }
+
+    let (photo, blob, content_type) = state.gallery.open_image(&owner(), &id, variant).await?;
+    let mut response = Response::new(Body::from_stream(ReaderStream::new(blob.reader)));
+    let response_headers = response.headers_mut();
+    response_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(blob.len));
+    response_headers.insert(header::CACHE_CONTROL, cache_control);
+    response_headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        response_headers.insert(header::ETAG, value);
+    }
+    if variant == Variant::Original {
+        if let Ok(value) = HeaderValue::from_str(&content_disposition(&photo.filename)) {
+            response_headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+    }
+    Ok(response)
+}
+
+/// `inline` with the display name, RFC 5987-encoded so any name is safe in a header.
+fn content_disposition(filename: &str) -> String {
+    let mut encoded = String::new();
+    for byte in filename.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("inline; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_disposition_encodes_everything_unsafe() {
+        assert_eq!(
+            content_disposition("my cat \"1\".jpg"),
+            "inline; filename*=UTF-8''my%20cat%20%221%22.jpg"
+        );
+        assert_eq!(
+            content_disposition("é.png"),
+            "inline; filename*=UTF-8''%C3%A9.png"
+        );
+    }
+
+    #[test]
+    fn user_errors_get_4xx_and_server_errors_5xx() {
+        assert_eq!(
+            status_of(&ServiceError::TooLarge { limit_bytes: 1 }),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        assert_eq!(
+            status_of(&ServiceError::Image(ImagingError::Unsupported)),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
+        assert_eq!(status_of(&ServiceError::NotFound), StatusCode::NOT_FOUND);
+        assert_eq!(
+            status_of(&ServiceError::Unavailable("x".into())),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            status_of(&ServiceError::Internal("x".into())),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+}

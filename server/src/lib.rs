@@ -1,0 +1,30 @@
+//! The GAiLLERY server: configuration, start-up, the JSON HTTP API and the Leptos site.
+//!
+//! `startup` wires storage, the gallery service and the routers together; `api` is the JSON
+//! API; `site` serves the server-rendered Leptos app and its static files.
+
+pub mod api;
+pub mod cli;
+pub mod openapi;
+pub mod site;
+pub mod startup;
+pub mod telemetry;
+
+use axum::extract::FromRef;
+use gaillery_service::Gallery;
+use leptos::config::LeptosOptions;
+
+/// What every request handler can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub gallery: Gallery,
+    pub leptos_options: LeptosOptions,
+    pub limits: RequestLimits,
+}
+
+/// Limits on one HTTP request, beyond the per-file ones the service enforces.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestLimits {
+    /// Most files accepted in one upload request.
+    pub max_files_per_request: usize,
+}

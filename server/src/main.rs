@@ -1,0 +1,22 @@
+//! `gaillery`: the GAiLLERY server and command line.
+
+use clap::Parser;
+use gaillery_server::cli::{Cli, Command};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    gaillery_server::telemetry::init();
+    let result = match cli.command {
+        Command::Serve(args) => gaillery_server::startup::serve(args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error:#}");
+            eprintln!("gaillery: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
