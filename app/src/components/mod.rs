@@ -1,0 +1,8 @@
+//! The gallery's components, one capability each.
+
+pub mod confirm;
+pub mod gallery_page;
+pub mod grid;
+pub mod lightbox;
+pub mod selection;
+pub mod uploader;

@@ -1,0 +1,55 @@
+//! The GAiLLERY web app: rendered on the server (feature `ssr`), then hydrated in the browser
+//! (feature `hydrate`, through the `frontend` crate).
+//!
+//! - `server_fns`: the server functions the pages call (thin wrappers over the service layer).
+//! - `state`: the gallery's client-side state, shared by the components through context.
+//! - `components`: the grid, the lightbox, the uploader, selection and dialogs.
+//! - `browser`: what only exists in a browser (XHR uploads, observers, fullscreen); it compiles
+//!   everywhere but is only called from effects and event handlers, which run in the browser.
+
+pub mod components;
+pub mod error;
+pub mod server_fns;
+pub mod state;
+
+mod browser;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::StaticSegment;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/gaillery.css"/>
+        <Title text="GAiLLERY"/>
+        <Meta name="description" content="Your photos, in a gallery you run yourself."/>
+        <Meta name="theme-color" content="#111318"/>
+        <Router>
+            <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
+                <Route path=StaticSegment("") view=components::gallery_page::GalleryPage/>
+            </Routes>
+        </Router>
+    }
+}

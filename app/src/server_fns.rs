@@ -1,0 +1,61 @@
+//! Server functions: what the pages ask the server for. Each is a thin call into the gallery
+//! service, the same one the JSON API uses.
+
+use crate::error::AppError;
+use gaillery_core::api::PhotoPage;
+use gaillery_core::Photo;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::error::AppError;
+    use gaillery_core::{OwnerId, PhotoId};
+    use gaillery_service::Gallery;
+    use leptos::prelude::use_context;
+
+    pub fn gallery() -> Result<Gallery, AppError> {
+        use_context::<Gallery>()
+            .ok_or_else(|| AppError::Refused("the gallery service is not configured".to_owned()))
+    }
+
+    /// The only owner until accounts exist.
+    pub fn owner() -> OwnerId {
+        OwnerId::local()
+    }
+
+    pub fn parse_id(raw: &str) -> Result<PhotoId, AppError> {
+        PhotoId::parse(raw).ok_or_else(|| AppError::Refused("no such photo".to_owned()))
+    }
+}
+
+/// One page of photos, newest first.
+#[server(prefix = "/_fn", endpoint = "list_photos")]
+pub async fn list_photos(cursor: Option<String>) -> Result<PhotoPage, AppError> {
+    let gallery = ssr::gallery()?;
+    Ok(gallery.list(&ssr::owner(), cursor.as_deref(), None).await?)
+}
+
+/// One photo, for deep links to photos not yet loaded in the grid.
+#[server(prefix = "/_fn", endpoint = "get_photo")]
+pub async fn get_photo(id: String) -> Result<Photo, AppError> {
+    let gallery = ssr::gallery()?;
+    Ok(gallery.photo(&ssr::owner(), &ssr::parse_id(&id)?).await?)
+}
+
+/// Deletes the given photos; returns how many existed.
+#[server(prefix = "/_fn", endpoint = "delete_photos")]
+pub async fn delete_photos(ids: Vec<String>) -> Result<usize, AppError> {
+    let gallery = ssr::gallery()?;
+    let ids = ids
+        .iter()
+        .map(|id| ssr::parse_id(id))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(gallery.delete_many(&ssr::owner(), &ids).await?)
+}
+
+/// Deletes every photo; returns how many.
+#[server(prefix = "/_fn", endpoint = "delete_all_photos")]
+pub async fn delete_all_photos() -> Result<usize, AppError> {
+    let gallery = ssr::gallery()?;
+    Ok(gallery.delete_all(&ssr::owner()).await?)
+}
