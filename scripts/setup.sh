@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs whatever is missing to build, run and test GAiLLERY: Debian packages, the wasm32
+# target, pinned cargo-leptos and wasm-bindgen-cli, and the end-to-end test packages.
+# Safe to run again: it only installs what is missing or at the wrong version.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.11
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+# Debian packages (scripts/apt-packages.txt).
+missing=()
+while read -r package; do
+  [[ -z "$package" || "$package" == \#* ]] && continue
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done < scripts/apt-packages.txt
+if ((${#missing[@]})); then
+  log "installing Debian packages: ${missing[*]}"
+  sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The browser half compiles to WebAssembly.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# cargo-leptos, pinned. Its lock file needs a newer rustc than stable 1.95, so it is built with
+# the nightly toolchain when stable cannot; `no_downloads` makes it use the wasm-bindgen and
+# wasm-opt found on PATH instead of fetching binaries (which this network does not allow).
+if [[ "$(cargo leptos --version 2>/dev/null || true)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]]; then
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes 20-35 minutes on 2 cores, once)"
+  toolchain=""
+  rustup toolchain list | grep -q '^nightly' && toolchain="+nightly"
+  cargo $toolchain install --locked "cargo-leptos@$CARGO_LEPTOS_VERSION" --features no_downloads
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wasm_bindgen_version" ]]; then
+  log "installing wasm-bindgen-cli $wasm_bindgen_version"
+  # Its lock file has pinned a crate version the registry no longer serves; fall back to a
+  # fresh resolution when the locked install fails.
+  cargo install --locked "wasm-bindgen-cli@$wasm_bindgen_version" \
+    || cargo install "wasm-bindgen-cli@$wasm_bindgen_version"
+fi
+
+# End-to-end tests: Playwright drives Debian's chromium, so no browser download.
+if [[ ! -d end2end/node_modules || end2end/package-lock.json -nt end2end/node_modules ]]; then
+  log "installing end-to-end test packages"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+log "ready"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every check and test: formatting, lints (server and WASM builds), unit and integration
+# tests, then the browser tests against a release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "lint (server build)"
+cargo clippy --workspace --all-targets -- -D warnings
+step "lint (browser build)"
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "unit and integration tests"
+cargo test --workspace
+
+step "release build"
+cargo leptos build --release --precompress
+
+step "browser tests (Playwright, chromium)"
+(cd end2end && npx playwright test)
