@@ -66,6 +66,9 @@ impl Row {
     }
 }
 
+/// Rows are never squashed below this share of the target height to fit one more photo.
+const MIN_ROW_HEIGHT_RATIO: f64 = 0.5;
+
 /// Places photos, given by their aspect ratios (width / height), into justified rows.
 ///
 /// Rows are filled greedily: a row takes photos while its height, when scaled to fill the width,
@@ -93,9 +96,11 @@ pub fn justify(aspect_ratios: &[f64], config: &LayoutConfig) -> Vec<Row> {
                 continue;
             }
             // Adding this photo makes the row shorter than the target: keep whichever choice
-            // lands closer to it (a row always takes at least one photo).
+            // lands closer to it, but never squash a row below half the target (a panorama
+            // then starts a row of its own). A row always takes at least one photo.
             let height_without = fill_height(width, config.spacing, ratio_sum, end - start);
-            if end == start || (target - height_with) < (height_without - target) {
+            let closer = (target - height_with) < (height_without - target);
+            if end == start || (closer && height_with >= target * MIN_ROW_HEIGHT_RATIO) {
                 ratio_sum += ratio;
                 end += 1;
             }
