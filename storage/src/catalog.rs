@@ -1,0 +1,326 @@
+//! The catalog: what is known about each photo, per owner, listed newest first.
+//!
+//! Besides the trait, this module holds what every adapter shares so they agree to the byte:
+//! the cursor format, the page size clamp and the `created_at` rendering.
+
+use crate::StorageError;
+use async_trait::async_trait;
+use gaillery_core::api::{PhotoPage, MAX_PAGE_SIZE};
+use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
+
+/// A photo about to be catalogued: everything known right after upload. Labels and a status
+/// reason come later, from classification.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewPhoto {
+    pub id: PhotoId,
+    pub owner: OwnerId,
+    pub filename: String,
+    pub width: u32,
+    pub height: u32,
+    pub taken_at: Option<String>,
+    pub format: String,
+    pub size_bytes: u64,
+    pub sha256: String,
+    pub placeholder: String,
+    pub status: PhotoStatus,
+    /// Upload time in milliseconds since the Unix epoch; orders the listing.
+    pub created_at_ms: i64,
+}
+
+impl NewPhoto {
+    /// The photo as the API shows it once catalogued.
+    pub fn to_photo(&self) -> Photo {
+        Photo {
+            id: self.id.clone(),
+            filename: self.filename.clone(),
+            width: self.width,
+            height: self.height,
+            taken_at: self.taken_at.clone(),
+            created_at: rfc3339_from_millis(self.created_at_ms),
+            status: self.status,
+            status_reason: None,
+            labels: Vec::new(),
+            placeholder: self.placeholder.clone(),
+            format: self.format.clone(),
+            size_bytes: self.size_bytes,
+            sha256: self.sha256.clone(),
+        }
+    }
+}
+
+/// What [`Catalog::insert_photo`] did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum InsertOutcome {
+    /// The photo is new and now catalogued.
+    Created(Photo),
+    /// The owner already has a photo with the same SHA-256: nothing was inserted, and this is the
+    /// photo that was there first.
+    Duplicate(Photo),
+}
+
+impl InsertOutcome {
+    pub fn photo(&self) -> &Photo {
+        match self {
+            InsertOutcome::Created(photo) | InsertOutcome::Duplicate(photo) => photo,
+        }
+    }
+
+    pub fn is_created(&self) -> bool {
+        matches!(self, InsertOutcome::Created(_))
+    }
+}
+
+/// The photo catalog. Every call is scoped to an owner: a photo of another owner is as good as
+/// missing.
+#[async_trait]
+pub trait Catalog: Send + Sync + 'static {
+    /// Catalogues a photo unless the owner already has one with the same `sha256`. Race-free:
+    /// of concurrent inserts of the same owner and hash, exactly one is `Created`.
+    async fn insert_photo(&self, photo: NewPhoto) -> Result<InsertOutcome, StorageError>;
+
+    async fn photo(&self, owner: &OwnerId, id: &PhotoId) -> Result<Option<Photo>, StorageError>;
+
+    async fn photo_by_hash(
+        &self,
+        owner: &OwnerId,
+        sha256: &str,
+    ) -> Result<Option<Photo>, StorageError>;
+
+    /// Newest first (created_at_ms DESC, id DESC), keyset/cursor pagination (never OFFSET).
+    /// `cursor` is the opaque `next_cursor` of the previous page; a malformed one is
+    /// `InvalidCursor`. `limit` is clamped to `1..=MAX_PAGE_SIZE`. `next_cursor` is `None` on
+    /// the last page.
+    async fn list_photos(
+        &self,
+        owner: &OwnerId,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<PhotoPage, StorageError>;
+
+    /// `false` if there was no such photo.
+    async fn delete_photo(&self, owner: &OwnerId, id: &PhotoId) -> Result<bool, StorageError>;
+
+    /// Removes every photo of the owner and returns their ids, so the caller can remove their
+    /// blobs.
+    async fn delete_all_photos(&self, owner: &OwnerId) -> Result<Vec<PhotoId>, StorageError>;
+
+    async fn count_photos(&self, owner: &OwnerId) -> Result<u64, StorageError>;
+
+    /// Sets the processing status and its reason (cleared when `None`). `false` if there was no
+    /// such photo.
+    async fn set_status(
+        &self,
+        owner: &OwnerId,
+        id: &PhotoId,
+        status: PhotoStatus,
+        reason: Option<String>,
+    ) -> Result<bool, StorageError>;
+
+    /// Replaces the labels, kept in the order given. `false` if there was no such photo.
+    async fn set_labels(
+        &self,
+        owner: &OwnerId,
+        id: &PhotoId,
+        labels: Vec<Label>,
+    ) -> Result<bool, StorageError>;
+}
+
+/// The page size actually used for a requested `limit`.
+pub fn page_limit(limit: usize) -> usize {
+    limit.clamp(1, MAX_PAGE_SIZE)
+}
+
+/// Where a listing stopped: the sort key of the last photo of a page. The next page starts
+/// strictly after it, so photos inserted or deleted meanwhile never shift the pages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageCursor {
+    pub created_at_ms: i64,
+    pub id: PhotoId,
+}
+
+impl PageCursor {
+    pub fn after(photo_created_at_ms: i64, id: &PhotoId) -> PageCursor {
+        PageCursor {
+            created_at_ms: photo_created_at_ms,
+            id: id.clone(),
+        }
+    }
+
+    /// `{created_at_ms}.{id}`: URL-safe, because ids are `[0-9a-z]`.
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.created_at_ms, self.id)
+    }
+
+    pub fn decode(raw: &str) -> Result<PageCursor, StorageError> {
+        let (millis, id) = raw.split_once('.').ok_or(StorageError::InvalidCursor)?;
+        let cursor = PageCursor {
+            created_at_ms: millis.parse().map_err(|_| StorageError::InvalidCursor)?,
+            id: PhotoId::parse(id).ok_or(StorageError::InvalidCursor)?,
+        };
+        // Only the exact form `encode` writes: no `+5`, no `007`, so one position has one cursor.
+        if cursor.encode() != raw {
+            return Err(StorageError::InvalidCursor);
+        }
+        Ok(cursor)
+    }
+}
+
+const MILLIS_PER_DAY: i64 = 86_400_000;
+
+/// Milliseconds since the Unix epoch as RFC 3339 in UTC with milliseconds, e.g.
+/// `2026-11-26T15:04:05.123Z`. Fixed width, so the strings sort like the instants (for years
+/// 0 to 9999).
+pub fn rfc3339_from_millis(millis: i64) -> String {
+    let (year, month, day) = civil_from_days(millis.div_euclid(MILLIS_PER_DAY));
+    let of_day = millis.rem_euclid(MILLIS_PER_DAY);
+    let seconds = of_day / 1000;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60,
+        of_day % 1000
+    )
+}
+
+/// The proleptic Gregorian date of a day number (days since 1970-01-01), after Howard Hinnant's
+/// `civil_from_days` (<http://howardhinnant.github.io/date_algorithms.html>). Eras of 400 years
+/// start on March 1st, which puts the leap day last and makes month lengths a formula.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let shifted = days + 719_468; // Days since 0000-03-01.
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted.rem_euclid(146_097); // [0, 146096]
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365; // [0, 399]
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100); // [0, 365]
+    let month_from_march = (5 * day_of_year + 2) / 153; // [0, 11]
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1; // [1, 31]
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_at_renders_known_instants() {
+        // Expected values computed independently (Python's datetime).
+        for (millis, expected) in [
+            (0, "1970-01-01T00:00:00.000Z"),
+            (1_795_705_445_123, "2026-11-26T15:04:05.123Z"),
+            (951_782_400_000, "2000-02-29T00:00:00.000Z"),
+            (-2_203_891_200_000, "1900-03-01T00:00:00.000Z"),
+            (4_107_542_399_999, "2100-02-28T23:59:59.999Z"),
+            (-1, "1969-12-31T23:59:59.999Z"),
+            (-11_676_096_000_000, "1600-01-01T00:00:00.000Z"),
+            (253_402_300_799_999, "9999-12-31T23:59:59.999Z"),
+        ] {
+            assert_eq!(rfc3339_from_millis(millis), expected, "millis {millis}");
+        }
+    }
+
+    #[test]
+    fn extreme_instants_do_not_panic() {
+        for millis in [i64::MIN, i64::MAX] {
+            assert!(rfc3339_from_millis(millis).ends_with('Z'));
+        }
+    }
+
+    #[test]
+    fn consecutive_days_step_through_the_gregorian_calendar() {
+        // An independent check of every day from 1600 to 2400: each day is the one after the
+        // previous, with month lengths and leap years by the textbook rule.
+        let is_leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let month_len = |y: i64, m: i64| match m {
+            2 if is_leap(y) => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        let first = -11_676_096_000_000 / MILLIS_PER_DAY;
+        let mut expected = (1600, 1, 1);
+        for days in first..first + 800 * 366 {
+            assert_eq!(civil_from_days(days), expected, "day {days}");
+            let (y, m, d) = expected;
+            expected = if d < month_len(y, m) {
+                (y, m, d + 1)
+            } else if m < 12 {
+                (y, m + 1, 1)
+            } else {
+                (y + 1, 1, 1)
+            };
+        }
+    }
+
+    #[test]
+    fn cursors_round_trip() {
+        for millis in [0, 1_795_705_445_123, -5, i64::MAX, i64::MIN] {
+            let cursor = PageCursor::after(millis, &PhotoId::parse("01hx3k9v7g").unwrap());
+            assert_eq!(PageCursor::decode(&cursor.encode()), Ok(cursor));
+        }
+    }
+
+    #[test]
+    fn malformed_cursors_are_refused() {
+        for bad in [
+            "",
+            ".",
+            "123",
+            "123.",
+            ".abc",
+            "x.abc",
+            "12.ABC",
+            "12.a/b",
+            "+12.abc",
+            "012.abc",
+            "-0.abc",
+            "12.abc.def",
+            " 12.abc",
+            "99999999999999999999.abc",
+        ] {
+            assert_eq!(
+                PageCursor::decode(bad),
+                Err(StorageError::InvalidCursor),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn page_limits_are_clamped() {
+        assert_eq!(page_limit(0), 1);
+        assert_eq!(page_limit(60), 60);
+        assert_eq!(page_limit(usize::MAX), MAX_PAGE_SIZE);
+    }
+
+    #[test]
+    fn a_new_photo_starts_unlabelled() {
+        let new = NewPhoto {
+            id: PhotoId::parse("abc").unwrap(),
+            owner: OwnerId::local(),
+            filename: "IMG_0001.JPG".into(),
+            width: 4032,
+            height: 3024,
+            taken_at: Some("2026-11-20T10:00:00".into()),
+            format: "jpeg".into(),
+            size_bytes: 3_000_000,
+            sha256: "ab".repeat(32),
+            placeholder: "YJqGPQw7sFlslqhFafSE+Q6oJ1h2iHB2Rw".into(),
+            status: PhotoStatus::Queued,
+            created_at_ms: 1_795_705_445_123,
+        };
+        let photo = new.to_photo();
+        assert_eq!(photo.created_at, "2026-11-26T15:04:05.123Z");
+        assert!(photo.labels.is_empty() && photo.status_reason.is_none());
+        assert_eq!(
+            (photo.width, photo.sha256.as_str()),
+            (4032, new.sha256.as_str())
+        );
+    }
+}

@@ -1,0 +1,100 @@
+//! Where GAiLLERY keeps photos: the bytes behind [`BlobStore`], what is known about them behind
+//! [`Catalog`]. The rest of the program only sees these two traits, so other backends (S3,
+//! DynamoDB) plug in without touching it. The embedded default keeps files on disk
+//! ([`FsBlobStore`]) and the catalog in SQLite ([`SqliteCatalog`]).
+//!
+//! Every adapter normalises its own errors into [`StorageError`] at the trait boundary, and every
+//! adapter must pass the same test suite, the `contract` module (cargo feature `contract`).
+
+pub mod blob;
+pub mod catalog;
+#[cfg(feature = "contract")]
+pub mod contract;
+pub mod fs_blob;
+pub mod sqlite;
+
+pub use blob::{BlobKey, BlobReader, BlobStore};
+pub use catalog::{Catalog, InsertOutcome, NewPhoto, PageCursor};
+pub use fs_blob::FsBlobStore;
+pub use sqlite::SqliteCatalog;
+
+use std::io;
+
+/// The one error type of the storage layer, whatever the backend.
+///
+/// The messages of `Unavailable` and `Backend` are for logs, never for end users: they may name
+/// paths, tables or SQL.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StorageError {
+    /// The object or row asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A pagination cursor that no listing of this backend produced.
+    #[error("invalid cursor")]
+    InvalidCursor,
+    /// A blob key that breaks the key rules (see [`BlobKey`]).
+    #[error("invalid key: {0}")]
+    InvalidKey(String),
+    /// Transient: the backend can't be reached, is locked or throttles. Worth retrying later; a
+    /// server answers 503.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else the backend reported.
+    #[error("storage backend error: {0}")]
+    Backend(String),
+}
+
+impl From<io::Error> for StorageError {
+    fn from(err: io::Error) -> StorageError {
+        match err.kind() {
+            io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => StorageError::NotFound,
+            io::ErrorKind::TimedOut
+            | io::ErrorKind::WouldBlock
+            | io::ErrorKind::Interrupted
+            | io::ErrorKind::ResourceBusy => StorageError::Unavailable(err.to_string()),
+            _ => StorageError::Backend(err.to_string()),
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for StorageError {
+    fn from(err: tokio::task::JoinError) -> StorageError {
+        // A panic or a cancelled blocking task: a bug or a shutdown, not the caller's fault.
+        StorageError::Backend(format!("storage task failed: {err}"))
+    }
+}
+
+impl From<serde_json::Error> for StorageError {
+    fn from(err: serde_json::Error) -> StorageError {
+        StorageError::Backend(format!("malformed stored JSON: {err}"))
+    }
+}
+
+/// Runs blocking I/O off the async runtime and flattens the two layers of errors.
+pub(crate) async fn blocking<T, F>(work: F) -> Result<T, StorageError>
+where
+    F: FnOnce() -> Result<T, StorageError> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(work).await?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_are_normalised_by_kind() {
+        let missing = io::Error::new(io::ErrorKind::NotFound, "gone");
+        assert_eq!(StorageError::from(missing), StorageError::NotFound);
+        let busy = io::Error::new(io::ErrorKind::TimedOut, "slow disk");
+        assert!(matches!(
+            StorageError::from(busy),
+            StorageError::Unavailable(_)
+        ));
+        let denied = io::Error::new(io::ErrorKind::PermissionDenied, "nope");
+        assert!(
+            matches!(StorageError::from(denied), StorageError::Backend(m) if m.contains("nope"))
+        );
+    }
+}

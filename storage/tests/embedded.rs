@@ -1,0 +1,226 @@
+//! The embedded backends (files on disk, SQLite) against the shared contract, plus what only
+//! they promise: the catalog survives a restart, runs in WAL mode, and the blob store cleans up
+//! its temp files.
+
+use gaillery_core::{Label, OwnerId, PhotoId, PhotoStatus};
+use gaillery_storage::contract::{blob_store_contract, catalog_contract};
+use gaillery_storage::{
+    BlobKey, BlobStore, Catalog, FsBlobStore, InsertOutcome, NewPhoto, SqliteCatalog,
+};
+use std::path::Path;
+use std::sync::Arc;
+
+fn new_photo(id: &str, owner: &OwnerId, sha256: &str, created_at_ms: i64) -> NewPhoto {
+    NewPhoto {
+        id: PhotoId::parse(id).expect("valid id"),
+        owner: owner.clone(),
+        filename: format!("{id}.jpg"),
+        width: 3000,
+        height: 2000,
+        taken_at: None,
+        format: "jpeg".into(),
+        size_bytes: 1_234_567,
+        sha256: sha256.into(),
+        placeholder: "3OcRJYB4d3h/iIeHeEh3eIhw+j2w".into(),
+        status: PhotoStatus::Queued,
+        created_at_ms,
+    }
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("readable dir")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fs_blob_store_meets_the_contract() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = FsBlobStore::new(dir.path().join("blobs")).expect("store");
+    let scratch = dir.path().join("scratch");
+    std::fs::create_dir(&scratch).expect("scratch dir");
+    blob_store_contract(&store, &scratch).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_streamed_into_the_temp_dir_are_moved_not_copied() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = FsBlobStore::new(dir.path().join("blobs")).expect("store");
+    let upload = store.temp_dir().join("upload-1");
+    std::fs::write(&upload, b"original bytes").expect("write upload");
+    let inode_before = inode(&upload);
+
+    let key = BlobKey::new("photos/abc/original").expect("key");
+    store
+        .put_file(&key, &upload, "image/jpeg")
+        .await
+        .expect("put_file");
+    let stored = store.root().join("photos/abc/original");
+    assert_eq!(
+        std::fs::read(&stored).expect("stored file"),
+        b"original bytes"
+    );
+    assert_eq!(
+        inode(&stored),
+        inode_before,
+        "a same-filesystem put_file is a rename"
+    );
+}
+
+#[cfg(unix)]
+fn inode(path: &Path) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).expect("metadata"))
+}
+
+#[cfg(not(unix))]
+fn inode(_path: &Path) -> u64 {
+    0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blob_puts_leave_no_temp_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = FsBlobStore::new(dir.path().join("blobs")).expect("store");
+    let scratch = dir.path().join("scratch");
+    std::fs::create_dir(&scratch).expect("scratch dir");
+    blob_store_contract(&store, &scratch).await;
+    for i in 0..20 {
+        let key = BlobKey::new(&format!("photos/p{i}/thumbnail")).expect("key");
+        store
+            .put_bytes(&key, vec![i as u8; 1000].into(), "image/webp")
+            .await
+            .expect("put");
+    }
+    // A put that fails halfway (its destination is taken by a directory) must clean up too.
+    let blocked = BlobKey::new("photos/p0").expect("key");
+    assert!(store
+        .put_bytes(&blocked, "x".into(), "text/plain")
+        .await
+        .is_err());
+
+    assert_eq!(
+        files_in(store.temp_dir()),
+        Vec::<String>::new(),
+        "temp files left behind"
+    );
+    assert_eq!(
+        files_in(&scratch),
+        Vec::<String>::new(),
+        "put_file sources left behind"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_catalog_meets_the_contract() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let catalog = SqliteCatalog::open(&dir.path().join("catalog.sqlite")).expect("catalog");
+    catalog_contract(&catalog).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_contract_can_run_twice_on_one_database() {
+    // As it will on a shared DynamoDB table: runs must not see each other's data.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let catalog = SqliteCatalog::open(&dir.path().join("catalog.sqlite")).expect("catalog");
+    catalog_contract(&catalog).await;
+    catalog_contract(&catalog).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("catalog.sqlite");
+    let owner = OwnerId::local();
+    let labels = vec![Label {
+        label: "golden retriever".into(),
+        probability: 0.87,
+    }];
+    let before = {
+        let catalog = SqliteCatalog::open(&path).expect("open");
+        let photo = new_photo("p1", &owner, "aa", 1_000);
+        catalog.insert_photo(photo.clone()).await.expect("insert");
+        catalog
+            .insert_photo(new_photo("p2", &owner, "bb", 2_000))
+            .await
+            .expect("insert");
+        catalog
+            .set_labels(&owner, &photo.id, labels.clone())
+            .await
+            .expect("labels");
+        catalog
+            .set_status(&owner, &photo.id, PhotoStatus::Done, None)
+            .await
+            .expect("status");
+        catalog.list_photos(&owner, None, 60).await.expect("list")
+    };
+
+    let catalog = SqliteCatalog::open(&path).expect("reopen");
+    let after = catalog.list_photos(&owner, None, 60).await.expect("list");
+    assert_eq!(after, before, "the reopened catalog lists the same photos");
+    assert_eq!(after.photos[1].labels, labels);
+    assert_eq!(after.photos[1].status, PhotoStatus::Done);
+    // The uniqueness constraint survives too.
+    let again = catalog
+        .insert_photo(new_photo("p3", &owner, "aa", 3_000))
+        .await
+        .expect("insert");
+    assert!(
+        matches!(again, InsertOutcome::Duplicate(ref p) if p.id.as_str() == "p1"),
+        "{again:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_runs_in_wal_mode() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("catalog.sqlite");
+    let catalog = SqliteCatalog::open(&path).expect("open");
+    catalog
+        .insert_photo(new_photo("p1", &OwnerId::local(), "aa", 1))
+        .await
+        .expect("insert");
+    // The journal mode is stored in the file, so a fresh connection reports it.
+    let conn = rusqlite::Connection::open(&path).expect("raw connection");
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .expect("pragma");
+    assert_eq!(mode, "wal");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_inserting_the_same_file_create_it_once() {
+    // Two catalogs on one file stand in for two server processes: their writer mutexes are
+    // separate, so only SQLite's own locking keeps the insert race-free.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("catalog.sqlite");
+    let first = Arc::new(SqliteCatalog::open(&path).expect("open"));
+    let second = Arc::new(SqliteCatalog::open(&path).expect("open again"));
+    let owner = OwnerId::local();
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let catalog = if i % 2 == 0 {
+            Arc::clone(&first)
+        } else {
+            Arc::clone(&second)
+        };
+        let photo = new_photo(&format!("race{i}"), &owner, "same-bytes", 1_000 + i);
+        tasks.push(tokio::spawn(
+            async move { catalog.insert_photo(photo).await },
+        ));
+    }
+    let mut created = 0;
+    for task in tasks {
+        if task.await.expect("task").expect("insert").is_created() {
+            created += 1;
+        }
+    }
+    assert_eq!(created, 1, "exactly one insert wins");
+    assert_eq!(first.count_photos(&owner).await, Ok(1));
+}
