@@ -7,6 +7,8 @@
 //! - `browser`: what only exists in a browser (XHR uploads, observers, fullscreen); it compiles
 //!   everywhere but is only called from effects and event handlers, which run in the browser.
 
+#![recursion_limit = "256"]
+
 pub mod components;
 pub mod error;
 pub mod server_fns;

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The browser half of GAiLLERY: takes over the page the server rendered.
 
 #[wasm_bindgen::prelude::wasm_bindgen]

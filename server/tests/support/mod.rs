@@ -1,0 +1,97 @@
+//! A real GAiLLERY server on 127.0.0.1, port 0, with its own data directory, for tests.
+
+#![allow(dead_code)] // each test binary uses a different part
+
+use gaillery_core::api::UploadResponse;
+use gaillery_server::cli::ServeArgs;
+use gaillery_server::startup;
+use std::path::{Path, PathBuf};
+use tokio::sync::oneshot;
+
+pub struct TestServer {
+    pub base: String,
+    pub data_dir: PathBuf,
+    pub client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+pub fn args(data_dir: &Path) -> ServeArgs {
+    ServeArgs {
+        addr: "127.0.0.1:0".parse().expect("address"),
+        data_dir: data_dir.to_path_buf(),
+        site_root: Some(data_dir.join("no-site")),
+        leptos_config: data_dir.join("no-leptos.toml"),
+        max_upload_mb: 50,
+        max_megapixels: 100,
+        max_files_per_request: 100,
+        processing_threads: Some(2),
+    }
+}
+
+impl TestServer {
+    pub async fn start(data_dir: &Path) -> TestServer {
+        TestServer::start_with(args(data_dir)).await
+    }
+
+    pub async fn start_with(args: ServeArgs) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        let app = startup::build(&args).await.expect("server builds");
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let until = async move {
+                let _ = stopped.await;
+            };
+            startup::run(listener, app, until).await.expect("server runs");
+        });
+        TestServer {
+            base: format!("http://{addr}"),
+            data_dir: args.data_dir,
+            client: reqwest::Client::new(),
+            shutdown: Some(shutdown),
+            task: Some(task),
+        }
+    }
+
+    /// Stops gracefully and waits until the server has let go of everything.
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task ends cleanly");
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Uploads files in one multipart request; returns the status and the parsed body.
+    pub async fn upload(&self, files: &[(&str, Vec<u8>)]) -> (u16, UploadResponse) {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, bytes) in files {
+            let part = reqwest::multipart::Part::bytes(bytes.clone())
+                .file_name((*name).to_owned())
+                .mime_str("application/octet-stream")
+                .expect("mime");
+            form = form.part("file", part);
+        }
+        let response = self
+            .client
+            .post(self.url("/api/photos"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload request");
+        let status = response.status().as_u16();
+        let body = response.text().await.expect("upload body");
+        let parsed = serde_json::from_str(&body).unwrap_or_else(|e| panic!("upload response {status} is not an UploadResponse ({e}): {body}"));
+        (status, parsed)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET request")
+    }
+}
