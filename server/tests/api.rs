@@ -16,7 +16,12 @@ fn decode(bytes: &[u8]) -> image::DynamicImage {
 }
 
 async fn list_all(server: &TestServer) -> Vec<Photo> {
-    let page: PhotoPage = server.get("/api/photos?limit=200").await.json().await.expect("page");
+    let page: PhotoPage = server
+        .get("/api/photos?limit=200")
+        .await
+        .json()
+        .await
+        .expect("page");
     page.photos
 }
 
@@ -25,7 +30,9 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -58,7 +65,14 @@ async fn real_and_awkward_images_are_stored_and_served() {
     assert!(response.errors.is_empty(), "{:?}", response.errors);
     assert_eq!(response.photos.len(), files.len());
 
-    let by_name = |name: &str| response.photos.iter().find(|p| p.filename == name).expect(name).clone();
+    let by_name = |name: &str| {
+        response
+            .photos
+            .iter()
+            .find(|p| p.filename == name)
+            .expect(name)
+            .clone()
+    };
     let expected = [
         ("big-12mp.jpg", 4000, 3000, "jpeg"),
         // EXIF orientation 6 turns a 600×400 sensor image into a 400×600 portrait.
@@ -71,32 +85,56 @@ async fn real_and_awkward_images_are_stored_and_served() {
     ];
     for (name, width, height, format) in expected {
         let photo = by_name(name);
-        assert_eq!((photo.width, photo.height), (width, height), "{name} dimensions");
+        assert_eq!(
+            (photo.width, photo.height),
+            (width, height),
+            "{name} dimensions"
+        );
         assert_eq!(photo.format, format, "{name} format");
         assert_eq!(photo.status.as_str(), "done");
         assert!(!photo.placeholder.is_empty(), "{name} has a placeholder");
         assert_eq!(photo.sha256.len(), 64);
 
         for variant in ["thumbnail", "thumbnail-2x", "preview"] {
-            let response = server.get(&format!("/api/photos/{}/{variant}", photo.id)).await;
+            let response = server
+                .get(&format!("/api/photos/{}/{variant}", photo.id))
+                .await;
             assert_eq!(response.status(), 200, "{name} {variant}");
             assert_eq!(response.headers()["content-type"], "image/jpeg");
             let image = decode(&response.bytes().await.unwrap());
             // Derived images keep the displayed orientation.
             let (w, h) = (f64::from(image.width()), f64::from(image.height()));
             let ratio = f64::from(width) / f64::from(height);
-            assert!((w / h - ratio).abs() / ratio < 0.03, "{name} {variant} is {w}x{h}");
+            assert!(
+                (w / h - ratio).abs() / ratio < 0.03,
+                "{name} {variant} is {w}x{h}"
+            );
         }
     }
-    assert_eq!(by_name("rotated.jpg").taken_at.as_deref(), Some("2024-05-17T14:03:22"));
+    assert_eq!(
+        by_name("rotated.jpg").taken_at.as_deref(),
+        Some("2024-05-17T14:03:22")
+    );
 
     // The 12 MP original comes back byte for byte, with its type; the preview is ~2048 px.
     let big_photo = by_name("big-12mp.jpg");
-    let original = server.get(&format!("/api/photos/{}/original", big_photo.id)).await;
+    let original = server
+        .get(&format!("/api/photos/{}/original", big_photo.id))
+        .await;
     assert_eq!(original.headers()["content-type"], "image/jpeg");
-    assert!(original.headers()["content-disposition"].to_str().unwrap().contains("big-12mp.jpg"));
+    assert!(original.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("big-12mp.jpg"));
     assert_eq!(original.bytes().await.unwrap().as_ref(), big.as_slice());
-    let preview = decode(&server.get(&format!("/api/photos/{}/preview", big_photo.id)).await.bytes().await.unwrap());
+    let preview = decode(
+        &server
+            .get(&format!("/api/photos/{}/preview", big_photo.id))
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    );
     assert_eq!(preview.width().max(preview.height()), 2048);
     server.stop().await;
 }
@@ -113,18 +151,39 @@ async fn a_broken_file_fails_alone_and_the_rest_of_the_batch_is_stored() {
         ("broken.jpg", truncated),
         ("notes.txt", b"these are not pixels".to_vec()),
         ("empty.png", Vec::new()),
-        ("second.png", kit::encode(&image::DynamicImage::ImageRgb8(kit::photo_like(200, 100)), ImageFormat::Png)),
+        (
+            "second.png",
+            kit::encode(
+                &image::DynamicImage::ImageRgb8(kit::photo_like(200, 100)),
+                ImageFormat::Png,
+            ),
+        ),
     ];
     let (status, response) = server.upload(&files).await;
     assert_eq!(status, 201);
-    let stored: Vec<&str> = response.photos.iter().map(|p| p.filename.as_str()).collect();
+    let stored: Vec<&str> = response
+        .photos
+        .iter()
+        .map(|p| p.filename.as_str())
+        .collect();
     assert_eq!(stored, ["first.jpg", "second.png"]);
-    let refused: Vec<&str> = response.errors.iter().map(|e| e.filename.as_str()).collect();
+    let refused: Vec<&str> = response
+        .errors
+        .iter()
+        .map(|e| e.filename.as_str())
+        .collect();
     assert_eq!(refused, ["broken.jpg", "notes.txt", "empty.png"]);
     for error in &response.errors {
-        assert!(!error.error.is_empty() && !error.error.contains("internal"), "{error:?}");
+        assert!(
+            !error.error.is_empty() && !error.error.contains("internal"),
+            "{error:?}"
+        );
     }
-    assert!(response.errors[1].error.contains("JPEG"), "says what is accepted: {}", response.errors[1].error);
+    assert!(
+        response.errors[1].error.contains("JPEG"),
+        "says what is accepted: {}",
+        response.errors[1].error
+    );
     assert_eq!(list_all(&server).await.len(), 2);
 
     // The server keeps serving after refusing files.
@@ -148,12 +207,23 @@ async fn refusals_carry_the_right_status_codes() {
     // A decompression bomb: a 300-byte PNG that claims 2.5 gigapixels. It is refused from its
     // header, fast, without decoding.
     let started = Instant::now();
-    let (status, response) = server.upload(&[("bomb.png", kit::png_declaring(50_000, 50_000))]).await;
+    let (status, response) = server
+        .upload(&[("bomb.png", kit::png_declaring(50_000, 50_000))])
+        .await;
     assert_eq!(status, 422, "{response:?}");
-    assert!(response.errors[0].error.contains("megapixels"), "{}", response.errors[0].error);
+    assert!(
+        response.errors[0].error.contains("megapixels"),
+        "{}",
+        response.errors[0].error
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
 
-    let response = server.client.post(server.url("/api/photos")).send().await.unwrap();
+    let response = server
+        .client
+        .post(server.url("/api/photos"))
+        .send()
+        .await
+        .unwrap();
     assert!(response.status().is_client_error());
     assert!(list_all(&server).await.is_empty());
     server.stop().await;
@@ -166,15 +236,27 @@ async fn oversized_files_are_refused_while_streaming_and_leave_nothing_behind() 
     settings.max_upload_mb = 1;
     let server = TestServer::start_with(settings).await;
     let too_big = kit::photo_jpeg(2500, 2000, 30);
-    assert!(too_big.len() > 1_000_000, "the fixture must exceed 1 MB, is {}", too_big.len());
+    assert!(
+        too_big.len() > 1_000_000,
+        "the fixture must exceed 1 MB, is {}",
+        too_big.len()
+    );
     let small = kit::photo_jpeg(100, 100, 31);
-    let (status, response) = server.upload(&[("huge.jpg", too_big), ("small.jpg", small)]).await;
+    let (status, response) = server
+        .upload(&[("huge.jpg", too_big), ("small.jpg", small)])
+        .await;
     assert_eq!(status, 201);
     assert_eq!(response.photos.len(), 1);
     assert_eq!(response.errors[0].filename, "huge.jpg");
-    assert!(response.errors[0].error.contains("1 MB"), "{}", response.errors[0].error);
+    assert!(
+        response.errors[0].error.contains("1 MB"),
+        "{}",
+        response.errors[0].error
+    );
 
-    let (status, _) = server.upload(&[("huge.jpg", kit::photo_jpeg(2500, 2000, 32))]).await;
+    let (status, _) = server
+        .upload(&[("huge.jpg", kit::photo_jpeg(2500, 2000, 32))])
+        .await;
     assert_eq!(status, 413);
     // Only the small photo's four files remain: no staged leftovers.
     let stored = files_under(&dir.path().join("blobs"));
@@ -186,16 +268,27 @@ async fn oversized_files_are_refused_while_streaming_and_leave_nothing_behind() 
 async fn file_names_are_for_display_only() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
-    let (status, response) = server.upload(&[("../../../etc/evil.jpg", kit::photo_jpeg(64, 64, 40))]).await;
+    let (status, response) = server
+        .upload(&[("../../../etc/evil.jpg", kit::photo_jpeg(64, 64, 40))])
+        .await;
     assert_eq!(status, 201);
     let photo = &response.photos[0];
     assert_eq!(photo.filename, "evil.jpg");
     // Everything the upload wrote is inside the data directory, under the photo's id.
     for path in files_under(dir.path()) {
-        let relative = path.strip_prefix(dir.path()).unwrap().to_string_lossy().into_owned();
+        let relative = path
+            .strip_prefix(dir.path())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         assert!(!relative.contains("evil"), "{relative}");
     }
-    assert!(dir.path().join("blobs/photos").join(photo.id.as_str()).join("original").exists());
+    assert!(dir
+        .path()
+        .join("blobs/photos")
+        .join(photo.id.as_str())
+        .join("original")
+        .exists());
     server.stop().await;
 }
 
@@ -212,7 +305,9 @@ async fn uploading_the_same_bytes_again_returns_the_existing_photo() {
 
     // Even when both copies arrive in one batch.
     let other = kit::photo_jpeg(300, 200, 51);
-    let (_, batch) = server.upload(&[("b.jpg", other.clone()), ("b-again.jpg", other)]).await;
+    let (_, batch) = server
+        .upload(&[("b.jpg", other.clone()), ("b-again.jpg", other)])
+        .await;
     assert_eq!(batch.photos[0].id, batch.photos[1].id);
     assert_eq!(list_all(&server).await.len(), 2);
     server.stop().await;
@@ -223,16 +318,50 @@ async fn deleting_removes_the_photo_and_its_files() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
     let (_, response) = server
-        .upload(&[("keep.jpg", kit::photo_jpeg(100, 80, 60)), ("drop.jpg", kit::photo_jpeg(100, 80, 61))])
+        .upload(&[
+            ("keep.jpg", kit::photo_jpeg(100, 80, 60)),
+            ("drop.jpg", kit::photo_jpeg(100, 80, 61)),
+        ])
         .await;
-    let drop = response.photos.iter().find(|p| p.filename == "drop.jpg").unwrap();
+    let drop = response
+        .photos
+        .iter()
+        .find(|p| p.filename == "drop.jpg")
+        .unwrap();
 
-    let deleted = server.client.delete(server.url(&format!("/api/photos/{}", drop.id))).send().await.unwrap();
+    let deleted = server
+        .client
+        .delete(server.url(&format!("/api/photos/{}", drop.id)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(deleted.status(), 204);
-    assert_eq!(server.get(&format!("/api/photos/{}", drop.id)).await.status(), 404);
-    assert_eq!(server.get(&format!("/api/photos/{}/thumbnail", drop.id)).await.status(), 404);
-    assert!(!dir.path().join("blobs/photos").join(drop.id.as_str()).join("original").exists());
-    let again = server.client.delete(server.url(&format!("/api/photos/{}", drop.id))).send().await.unwrap();
+    assert_eq!(
+        server
+            .get(&format!("/api/photos/{}", drop.id))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        server
+            .get(&format!("/api/photos/{}/thumbnail", drop.id))
+            .await
+            .status(),
+        404
+    );
+    // All four files are gone, and so is the folder they were in.
+    assert!(!dir
+        .path()
+        .join("blobs/photos")
+        .join(drop.id.as_str())
+        .exists());
+    let again = server
+        .client
+        .delete(server.url(&format!("/api/photos/{}", drop.id)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 404);
     let body: serde_json::Value = again.json().await.unwrap();
     assert!(body["error"].is_string());
@@ -247,7 +376,9 @@ async fn deleting_removes_the_photo_and_its_files() {
 async fn photos_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
-    let (_, response) = server.upload(&[("persist.jpg", kit::photo_jpeg(500, 300, 70))]).await;
+    let (_, response) = server
+        .upload(&[("persist.jpg", kit::photo_jpeg(500, 300, 70))])
+        .await;
     let id = response.photos[0].id.clone();
     server.stop().await;
 
@@ -268,7 +399,9 @@ async fn listing_pages_newest_first_with_cursors() {
     let server = TestServer::start(dir.path()).await;
     let mut uploaded = Vec::new();
     for seed in 0..5 {
-        let (_, response) = server.upload(&[(&format!("p{seed}.jpg"), kit::photo_jpeg(64, 48, 100 + seed))]).await;
+        let (_, response) = server
+            .upload(&[(&format!("p{seed}.jpg"), kit::photo_jpeg(64, 48, 100 + seed))])
+            .await;
         uploaded.push(response.photos[0].id.clone());
     }
     let mut seen = Vec::new();
@@ -296,15 +429,38 @@ async fn listing_pages_newest_first_with_cursors() {
 async fn images_are_cached_as_immutable_with_etags() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path()).await;
-    let (_, response) = server.upload(&[("c.jpg", kit::photo_jpeg(200, 100, 80))]).await;
+    let (_, response) = server
+        .upload(&[("c.jpg", kit::photo_jpeg(200, 100, 80))])
+        .await;
     let url = format!("/api/photos/{}/thumbnail", response.photos[0].id);
     let first = server.get(&url).await;
-    assert!(first.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(first.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
     let etag = first.headers()["etag"].clone();
-    let revalidated = server.client.get(server.url(&url)).header("if-none-match", etag).send().await.unwrap();
+    let revalidated = server
+        .client
+        .get(server.url(&url))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(revalidated.status(), 304);
-    assert_eq!(server.get(&format!("/api/photos/{}/nope", response.photos[0].id)).await.status(), 404);
-    assert_eq!(server.get("/api/photos/..%2F..%2Fetc/original").await.status(), 404);
+    assert_eq!(
+        server
+            .get(&format!("/api/photos/{}/nope", response.photos[0].id))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        server
+            .get("/api/photos/..%2F..%2Fetc/original")
+            .await
+            .status(),
+        404
+    );
     server.stop().await;
 }
 
@@ -315,7 +471,11 @@ async fn health_openapi_and_the_server_rendered_page() {
     assert_eq!(server.get("/healthz").await.status(), 200);
     let spec: serde_json::Value = server.get("/api/openapi.json").await.json().await.unwrap();
     assert_eq!(spec["openapi"], "3.1.0");
-    for path in ["/api/photos", "/api/photos/{id}", "/api/photos/{id}/{variant}"] {
+    for path in [
+        "/api/photos",
+        "/api/photos/{id}",
+        "/api/photos/{id}/{variant}",
+    ] {
         assert!(spec["paths"][path].is_object(), "{path} documented");
     }
 
@@ -325,7 +485,9 @@ async fn health_openapi_and_the_server_rendered_page() {
     assert!(html.contains(r#"aria-label="Upload photos""#));
 
     // With a photo, the server renders the grid with the photo in it.
-    server.upload(&[("rendered.jpg", kit::photo_jpeg(300, 200, 90))]).await;
+    server
+        .upload(&[("rendered.jpg", kit::photo_jpeg(300, 200, 90))])
+        .await;
     let html = server.get("/").await.text().await.unwrap();
     assert!(html.contains(r#"aria-label="Gallery""#));
     assert!(html.contains(r#"alt="Photo rendered.jpg""#), "{html}");

@@ -47,6 +47,22 @@ impl FsBlobStore {
         &self.temp
     }
 
+    /// Removes the directories a deleted key leaves empty (`photos/{id}/` once its last file is
+    /// gone), so deleting many photos does not leave as many empty folders. The top-level
+    /// folder of the key stays: a concurrent put may be about to create a sibling in it.
+    async fn prune_empty_parents(&self, key: &BlobKey, path: &Path) {
+        let depth = key.segments().count();
+        let mut dir = path.parent();
+        for _ in 2..depth {
+            let Some(current) = dir else { break };
+            // Fails (and stops) on the first directory that is not empty.
+            if tokio::fs::remove_dir(current).await.is_err() {
+                break;
+            }
+            dir = current.parent();
+        }
+    }
+
     fn path_of(&self, key: &BlobKey) -> Result<PathBuf, StorageError> {
         let mut path = self.root.clone();
         for (index, segment) in key.segments().enumerate() {
@@ -108,7 +124,10 @@ impl BlobStore for FsBlobStore {
     async fn delete(&self, key: &BlobKey) -> Result<(), StorageError> {
         let path = self.path_of(key)?;
         match tokio::fs::remove_file(&path).await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.prune_empty_parents(key, &path).await;
+                Ok(())
+            }
             Err(err) if is_missing(&err) => Ok(()),
             Err(err) => match tokio::fs::metadata(&path).await {
                 Ok(metadata) if metadata.is_dir() => Ok(()),
@@ -244,6 +263,27 @@ mod tests {
             .unwrap();
         let path = store.root().join("photos").join("abc").join("thumbnail");
         assert_eq!(fs::read(path).unwrap(), b"x");
+    }
+
+    #[tokio::test]
+    async fn deleting_the_last_file_of_a_folder_removes_the_folder_but_not_the_top_level() {
+        let (_dir, store) = store();
+        let first = BlobKey::new("photos/abc/original").unwrap();
+        let second = BlobKey::new("photos/abc/preview").unwrap();
+        for key in [&first, &second] {
+            store
+                .put_bytes(key, Bytes::from_static(b"x"), "image/jpeg")
+                .await
+                .unwrap();
+        }
+        store.delete(&first).await.unwrap();
+        assert!(
+            store.root().join("photos/abc").is_dir(),
+            "still holds the preview"
+        );
+        store.delete(&second).await.unwrap();
+        assert!(!store.root().join("photos/abc").exists());
+        assert!(store.root().join("photos").is_dir());
     }
 
     #[tokio::test]
