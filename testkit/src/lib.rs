@@ -85,7 +85,11 @@ pub fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
 /// A 16-bit-per-channel RGB PNG.
 pub fn png_16_bit(width: u32, height: u32) -> Vec<u8> {
     let image = image::ImageBuffer::<Rgb<u16>, Vec<u16>>::from_fn(width, height, |x, y| {
-        Rgb([(x * 65535 / width) as u16, (y * 65535 / height) as u16, 30000])
+        Rgb([
+            (x * 65535 / width) as u16,
+            (y * 65535 / height) as u16,
+            30000,
+        ])
     });
     encode(&DynamicImage::ImageRgb16(image), ImageFormat::Png)
 }
@@ -104,7 +108,10 @@ pub fn png_with_alpha(width: u32, height: u32) -> Vec<u8> {
 
 /// A (lossless) WebP.
 pub fn webp(width: u32, height: u32) -> Vec<u8> {
-    encode(&DynamicImage::ImageRgb8(photo_like(width, height)), ImageFormat::WebP)
+    encode(
+        &DynamicImage::ImageRgb8(photo_like(width, height)),
+        ImageFormat::WebP,
+    )
 }
 
 /// An animated GIF of two frames, red then blue.
@@ -136,6 +143,21 @@ pub fn insert_jpeg_segment(jpeg: &[u8], segment: &[u8]) -> Vec<u8> {
         at = 4 + usize::from(u16::from_be_bytes([jpeg[4], jpeg[5]]));
     }
     [&jpeg[..at], segment, &jpeg[at..]].concat()
+}
+
+/// Removes every segment with this marker before the image data.
+pub fn remove_jpeg_segments(jpeg: &[u8], marker: u8) -> Vec<u8> {
+    let mut out = jpeg[..2].to_vec();
+    let mut pos = 2;
+    while jpeg[pos] == 0xFF && jpeg[pos + 1] != 0xDA {
+        let end = pos + 2 + u16::from_be_bytes([jpeg[pos + 2], jpeg[pos + 3]]) as usize;
+        if jpeg[pos + 1] != marker {
+            out.extend_from_slice(&jpeg[pos..end]);
+        }
+        pos = end;
+    }
+    out.extend_from_slice(&jpeg[pos..]);
+    out
 }
 
 /// A little-endian TIFF block with IFD0 { Orientation } and an EXIF IFD { DateTimeOriginal },
