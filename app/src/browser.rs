@@ -98,16 +98,25 @@ pub fn when_near_viewport(element: &web_sys::Element, on_near: impl Fn() + 'stat
     }
 }
 
-/// Calls `on_width` with the element's width now and whenever it changes.
+/// Calls `on_width` with the element's width now and whenever it changes, until the element
+/// leaves the page.
 pub fn observe_width(element: &web_sys::Element, on_width: impl Fn(f64) + 'static) {
     if !in_browser() {
         return;
     }
     on_width(f64::from(element.client_width()));
     let observed = element.clone();
-    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |_entries: js_sys::Array| {
-        on_width(f64::from(observed.client_width()));
-    });
+    let callback = Closure::<dyn FnMut(js_sys::Array, web_sys::ResizeObserver)>::new(
+        move |_entries: js_sys::Array, observer: web_sys::ResizeObserver| {
+            // Removing the element is itself a resize (to 0); by then its component, and the
+            // signals `on_width` writes, are disposed: touching them would panic.
+            if !observed.is_connected() {
+                observer.disconnect();
+                return;
+            }
+            on_width(f64::from(observed.client_width()));
+        },
+    );
     if let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) {
         observer.observe(element);
         callback.forget();

@@ -47,8 +47,11 @@ impl GalleryState {
                     photos.push(photo);
                 }
             }
-            // Ids start with the creation time, so this is newest first.
-            photos.sort_by(|a, b| b.id.cmp(&a.id));
+            // Newest first, in the server's listing order: by the time the photo was catalogued
+            // (fixed-width RFC 3339, so strings compare like instants), then by id. Not by id
+            // alone: an id is minted before the files are stored, so of two parallel uploads the
+            // one with the earlier id can be catalogued later.
+            photos.sort_by(|a, b| (&b.created_at, &b.id).cmp(&(&a.created_at, &a.id)));
         });
     }
 

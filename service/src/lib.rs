@@ -173,7 +173,7 @@ impl Gallery {
             .acquire()
             .await
             .map_err(|_| ServiceError::Internal("image processing pool closed".into()))?;
-        let limits = self.config.image_limits.clone();
+        let limits = self.config.image_limits;
         let task = tokio::task::spawn_blocking(move || {
             let bytes = std::fs::read(&path)?;
             Ok::<_, ServiceError>(gaillery_imaging::process(&bytes, &limits)?)

@@ -53,7 +53,7 @@ pub fn JustifiedGrid(state: GalleryState) -> impl IntoView {
     }
 }
 
-/// A row ready to render, keyed by its photos and size so unchanged rows are kept as they are.
+/// A row ready to render, keyed by its photos and layout so unchanged rows are kept as they are.
 #[derive(Clone, PartialEq)]
 struct RenderedRow {
     key: String,
@@ -84,7 +84,10 @@ impl RenderedRow {
                 })
             })
             .collect();
-        let mut key = format!("{:.1}:", row.height);
+        // The width is part of the key: tile widths are shares of the width laid out for, so a
+        // row whose height is the same at another width (a last row at the target height)
+        // must still be rendered again, or it keeps the old shares and the wrong height.
+        let mut key = format!("{:.0}:{:.1}:", config.container_width, row.height);
         for tile in &tiles {
             key.push_str(tile.photo.id.as_str());
             key.push_str(tile.photo.status.as_str());

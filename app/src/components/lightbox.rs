@@ -362,13 +362,16 @@ fn LightboxDialog(state: GalleryState, current: Memo<Option<Photo>>) -> impl Int
             leptos::task::spawn_local(async move {
                 match delete_photos(vec![photo.id.to_string()]).await {
                     Ok(_) => {
-                        state.remove_photos(std::slice::from_ref(&photo.id));
-                        state.announce(format!("Deleted {}", photo.filename));
-                        confirming_delete.set(false);
+                        // Leave the deleted photo before removing it: while the address still
+                        // names it and it is gone from the loaded photos, the lightbox takes it
+                        // for a deep link and asks the server for it (a failing `get_photo`).
                         match after {
                             Some(_) => go_to(after),
                             None => close(),
                         }
+                        state.remove_photos(std::slice::from_ref(&photo.id));
+                        state.announce(format!("Deleted {}", photo.filename));
+                        confirming_delete.set(false);
                     }
                     Err(error) => {
                         state.announce(format!("Could not delete {}: {error}", photo.filename));

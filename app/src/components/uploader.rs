@@ -6,7 +6,9 @@ use crate::state::GalleryState;
 use gaillery_core::api::{ErrorBody, UploadResponse};
 use leptos::ev::DragEvent;
 use leptos::prelude::*;
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How many files upload at the same time.
 const PARALLEL_UPLOADS: usize = 3;
@@ -36,14 +38,24 @@ pub struct UploadItem {
     pub state: UploadState,
 }
 
-/// The upload queue. Browser objects (files, requests) stay in local storage beside the
-/// serialisable items the view renders.
+/// Upload keys, unique in the page.
+static NEXT_KEY: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    // The browser objects of running uploads, by key. They live outside the reactive owner:
+    // `Uploads` is created during server rendering too, and a `LocalStorage` value that the
+    // owner drops on another thread of the server's runtime panics ("Dropped SendWrapper<T>
+    // variable from a thread different to the one it has been created with"). Only the browser
+    // ever touches these.
+    static FILES: RefCell<HashMap<u64, web_sys::File>> = RefCell::new(HashMap::new());
+    static REQUESTS: RefCell<HashMap<u64, web_sys::XmlHttpRequest>> = RefCell::new(HashMap::new());
+}
+
+/// The upload queue: the serialisable items the view renders; the files and requests behind
+/// them are in `FILES` and `REQUESTS`.
 #[derive(Clone, Copy)]
 pub struct Uploads {
     items: RwSignal<Vec<UploadItem>>,
-    files: StoredValue<HashMap<u64, web_sys::File>, LocalStorage>,
-    requests: StoredValue<HashMap<u64, web_sys::XmlHttpRequest>, LocalStorage>,
-    next_key: StoredValue<u64>,
     gallery: GalleryState,
 }
 
@@ -51,9 +63,6 @@ impl Uploads {
     pub fn new(gallery: GalleryState) -> Uploads {
         Uploads {
             items: RwSignal::new(Vec::new()),
-            files: StoredValue::new_local(HashMap::new()),
-            requests: StoredValue::new_local(HashMap::new()),
-            next_key: StoredValue::new(0),
             gallery,
         }
     }
@@ -65,8 +74,7 @@ impl Uploads {
             let Some(file) = list.get(index) else {
                 continue;
             };
-            let key = self.next_key.get_value();
-            self.next_key.set_value(key + 1);
+            let key = NEXT_KEY.fetch_add(1, Ordering::Relaxed);
             self.items.update(|items| {
                 items.push(UploadItem {
                     key,
@@ -75,9 +83,7 @@ impl Uploads {
                     state: UploadState::Waiting,
                 })
             });
-            self.files.update_value(|files| {
-                files.insert(key, file);
-            });
+            FILES.with_borrow_mut(|files| files.insert(key, file));
             added += 1;
         }
         if added > 0 {
@@ -111,7 +117,7 @@ impl Uploads {
     }
 
     fn start(&self, key: u64) {
-        let Some(file) = self.files.with_value(|files| files.get(&key).cloned()) else {
+        let Some(file) = FILES.with_borrow(|files| files.get(&key).cloned()) else {
             self.finish(
                 key,
                 UploadState::Failed("the file is no longer available".into()),
@@ -133,9 +139,9 @@ impl Uploads {
             move |status, body| uploads.on_response(key, status, &body),
         );
         match request {
-            Ok(request) => self.requests.update_value(|requests| {
-                requests.insert(key, request);
-            }),
+            Ok(request) => {
+                REQUESTS.with_borrow_mut(|requests| requests.insert(key, request));
+            }
             Err(message) => self.finish(key, UploadState::Failed(message)),
         }
     }
@@ -199,12 +205,8 @@ impl Uploads {
                 item.state = outcome;
             }
         });
-        self.files.update_value(|files| {
-            files.remove(&key);
-        });
-        self.requests.update_value(|requests| {
-            requests.remove(&key);
-        });
+        FILES.with_borrow_mut(|files| files.remove(&key));
+        REQUESTS.with_borrow_mut(|requests| requests.remove(&key));
         if !message.is_empty() {
             self.gallery.announce(message);
         }
@@ -220,9 +222,7 @@ impl Uploads {
     }
 
     pub fn cancel(&self, key: u64) {
-        let request = self
-            .requests
-            .with_value(|requests| requests.get(&key).cloned());
+        let request = REQUESTS.with_borrow(|requests| requests.get(&key).cloned());
         self.finish(key, UploadState::Cancelled);
         if let Some(request) = request {
             let _ = request.abort();

@@ -35,7 +35,9 @@ impl TestServer {
     }
 
     pub async fn start_with(args: ServeArgs) -> TestServer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("local address");
         let app = startup::build(&args).await.expect("server builds");
         let (shutdown, stopped) = oneshot::channel::<()>();
@@ -43,7 +45,9 @@ impl TestServer {
             let until = async move {
                 let _ = stopped.await;
             };
-            startup::run(listener, app, until).await.expect("server runs");
+            startup::run(listener, app, until)
+                .await
+                .expect("server runs");
         });
         TestServer {
             base: format!("http://{addr}"),
@@ -87,11 +91,17 @@ impl TestServer {
             .expect("upload request");
         let status = response.status().as_u16();
         let body = response.text().await.expect("upload body");
-        let parsed = serde_json::from_str(&body).unwrap_or_else(|e| panic!("upload response {status} is not an UploadResponse ({e}): {body}"));
+        let parsed = serde_json::from_str(&body).unwrap_or_else(|e| {
+            panic!("upload response {status} is not an UploadResponse ({e}): {body}")
+        });
         (status, parsed)
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("GET request")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET request")
     }
 }
