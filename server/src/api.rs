@@ -282,6 +282,9 @@ async fn receive(
         .map_err(FileFailure::Service)
 }
 
+/// An id's images never change: browsers and CDNs may keep them for a year.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
 /// `GET /api/photos/{id}/{variant}`: the original or a derived image, streamed, with an ETag
 /// and immutable caching (an id's images never change).
 async fn photo_image(
@@ -302,7 +305,7 @@ async fn photo_image(
         &photo.sha256[..photo.sha256.len().min(16)],
         variant.path_segment()
     );
-    let cache_control = HeaderValue::from_static("public, max-age=31536000, immutable");
+    let cache_control = HeaderValue::from_static(IMMUTABLE);
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -315,16 +318,13 @@ async fn photo_image(
             StatusCode::NOT_MODIFIED,
             [
                 (header::ETAG, etag),
-                (
-                    header::CACHE_CONTROL,
-                    "public, max-age=31536000, immutable".to_owned(),
-                ),
+                (header::CACHE_CONTROL, IMMUTABLE.to_owned()),
             ],
         )
             .into_response());
     }
 
-    let (photo, blob, content_type) = state.gallery.open_image(&owner(), &id, variant).await?;
+    let (blob, content_type) = state.gallery.open_image(&photo, variant).await?;
     let mut response = Response::new(Body::from_stream(ReaderStream::new(blob.reader)));
     let response_headers = response.headers_mut();
     response_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

@@ -231,16 +231,14 @@ impl Gallery {
         Ok(self.catalog.list_photos(owner, cursor, limit).await?)
     }
 
-    /// Opens one of a photo's images for streaming, with its content type. Only photos in the
-    /// owner's catalog are served.
+    /// Opens one of a photo's images for streaming, with its content type. Takes the photo as
+    /// returned by [`Gallery::photo`], which checked that it is the owner's.
     pub async fn open_image(
         &self,
-        owner: &OwnerId,
-        id: &PhotoId,
+        photo: &Photo,
         variant: Variant,
-    ) -> Result<(Photo, BlobReader, &'static str), ServiceError> {
-        let photo = self.photo(owner, id).await?;
-        let keys = ids::keys_for(id)?;
+    ) -> Result<(BlobReader, &'static str), ServiceError> {
+        let keys = ids::keys_for(&photo.id)?;
         let reader = self.blobs.open(keys.get(variant)).await?;
         let content_type = match variant {
             Variant::Original => SourceFormat::parse(&photo.format)
@@ -248,7 +246,7 @@ impl Gallery {
                 .unwrap_or("application/octet-stream"),
             _ => gaillery_imaging::DERIVED_CONTENT_TYPE,
         };
-        Ok((photo, reader, content_type))
+        Ok((reader, content_type))
     }
 
     /// Deletes a photo and its images. The catalog entry goes first, so the photo disappears
