@@ -4,5 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# The pinned wasm-opt (tools/package.json) comes before any other on the PATH.
+export PATH="$PWD/tools/node_modules/.bin:$PATH"
 cargo leptos build --release --precompress
 exec target/release/gaillery serve "$@"

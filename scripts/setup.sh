@@ -29,7 +29,8 @@ fi
 
 # cargo-leptos, pinned. Its lock file needs a newer rustc than stable 1.95, so it is built with
 # the nightly toolchain when stable cannot; `no_downloads` makes it use the wasm-bindgen and
-# wasm-opt found on PATH instead of fetching binaries (which this network does not allow).
+# wasm-opt found on PATH instead of fetching binaries (which this network does not allow);
+# scripts/run.sh and scripts/test.sh put tools/node_modules/.bin first on the PATH.
 if [[ "$(cargo leptos --version 2>/dev/null || true)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]]; then
   log "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes 20-35 minutes on 2 cores, once)"
   toolchain=""
@@ -45,6 +46,12 @@ if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wasm_bin
   # fresh resolution when the locked install fails.
   cargo install --locked "wasm-bindgen-cli@$wasm_bindgen_version" \
     || cargo install "wasm-bindgen-cli@$wasm_bindgen_version"
+fi
+
+# wasm-opt from npm's binaryen, pinned: Debian's (version 108) emits WASM that fails to load.
+if [[ ! -d tools/node_modules || tools/package-lock.json -nt tools/node_modules ]]; then
+  log "installing build tools (binaryen's wasm-opt)"
+  (cd tools && npm ci --no-audit --no-fund)
 fi
 
 # End-to-end tests: Playwright drives Debian's chromium, so no browser download.

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# The pinned wasm-opt (tools/package.json) comes before any other on the PATH.
+export PATH="$PWD/tools/node_modules/.bin:$PATH"
 step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 
 step "format"

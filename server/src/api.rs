@@ -157,7 +157,12 @@ async fn upload_photos(State(state): State<AppState>, mut multipart: Multipart) 
             Err(error) => {
                 // The body itself is broken (cut off, malformed): nothing after this point can
                 // be read, but what was stored stays stored and is reported.
-                let status = error.status();
+                // A body that breaks off (a cancelled upload, a dropped connection) is the
+                // client's doing: a 400, not a server error.
+                let status = match error.status() {
+                    status if status.is_server_error() => StatusCode::BAD_REQUEST,
+                    status => status,
+                };
                 if photos.is_empty() && failures.is_empty() {
                     return ApiError::new(
                         status,

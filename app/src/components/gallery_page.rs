@@ -2,6 +2,7 @@
 //! infinite scroll, the lightbox, and the live region that announces what happens.
 
 use crate::components::grid::JustifiedGrid;
+use crate::components::icons::IconPhotos;
 use crate::components::lightbox::Lightbox;
 use crate::components::selection::SelectionBar;
 use crate::components::uploader::{DropOverlay, UploadButton, UploadPanel, Uploads};
@@ -64,7 +65,7 @@ fn LoadedGallery(state: GalleryState) -> impl IntoView {
 fn EmptyState() -> impl IntoView {
     view! {
         <section class="empty-state" aria-label="Gallery">
-            <div class="empty-art" aria-hidden="true">"🖼"</div>
+            <div class="empty-art"><IconPhotos/></div>
             <h2>"No photos yet"</h2>
             <p>"Drop photos anywhere on this page, or pick them with "<strong>"Upload photos"</strong>"."</p>
             <label class="button primary" for="file-input">"Choose photos"</label>

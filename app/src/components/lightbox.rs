@@ -7,6 +7,10 @@
 //! it closes.
 
 use crate::components::confirm::ConfirmDialog;
+use crate::components::icons::{
+    IconClose, IconDelete, IconDownload, IconFullscreen, IconNext, IconPrevious, IconZoomIn,
+    IconZoomOut,
+};
 use crate::server_fns::{delete_photos, get_photo};
 use crate::state::GalleryState;
 use gaillery_core::{Photo, PhotoId, Variant};
@@ -433,25 +437,25 @@ fn LightboxDialog(state: GalleryState, current: Memo<Option<Photo>>) -> impl Int
             <div class="lightbox-toolbar">
                 <button class="icon-button" aria-label="Zoom out" title="Zoom out (−)"
                     disabled=move || { view_state.get().scale <= MIN_ZOOM }
-                    on:click=move |_| zoom(1.0 / ZOOM_STEP)>"−"</button>
+                    on:click=move |_| zoom(1.0 / ZOOM_STEP)><IconZoomOut/></button>
                 <button class="icon-button" aria-label="Zoom in" title="Zoom in (+)"
                     disabled=move || { view_state.get().scale >= MAX_ZOOM }
-                    on:click=move |_| zoom(ZOOM_STEP)>"+"</button>
+                    on:click=move |_| zoom(ZOOM_STEP)><IconZoomIn/></button>
                 <button class="icon-button" aria-label="Fullscreen" title="Fullscreen (F)"
-                    on:click=move |_| toggle_fullscreen()>"⛶"</button>
+                    on:click=move |_| toggle_fullscreen()><IconFullscreen/></button>
                 <a class="icon-button" aria-label="Download original" title="Download original"
-                    href=move || photo().map(|p| p.url(Variant::Original)) download=filename>"⤓"</a>
+                    href=move || photo().map(|p| p.url(Variant::Original)) download=filename><IconDownload/></a>
                 <button class="icon-button" aria-label="Delete photo" title="Delete (Del)"
-                    on:click=move |_| confirming_delete.set(true)>"🗑"</button>
+                    on:click=move |_| confirming_delete.set(true)><IconDelete/></button>
                 <button class="icon-button" aria-label="Close" title="Close (Esc)" node_ref=close_button
-                    on:click={ let close = close.clone(); move |_| close() }>"✕"</button>
+                    on:click={ let close = close.clone(); move |_| close() }><IconClose/></button>
             </div>
             <button class="lightbox-nav previous" aria-label="Previous photo" title="Previous (←)"
                 disabled=move || previous.with(Option::is_none)
-                on:click={ let show_previous = show_previous.clone(); move |_| show_previous() }>"‹"</button>
+                on:click={ let show_previous = show_previous.clone(); move |_| show_previous() }><IconPrevious/></button>
             <button class="lightbox-nav next" aria-label="Next photo" title="Next (→)"
                 disabled=move || next.with(Option::is_none)
-                on:click={ let show_next = show_next.clone(); move |_| show_next() }>"›"</button>
+                on:click={ let show_next = show_next.clone(); move |_| show_next() }><IconNext/></button>
             // Neighbours load in the background so moving is instant.
             <div class="preload" aria-hidden="true">
                 {move || previous.get().map(|p| view! { <img src=p.url(Variant::Preview) alt="" loading="eager"/> })}

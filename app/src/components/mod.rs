@@ -3,6 +3,7 @@
 pub mod confirm;
 pub mod gallery_page;
 pub mod grid;
+pub mod icons;
 pub mod lightbox;
 pub mod selection;
 pub mod uploader;

@@ -2,6 +2,7 @@
 //! one progress bar per file. Files upload a few at a time, each in its own request, so every
 //! file has its own progress, can be cancelled, and succeeds or fails alone.
 
+use crate::components::icons::{IconClose, IconUpload};
 use crate::state::GalleryState;
 use gaillery_core::api::{ErrorBody, UploadResponse};
 use leptos::ev::DragEvent;
@@ -250,7 +251,7 @@ pub fn UploadButton(uploads: Uploads) -> impl IntoView {
     };
     view! {
         <label class="button primary upload-button" for="file-input">
-            <span aria-hidden="true">"⬆ "</span>
+            <IconUpload/>
             "Upload photos"
         </label>
         <input
@@ -317,7 +318,7 @@ fn UploadRow(uploads: Uploads, item: UploadItem) -> impl IntoView {
                     class="icon-button small"
                     aria-label=format!("Cancel upload of {filename}")
                     on:click=move |_| uploads.cancel(key)
-                >"✕"</button>
+                ><IconClose/></button>
             })}
         </li>
     }

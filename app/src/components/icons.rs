@@ -1,0 +1,76 @@
+//! Icons as inline SVG, so they render without any icon or emoji font. Each is decorative
+//! (`aria-hidden`): the button or link around it carries the accessible name.
+
+use leptos::prelude::*;
+
+/// One 24×24 stroke icon.
+#[component]
+fn Icon(path: &'static str) -> impl IntoView {
+    view! {
+        <svg
+            class="icon"
+            viewBox="0 0 24 24"
+            width="22"
+            height="22"
+            fill="none"
+            stroke="currentColor"
+            stroke-width="2"
+            stroke-linecap="round"
+            stroke-linejoin="round"
+            aria-hidden="true"
+            focusable="false"
+        >
+            <path d=path/>
+        </svg>
+    }
+}
+
+#[component]
+pub fn IconUpload() -> impl IntoView {
+    view! { <Icon path="M12 16V4M6 10l6-6 6 6M4 20h16"/> }
+}
+
+#[component]
+pub fn IconDownload() -> impl IntoView {
+    view! { <Icon path="M12 4v12M6 10l6 6 6-6M4 20h16"/> }
+}
+
+#[component]
+pub fn IconDelete() -> impl IntoView {
+    view! { <Icon path="M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6"/> }
+}
+
+#[component]
+pub fn IconFullscreen() -> impl IntoView {
+    view! { <Icon path="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5"/> }
+}
+
+#[component]
+pub fn IconClose() -> impl IntoView {
+    view! { <Icon path="M6 6l12 12M18 6L6 18"/> }
+}
+
+#[component]
+pub fn IconZoomIn() -> impl IntoView {
+    view! { <Icon path="M11 4a7 7 0 1 0 0 14 7 7 0 0 0 0-14zM20 20l-4-4M11 8v6M8 11h6"/> }
+}
+
+#[component]
+pub fn IconZoomOut() -> impl IntoView {
+    view! { <Icon path="M11 4a7 7 0 1 0 0 14 7 7 0 0 0 0-14zM20 20l-4-4M8 11h6"/> }
+}
+
+#[component]
+pub fn IconPrevious() -> impl IntoView {
+    view! { <Icon path="M15 5l-7 7 7 7"/> }
+}
+
+#[component]
+pub fn IconNext() -> impl IntoView {
+    view! { <Icon path="M9 5l7 7-7 7"/> }
+}
+
+#[component]
+pub fn IconPhotos() -> impl IntoView {
+    view! { <Icon path="M4 5h16v14H4zM4 15l5-5 4 4 3-3 4 4M15 9h.01"/> }
+}
