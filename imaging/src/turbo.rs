@@ -96,6 +96,20 @@ impl Handle {
             warning: code == tj::TJERR_TJERR_WARNING as c_int,
         }
     }
+
+    /// The result of a decompression call: an error, or the warning libjpeg gave while still
+    /// producing an image (stray bytes, for example), if any.
+    fn outcome(&self, status: c_int) -> Result<Option<String>, TjError> {
+        if status == 0 {
+            return Ok(None);
+        }
+        let error = self.error();
+        if error.warning {
+            Ok(Some(error.message))
+        } else {
+            Err(error)
+        }
+    }
 }
 
 impl Drop for Handle {
@@ -211,14 +225,7 @@ pub(crate) fn decompress(
             flags,
         )
     };
-    let mut warning = None;
-    if status != 0 {
-        let error = handle.error();
-        if !error.warning {
-            return Err(error);
-        }
-        warning = Some(error.message);
-    }
+    let warning = handle.outcome(status)?;
     Ok(Decoded {
         width,
         height,
@@ -317,14 +324,7 @@ pub(crate) fn decompress_planes(
             flags,
         )
     };
-    let mut warning = None;
-    if status != 0 {
-        let error = handle.error();
-        if !error.warning {
-            return Err(error);
-        }
-        warning = Some(error.message);
-    }
+    let warning = handle.outcome(status)?;
     // TurboJPEG pads the Y plane to whole chroma samples (even widths for 4:2:0); keep only
     // the image itself.
     if let Some(luma) = planes.first_mut() {
