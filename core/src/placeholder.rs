@@ -24,7 +24,8 @@ pub fn average_color(thumbhash_base64: &str) -> Option<String> {
     ))
 }
 
-fn decode_base64(text: &str) -> Option<Vec<u8>> {
+/// Decodes base64 (standard or URL-safe alphabet, padding optional): the ThumbHash bytes.
+pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
     let mut buffer = 0u32;
     let mut bits = 0;

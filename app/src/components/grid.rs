@@ -129,12 +129,22 @@ fn GridTile(state: GalleryState, tile: RenderedTile) -> impl IntoView {
         photo.url(Variant::Thumbnail2x)
     );
     let status = photo.status;
+    // The ThumbHash is drawn once the page is in the browser (it needs a canvas); until then,
+    // and on the server, the tile shows the hash's average colour.
+    let painted = RwSignal::new(None::<String>);
+    let hash = photo.placeholder.clone();
+    Effect::new(move |_| {
+        if let Some(url) = crate::browser::thumbhash_data_url(&hash) {
+            painted.set(Some(url));
+        }
+    });
     view! {
         <div class="tile" class:selected=move || selected.get() style=style>
             <a
                 class="tile-link"
                 id=format!("tile-{id}")
                 href=format!("/?photo={id}")
+                style:background-image=move || painted.get().map(|url| format!("url({url})"))
             >
                 <img
                     src=photo.url(Variant::Thumbnail)
