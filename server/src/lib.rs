@@ -3,6 +3,8 @@
 //! `startup` wires storage, the gallery service and the routers together; `api` is the JSON
 //! API; `site` serves the server-rendered Leptos app and its static files.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod cli;
 pub mod openapi;

@@ -1,5 +1,7 @@
 //! `gaillery`: the GAiLLERY server and command line.
 
+#![recursion_limit = "256"]
+
 use clap::Parser;
 use gaillery_server::cli::{Cli, Command};
 use std::process::ExitCode;
