@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 # The pinned wasm-opt (tools/package.json) comes before any other on the PATH.
 export PATH="$PWD/tools/node_modules/.bin:$PATH"
-step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+# Each step prints the minutes elapsed so far: CI has a time budget.
+step() { printf '\n\033[1m== %s (at %dm%02ds) ==\033[0m\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 
 step "format"
 cargo fmt --all -- --check
@@ -24,3 +25,4 @@ cargo leptos build --release --precompress
 
 step "browser tests (Playwright, chromium)"
 (cd end2end && npx playwright test)
+step "done"

@@ -52,7 +52,12 @@ impl TestServer {
         TestServer {
             base: format!("http://{addr}"),
             data_dir: args.data_dir,
-            client: reqwest::Client::new(),
+            // A hung request fails the test with a message instead of stalling the whole run.
+            client: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(60))
+                .no_proxy()
+                .build()
+                .expect("HTTP client"),
             shutdown: Some(shutdown),
             task: Some(task),
         }
@@ -64,7 +69,10 @@ impl TestServer {
             let _ = shutdown.send(());
         }
         if let Some(task) = self.task.take() {
-            task.await.expect("server task ends cleanly");
+            tokio::time::timeout(std::time::Duration::from_secs(30), task)
+                .await
+                .expect("server stops within 30 s of the shutdown signal")
+                .expect("server task ends cleanly");
         }
     }
 
