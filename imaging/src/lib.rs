@@ -12,6 +12,7 @@ mod format;
 mod jpeg_markers;
 mod limits;
 mod metadata;
+mod model_input;
 mod placeholder;
 mod raster;
 mod resize;
@@ -21,6 +22,7 @@ pub use encode::{EncodedImage, JPEG_QUALITY};
 pub use error::ImagingError;
 pub use format::{sniff, SourceFormat};
 pub use limits::Limits;
+pub use model_input::{decode_center_crop, RgbImage};
 
 use fast_image_resize::Resizer;
 use raster::Raster;
