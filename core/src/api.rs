@@ -31,6 +31,23 @@ pub struct ErrorBody {
     pub error: String,
 }
 
+/// `GET /api/tags`: a label that photos carry, and how many do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagCount {
+    pub tag: String,
+    pub count: u64,
+}
+
+/// `GET /api/events`: a photo's processing moved on (server-sent event `photo`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhotoEvent {
+    pub id: crate::PhotoId,
+    pub status: crate::PhotoStatus,
+    pub status_reason: Option<String>,
+    /// Set once the photo is `done`: its top labels, most probable first.
+    pub labels: Vec<crate::Label>,
+}
+
 /// The most photos one listing request returns.
 pub const MAX_PAGE_SIZE: usize = 200;
 /// The page size when the request names none.

@@ -3,9 +3,10 @@
 //! Besides the trait, this module holds what every adapter shares so they agree to the byte:
 //! the cursor format, the page size clamp and the `created_at` rendering.
 
+use crate::jobs::{Job, JobOutcome};
 use crate::StorageError;
 use async_trait::async_trait;
-use gaillery_core::api::{PhotoPage, MAX_PAGE_SIZE};
+use gaillery_core::api::{PhotoPage, TagCount, MAX_PAGE_SIZE};
 use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
 
 /// A photo about to be catalogued: everything known right after upload. Labels and a status
@@ -123,6 +124,62 @@ pub trait Catalog: Send + Sync + 'static {
         id: &PhotoId,
         labels: Vec<Label>,
     ) -> Result<bool, StorageError>;
+
+    /// Like [`Catalog::list_photos`], but only photos that, for every group of `tags`, carry at
+    /// least one label of that group (each group is one search word, expanded to the labels it
+    /// covers). No groups: every photo.
+    async fn list_photos_tagged(
+        &self,
+        owner: &OwnerId,
+        tags: &[Vec<String>],
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<PhotoPage, StorageError>;
+
+    /// Every label the owner's photos carry, with how many carry it; most common first.
+    async fn tag_counts(&self, owner: &OwnerId) -> Result<Vec<TagCount>, StorageError>;
+
+    /// Puts the photo in the queue for classification with `model`: status `queued`, any old
+    /// reason cleared, any job it had replaced (so a retry or a re-classification restarts
+    /// cleanly). `false` if there is no such photo.
+    async fn enqueue_job(
+        &self,
+        owner: &OwnerId,
+        id: &PhotoId,
+        model: &str,
+        now_ms: i64,
+    ) -> Result<bool, StorageError>;
+
+    /// Claims up to `limit` jobs that are due and unclaimed or whose lease has expired, oldest
+    /// first, for `worker` until `now_ms + lease_ms`. Atomic: a job goes to one claimer.
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        limit: usize,
+        lease_ms: i64,
+        now_ms: i64,
+    ) -> Result<Vec<Job>, StorageError>;
+
+    /// Ends (or, for `Retry`, requeues) a job that `worker` holds, and records the outcome on
+    /// the photo, in one step. `false`, with nothing changed, when the worker no longer holds
+    /// the job (its lease expired and another took it, or the photo was deleted).
+    async fn finish_job(
+        &self,
+        job: &Job,
+        worker: &str,
+        outcome: JobOutcome,
+        now_ms: i64,
+    ) -> Result<bool, StorageError>;
+
+    /// Gives back every job held by a worker of `instance` (workers are named
+    /// `{instance}/{n}`) and puts their photos back to `queued`: a server starting again
+    /// resumes its own interrupted jobs at once instead of waiting out their leases. Returns
+    /// how many.
+    async fn release_jobs(&self, instance: &str) -> Result<u64, StorageError>;
+
+    /// Photos left `queued` or mid-way without a job (none should be; a guard for catalogs
+    /// written by older versions): their ids, for re-queueing at start.
+    async fn photos_without_jobs(&self, owner: &OwnerId) -> Result<Vec<PhotoId>, StorageError>;
 }
 
 /// The page size actually used for a requested `limit`.

@@ -6,6 +6,7 @@
 
 use crate::blob::{BlobKey, BlobStore};
 use crate::catalog::{Catalog, InsertOutcome, NewPhoto};
+use crate::jobs::{Job, JobOutcome};
 use crate::StorageError;
 use bytes::Bytes;
 use gaillery_core::api::{PhotoPage, MAX_PAGE_SIZE};
@@ -54,6 +55,17 @@ pub async fn catalog_contract(catalog: &dyn Catalog) {
     labels_round_trip_in_the_order_given(catalog, &run).await;
     non_finite_probabilities_are_refused(catalog, &run).await;
     concurrent_duplicate_inserts_create_exactly_one(catalog, &run).await;
+    tags_filter_and_count(catalog, &run).await;
+}
+
+/// Runs every job-queue check. Jobs are claimed across owners, so this wants a catalog that no
+/// other job queue is using at the same time.
+pub async fn job_queue_contract(catalog: &dyn Catalog) {
+    let run = Run::new();
+    jobs_go_to_one_claimer_and_only_the_holder_finishes(catalog, &run).await;
+    expired_leases_are_claimed_again(catalog, &run).await;
+    retries_wait_for_their_time_and_failures_end_the_job(catalog, &run).await;
+    a_restarted_instance_gets_its_jobs_back_at_once(catalog, &run).await;
 }
 
 /// Names unique to one run of the suite, so runs never meet in a shared backend.
@@ -1151,4 +1163,379 @@ async fn clear(catalog: &dyn Catalog, owner: &OwnerId) {
         .delete_all_photos(owner)
         .await
         .unwrap_or_else(|e| panic!("cleanup of {owner:?}: {e}"));
+}
+
+fn label(name: &str, probability: f32) -> Label {
+    Label {
+        label: name.to_owned(),
+        probability,
+    }
+}
+
+async fn queued_photos(
+    catalog: &dyn Catalog,
+    owner: &OwnerId,
+    run: &Run,
+    count: usize,
+    now: i64,
+) -> Vec<PhotoId> {
+    let mut ids = Vec::new();
+    for i in 0..count {
+        let photo = run.new_photo(owner, now + i as i64);
+        let id = photo.id.clone();
+        catalog.insert_photo(photo).await.expect("insert");
+        assert!(catalog
+            .enqueue_job(owner, &id, "model-a", now + i as i64)
+            .await
+            .expect("enqueue"));
+        ids.push(id);
+    }
+    ids
+}
+
+async fn status_of(catalog: &dyn Catalog, owner: &OwnerId, id: &PhotoId) -> Photo {
+    catalog
+        .photo(owner, id)
+        .await
+        .expect("get")
+        .expect("photo exists")
+}
+
+async fn tags_filter_and_count(catalog: &dyn Catalog, run: &Run) {
+    let owner = run.owner("tags");
+    let now = now_ms();
+    let mut ids = Vec::new();
+    for labels in [
+        vec![label("tabby", 0.6), label("tiger cat", 0.3)],
+        vec![label("golden retriever", 0.9)],
+        vec![label("tabby", 0.5), label("golden retriever", 0.2)],
+        vec![],
+    ] {
+        let photo = run.new_photo(&owner, now + ids.len() as i64);
+        ids.push(photo.id.clone());
+        catalog.insert_photo(photo).await.expect("insert");
+        assert!(catalog
+            .set_labels(&owner, ids.last().expect("id"), labels)
+            .await
+            .expect("labels"));
+    }
+    let listed = |groups: Vec<Vec<&str>>| {
+        let groups: Vec<Vec<String>> = groups
+            .into_iter()
+            .map(|g| g.into_iter().map(str::to_owned).collect())
+            .collect();
+        let owner = owner.clone();
+        async move {
+            let page = catalog
+                .list_photos_tagged(&owner, &groups, None, 60)
+                .await
+                .expect("list");
+            page.photos.into_iter().map(|p| p.id).collect::<Vec<_>>()
+        }
+    };
+    // Newest first, as the plain listing.
+    assert_eq!(
+        listed(vec![vec!["tabby"]]).await,
+        vec![ids[2].clone(), ids[0].clone()]
+    );
+    assert_eq!(
+        listed(vec![vec!["tabby", "golden retriever"]]).await.len(),
+        3
+    );
+    assert_eq!(
+        listed(vec![vec!["tabby"], vec!["golden retriever"]]).await,
+        vec![ids[2].clone()]
+    );
+    assert!(listed(vec![vec!["unicorn"]]).await.is_empty());
+    assert_eq!(listed(vec![]).await.len(), 4);
+    // Paging through a filtered listing.
+    let groups = vec![vec!["tabby".to_owned(), "golden retriever".to_owned()]];
+    let first = catalog
+        .list_photos_tagged(&owner, &groups, None, 2)
+        .await
+        .expect("page 1");
+    let cursor = first.next_cursor.expect("a second page");
+    let second = catalog
+        .list_photos_tagged(&owner, &groups, Some(&cursor), 2)
+        .await
+        .expect("page 2");
+    assert_eq!(
+        (first.photos.len(), second.photos.len(), second.next_cursor),
+        (2, 1, None)
+    );
+
+    let counts = catalog.tag_counts(&owner).await.expect("counts");
+    let counts: Vec<(&str, u64)> = counts.iter().map(|c| (c.tag.as_str(), c.count)).collect();
+    assert_eq!(
+        counts,
+        vec![("golden retriever", 2), ("tabby", 2), ("tiger cat", 1)]
+    );
+    // Relabelling replaces, deleting forgets.
+    catalog
+        .set_labels(&owner, &ids[0], vec![label("espresso", 0.9)])
+        .await
+        .expect("relabel");
+    catalog.delete_photo(&owner, &ids[1]).await.expect("delete");
+    let counts = catalog.tag_counts(&owner).await.expect("counts");
+    let counts: Vec<(&str, u64)> = counts.iter().map(|c| (c.tag.as_str(), c.count)).collect();
+    assert_eq!(
+        counts,
+        vec![("espresso", 1), ("golden retriever", 1), ("tabby", 1)]
+    );
+    clear(catalog, &owner).await;
+}
+
+async fn jobs_go_to_one_claimer_and_only_the_holder_finishes(catalog: &dyn Catalog, run: &Run) {
+    let owner = run.owner("claims");
+    let now = now_ms();
+    let ids = queued_photos(catalog, &owner, run, 5, now).await;
+    // Two claimers at once, asking for more than there is between them.
+    let (a, b) = tokio::join!(
+        catalog.claim_jobs("a/0", 4, 60_000, now + 10),
+        catalog.claim_jobs("b/0", 4, 60_000, now + 10)
+    );
+    let (a, b) = (a.expect("claim a"), b.expect("claim b"));
+    let mut claimed: Vec<&PhotoId> = a.iter().chain(&b).map(|job| &job.photo_id).collect();
+    claimed.sort();
+    let mut expected: Vec<&PhotoId> = ids.iter().collect();
+    expected.sort();
+    assert_eq!(claimed, expected, "every job claimed exactly once");
+    assert!(a
+        .iter()
+        .chain(&b)
+        .all(|job| job.attempt == 1 && job.model == "model-a" && job.owner == owner));
+    assert!(catalog
+        .claim_jobs("c/0", 10, 60_000, now + 20)
+        .await
+        .expect("claim")
+        .is_empty());
+
+    let (job_a, job_b) = match (a.first(), b.first()) {
+        (Some(x), Some(y)) => (x.clone(), y.clone()),
+        // One claimer may have won everything: then take two of its jobs.
+        _ => {
+            let all: Vec<&Job> = a.iter().chain(&b).collect();
+            (all[0].clone(), all[1].clone())
+        }
+    };
+    let holder_of = |job: &Job| if a.contains(job) { "a/0" } else { "b/0" };
+    let labels = vec![label("tabby", 0.7), label("tiger cat", 0.2)];
+    assert!(!catalog
+        .finish_job(&job_a, "c/0", JobOutcome::Done(labels.clone()), now + 30)
+        .await
+        .expect("finish by a stranger"));
+    assert_eq!(
+        status_of(catalog, &owner, &job_a.photo_id).await.status,
+        PhotoStatus::Queued
+    );
+    assert!(catalog
+        .finish_job(
+            &job_a,
+            holder_of(&job_a),
+            JobOutcome::Done(labels.clone()),
+            now + 30
+        )
+        .await
+        .expect("finish"));
+    let done = status_of(catalog, &owner, &job_a.photo_id).await;
+    assert_eq!((done.status, done.labels), (PhotoStatus::Done, labels));
+    // Finished is finished: not again, not by anyone.
+    assert!(!catalog
+        .finish_job(
+            &job_a,
+            holder_of(&job_a),
+            JobOutcome::Failed("late".into()),
+            now + 40
+        )
+        .await
+        .expect("finish twice"));
+
+    catalog
+        .set_status(&owner, &job_b.photo_id, PhotoStatus::Predicting, None)
+        .await
+        .expect("stage");
+    assert_eq!(
+        status_of(catalog, &owner, &job_b.photo_id).await.status,
+        PhotoStatus::Predicting
+    );
+    clear(catalog, &owner).await;
+    assert!(
+        catalog
+            .claim_jobs("c/0", 10, 60_000, now + 100_000)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "deleting a photo removes its job"
+    );
+}
+
+async fn expired_leases_are_claimed_again(catalog: &dyn Catalog, run: &Run) {
+    let owner = run.owner("leases");
+    let now = now_ms();
+    let ids = queued_photos(catalog, &owner, run, 1, now).await;
+    let first = catalog
+        .claim_jobs("dead/0", 1, 1_000, now)
+        .await
+        .expect("claim");
+    assert_eq!(first.len(), 1);
+    assert!(
+        catalog
+            .claim_jobs("alive/0", 1, 1_000, now + 999)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "lease still held"
+    );
+    let again = catalog
+        .claim_jobs("alive/0", 1, 1_000, now + 1_000)
+        .await
+        .expect("claim");
+    assert_eq!(again.len(), 1);
+    assert_eq!((&again[0].photo_id, again[0].attempt), (&ids[0], 2));
+    // The worker whose lease ran out comes back too late.
+    assert!(!catalog
+        .finish_job(
+            &first[0],
+            "dead/0",
+            JobOutcome::Done(vec![label("x", 1.0)]),
+            now + 1_500
+        )
+        .await
+        .expect("finish"));
+    assert!(catalog
+        .finish_job(
+            &again[0],
+            "alive/0",
+            JobOutcome::Done(vec![label("y", 1.0)]),
+            now + 1_500
+        )
+        .await
+        .expect("finish"));
+    assert_eq!(
+        status_of(catalog, &owner, &ids[0]).await.labels,
+        vec![label("y", 1.0)]
+    );
+    clear(catalog, &owner).await;
+}
+
+async fn retries_wait_for_their_time_and_failures_end_the_job(catalog: &dyn Catalog, run: &Run) {
+    let owner = run.owner("retries");
+    let now = now_ms();
+    let ids = queued_photos(catalog, &owner, run, 1, now).await;
+    let job = catalog
+        .claim_jobs("w/0", 1, 60_000, now)
+        .await
+        .expect("claim")
+        .remove(0);
+    let retry = JobOutcome::Retry {
+        reason: "storage unavailable".into(),
+        run_after_ms: now + 5_000,
+    };
+    assert!(catalog
+        .finish_job(&job, "w/0", retry, now + 10)
+        .await
+        .expect("retry"));
+    let photo = status_of(catalog, &owner, &ids[0]).await;
+    assert_eq!(
+        (photo.status, photo.status_reason.as_deref()),
+        (PhotoStatus::Queued, Some("storage unavailable"))
+    );
+    assert!(catalog
+        .claim_jobs("w/0", 1, 60_000, now + 4_999)
+        .await
+        .expect("claim")
+        .is_empty());
+    let job = catalog
+        .claim_jobs("w/0", 1, 60_000, now + 5_000)
+        .await
+        .expect("claim")
+        .remove(0);
+    assert_eq!(job.attempt, 2);
+    assert!(catalog
+        .finish_job(
+            &job,
+            "w/0",
+            JobOutcome::Failed("the file is not an image".into()),
+            now + 5_010
+        )
+        .await
+        .expect("fail"));
+    let photo = status_of(catalog, &owner, &ids[0]).await;
+    assert_eq!(
+        (photo.status, photo.status_reason.as_deref()),
+        (PhotoStatus::Failed, Some("the file is not an image"))
+    );
+    assert!(catalog
+        .claim_jobs("w/0", 1, 60_000, now + 100_000)
+        .await
+        .expect("claim")
+        .is_empty());
+    // A person's retry queues it again, reason cleared.
+    assert!(catalog
+        .enqueue_job(&owner, &ids[0], "model-b", now + 6_000)
+        .await
+        .expect("retry"));
+    let photo = status_of(catalog, &owner, &ids[0]).await;
+    assert_eq!(
+        (photo.status, photo.status_reason),
+        (PhotoStatus::Queued, None)
+    );
+    let job = catalog
+        .claim_jobs("w/0", 1, 60_000, now + 6_000)
+        .await
+        .expect("claim")
+        .remove(0);
+    assert_eq!((job.model.as_str(), job.attempt), ("model-b", 1));
+    assert!(!catalog
+        .enqueue_job(&owner, &run.photo_id(), "model-a", now)
+        .await
+        .expect("missing photo"));
+    clear(catalog, &owner).await;
+}
+
+async fn a_restarted_instance_gets_its_jobs_back_at_once(catalog: &dyn Catalog, run: &Run) {
+    let owner = run.owner("restart");
+    let now = now_ms();
+    let ids = queued_photos(catalog, &owner, run, 2, now).await;
+    let held = catalog
+        .claim_jobs("server-1/0", 2, 600_000, now + 5)
+        .await
+        .expect("claim");
+    assert_eq!(held.len(), 2);
+    catalog
+        .set_status(&owner, &ids[0], PhotoStatus::Predicting, None)
+        .await
+        .expect("stage");
+    // Another instance's name that merely starts the same way keeps its jobs.
+    assert_eq!(catalog.release_jobs("server-10").await.expect("release"), 0);
+    assert_eq!(catalog.release_jobs("server-1").await.expect("release"), 2);
+    assert_eq!(
+        status_of(catalog, &owner, &ids[0]).await.status,
+        PhotoStatus::Queued
+    );
+    let resumed = catalog
+        .claim_jobs("server-1/0", 2, 600_000, now + 10)
+        .await
+        .expect("claim");
+    assert_eq!(resumed.len(), 2);
+    assert!(catalog
+        .photos_without_jobs(&owner)
+        .await
+        .expect("orphans")
+        .is_empty());
+    let orphan = run.new_photo(&owner, now);
+    let orphan_id = orphan.id.clone();
+    catalog.insert_photo(orphan).await.expect("insert");
+    assert_eq!(
+        catalog.photos_without_jobs(&owner).await.expect("orphans"),
+        vec![orphan_id]
+    );
+    clear(catalog, &owner).await;
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }

@@ -11,11 +11,13 @@ pub mod catalog;
 #[cfg(feature = "contract")]
 pub mod contract;
 pub mod fs_blob;
+pub mod jobs;
 pub mod sqlite;
 
 pub use blob::{BlobKey, BlobReader, BlobStore};
 pub use catalog::{Catalog, InsertOutcome, NewPhoto, PageCursor};
 pub use fs_blob::FsBlobStore;
+pub use jobs::{Job, JobOutcome};
 pub use sqlite::SqliteCatalog;
 
 use std::io;

@@ -6,9 +6,10 @@
 //! in WAL mode never wait for the writer.
 
 use crate::catalog::{page_limit, Catalog, InsertOutcome, NewPhoto, PageCursor};
+use crate::jobs::{Job, JobOutcome};
 use crate::{blocking, StorageError};
 use async_trait::async_trait;
-use gaillery_core::api::PhotoPage;
+use gaillery_core::api::{PhotoPage, TagCount};
 use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
 use rusqlite::{params, Connection, ErrorCode, Row, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -44,6 +45,29 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (owner, sha256)
     ) STRICT;
     CREATE INDEX photos_by_owner_newest ON photos (owner, created_at_ms DESC, id DESC);",
+    // 2: classification jobs (see `jobs`), and labels in a table of their own so that tag
+    // search and tag counts use an index instead of parsing every photo's JSON.
+    "CREATE TABLE jobs (
+        photo_id         TEXT PRIMARY KEY NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+        owner            TEXT NOT NULL,
+        model            TEXT NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        run_after_ms     INTEGER NOT NULL,
+        claimed_by       TEXT,
+        lease_expires_ms INTEGER,
+        created_at_ms    INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX jobs_due ON jobs (run_after_ms, created_at_ms);
+    CREATE TABLE photo_labels (
+        photo_id TEXT NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+        owner    TEXT NOT NULL,
+        label    TEXT NOT NULL,
+        PRIMARY KEY (photo_id, label)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX photo_labels_by_label ON photo_labels (owner, label);
+    INSERT OR IGNORE INTO photo_labels (photo_id, owner, label)
+        SELECT photos.id, photos.owner, json_extract(each.value, '$.label')
+        FROM photos, json_each(photos.labels) AS each;",
 ];
 
 /// The columns `photo_from_row` reads, in its order.
@@ -367,61 +391,7 @@ impl Catalog for SqliteCatalog {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<PhotoPage, StorageError> {
-        let limit = page_limit(limit);
-        let after = cursor.map(PageCursor::decode).transpose()?;
-        let owner = owner.0.clone();
-        self.read(move |conn| {
-            // One row more than the page tells whether another page follows.
-            let fetch = limit as i64 + 1;
-            let (mut select, mut rows);
-            match &after {
-                None => {
-                    select = conn.prepare_cached(concat!(
-                        "SELECT ",
-                        photo_columns!(),
-                        " FROM photos WHERE owner = ?1
-                          ORDER BY created_at_ms DESC, id DESC LIMIT ?2"
-                    ))?;
-                    rows = select.query(params![owner, fetch])?;
-                }
-                Some(after) => {
-                    // A row-value comparison, so SQLite seeks straight to the cursor in the index.
-                    select = conn.prepare_cached(concat!(
-                        "SELECT ",
-                        photo_columns!(),
-                        " FROM photos WHERE owner = ?1 AND (created_at_ms, id) < (?2, ?3)
-                          ORDER BY created_at_ms DESC, id DESC LIMIT ?4"
-                    ))?;
-                    rows = select.query(params![
-                        owner,
-                        after.created_at_ms,
-                        after.id.as_str(),
-                        fetch
-                    ])?;
-                }
-            }
-            let mut photos = Vec::with_capacity(limit + 1);
-            let mut last_key = None;
-            while let Some(row) = rows.next()? {
-                if photos.len() == limit {
-                    // The extra row: there is a next page, starting after the last one kept.
-                    let next_cursor =
-                        last_key.map(|(millis, id)| PageCursor::after(millis, &id).encode());
-                    return Ok(PhotoPage {
-                        photos,
-                        next_cursor,
-                    });
-                }
-                let (photo, created_at_ms) = photo_from_row(row)?;
-                last_key = Some((created_at_ms, photo.id.clone()));
-                photos.push(photo);
-            }
-            Ok(PhotoPage {
-                photos,
-                next_cursor: None,
-            })
-        })
-        .await
+        self.list_photos_tagged(owner, &[], cursor, limit).await
     }
 
     async fn delete_photo(&self, owner: &OwnerId, id: &PhotoId) -> Result<bool, StorageError> {
@@ -504,16 +474,307 @@ impl Catalog for SqliteCatalog {
                 label.label
             )));
         }
-        let labels = serde_json::to_string(&labels)?;
         let (owner, id) = (owner.0.clone(), id.clone());
         self.write(move |conn| {
-            let updated = conn
-                .prepare_cached("UPDATE photos SET labels = ?3 WHERE id = ?1 AND owner = ?2")?
-                .execute(params![id.as_str(), owner, labels])?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let updated = write_labels(&tx, &owner, &id, &labels)?;
+            tx.commit()?;
+            Ok(updated)
+        })
+        .await
+    }
+
+    async fn list_photos_tagged(
+        &self,
+        owner: &OwnerId,
+        tags: &[Vec<String>],
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<PhotoPage, StorageError> {
+        let limit = page_limit(limit);
+        let after = cursor.map(PageCursor::decode).transpose()?;
+        let owner = owner.0.clone();
+        let groups = tags
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.read(move |conn| list_page(conn, &owner, &groups, after.as_ref(), limit))
+            .await
+    }
+
+    async fn tag_counts(&self, owner: &OwnerId) -> Result<Vec<TagCount>, StorageError> {
+        let owner = owner.0.clone();
+        self.read(move |conn| {
+            let mut select = conn.prepare_cached(
+                "SELECT label, COUNT(*) AS n FROM photo_labels WHERE owner = ?1
+                 GROUP BY label ORDER BY n DESC, label",
+            )?;
+            let rows = select.query_map(params![owner], |row| {
+                Ok(TagCount {
+                    tag: row.get(0)?,
+                    count: row.get::<_, i64>(1)?.max(0) as u64,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    async fn enqueue_job(
+        &self,
+        owner: &OwnerId,
+        id: &PhotoId,
+        model: &str,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let (owner, id, model) = (owner.0.clone(), id.clone(), model.to_owned());
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let updated = tx
+                .prepare_cached(
+                    "UPDATE photos SET status = 'queued', status_reason = NULL
+                     WHERE id = ?1 AND owner = ?2",
+                )?
+                .execute(params![id.as_str(), owner])?;
+            if updated > 0 {
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO jobs (photo_id, owner, model, run_after_ms, created_at_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?4)",
+                )?
+                .execute(params![id.as_str(), owner, model, now_ms])?;
+            }
+            tx.commit()?;
             Ok(updated > 0)
         })
         .await
     }
+
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        limit: usize,
+        lease_ms: i64,
+        now_ms: i64,
+    ) -> Result<Vec<Job>, StorageError> {
+        let worker = worker.to_owned();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.write(move |conn| {
+            // One statement under SQLite's single writer lock: no two claimers get one job,
+            // whether they share this process or only the file.
+            let mut claim = conn.prepare_cached(
+                "UPDATE jobs SET claimed_by = ?1, lease_expires_ms = ?2 + ?3, attempts = attempts + 1
+                 WHERE photo_id IN (
+                     SELECT photo_id FROM jobs
+                     WHERE run_after_ms <= ?2 AND (claimed_by IS NULL OR lease_expires_ms <= ?2)
+                     ORDER BY created_at_ms, photo_id LIMIT ?4)
+                 RETURNING owner, photo_id, model, attempts",
+            )?;
+            let rows = claim.query_map(params![worker, now_ms, lease_ms, limit], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, i64>(3)?,
+                ))
+            })?;
+            let mut jobs = Vec::new();
+            for row in rows {
+                let (owner, photo_id, model, attempts) = row?;
+                jobs.push(Job {
+                    owner: OwnerId(owner),
+                    photo_id: PhotoId::parse(&photo_id).ok_or_else(|| {
+                        StorageError::Backend(format!("catalog holds an invalid id: {photo_id:?}"))
+                    })?,
+                    model,
+                    attempt: u32::try_from(attempts).unwrap_or(u32::MAX),
+                });
+            }
+            Ok(jobs)
+        })
+        .await
+    }
+
+    async fn finish_job(
+        &self,
+        job: &Job,
+        worker: &str,
+        outcome: JobOutcome,
+        _now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let (job, worker) = (job.clone(), worker.to_owned());
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let holds: bool = tx
+                .prepare_cached("SELECT COUNT(*) FROM jobs WHERE photo_id = ?1 AND claimed_by = ?2")?
+                .query_row(params![job.photo_id.as_str(), worker], |row| row.get::<_, i64>(0))?
+                > 0;
+            if !holds {
+                return Ok(false);
+            }
+            let id = job.photo_id.as_str();
+            match outcome {
+                JobOutcome::Done(labels) => {
+                    write_labels(&tx, &job.owner.0, &job.photo_id, &labels)?;
+                    tx.execute(
+                        "UPDATE photos SET status = 'done', status_reason = NULL WHERE id = ?1",
+                        params![id],
+                    )?;
+                    tx.execute("DELETE FROM jobs WHERE photo_id = ?1", params![id])?;
+                }
+                JobOutcome::Failed(reason) => {
+                    tx.execute(
+                        "UPDATE photos SET status = 'failed', status_reason = ?2 WHERE id = ?1",
+                        params![id, reason],
+                    )?;
+                    tx.execute("DELETE FROM jobs WHERE photo_id = ?1", params![id])?;
+                }
+                JobOutcome::Retry {
+                    reason,
+                    run_after_ms,
+                } => {
+                    tx.execute(
+                        "UPDATE photos SET status = 'queued', status_reason = ?2 WHERE id = ?1",
+                        params![id, reason],
+                    )?;
+                    tx.execute(
+                        "UPDATE jobs SET claimed_by = NULL, lease_expires_ms = NULL, run_after_ms = ?2
+                         WHERE photo_id = ?1",
+                        params![id, run_after_ms],
+                    )?;
+                }
+            }
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn release_jobs(&self, instance: &str) -> Result<u64, StorageError> {
+        let prefix = format!("{instance}/");
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let held = "SELECT photo_id FROM jobs WHERE substr(claimed_by, 1, length(?1)) = ?1";
+            tx.execute(
+                &format!("UPDATE photos SET status = 'queued' WHERE id IN ({held})"),
+                params![prefix],
+            )?;
+            let released = tx.execute(
+                "UPDATE jobs SET claimed_by = NULL, lease_expires_ms = NULL
+                 WHERE substr(claimed_by, 1, length(?1)) = ?1",
+                params![prefix],
+            )?;
+            tx.commit()?;
+            Ok(released as u64)
+        })
+        .await
+    }
+
+    async fn photos_without_jobs(&self, owner: &OwnerId) -> Result<Vec<PhotoId>, StorageError> {
+        let owner = owner.0.clone();
+        self.read(move |conn| {
+            let mut select = conn.prepare_cached(
+                "SELECT id FROM photos WHERE owner = ?1
+                   AND status NOT IN ('done', 'failed')
+                   AND id NOT IN (SELECT photo_id FROM jobs)",
+            )?;
+            let ids = select.query_map(params![owner], |row| row.get::<_, String>(0))?;
+            let mut parsed = Vec::new();
+            for id in ids {
+                let id = id?;
+                parsed.push(PhotoId::parse(&id).ok_or_else(|| {
+                    StorageError::Backend(format!("catalog holds an invalid id: {id:?}"))
+                })?);
+            }
+            Ok(parsed)
+        })
+        .await
+    }
+}
+
+/// Replaces a photo's labels, in the JSON column the listing reads and in the label index.
+fn write_labels(
+    tx: &Connection,
+    owner: &str,
+    id: &PhotoId,
+    labels: &[Label],
+) -> Result<bool, StorageError> {
+    let json = serde_json::to_string(labels)?;
+    let updated = tx
+        .prepare_cached("UPDATE photos SET labels = ?3 WHERE id = ?1 AND owner = ?2")?
+        .execute(params![id.as_str(), owner, json])?;
+    if updated == 0 {
+        return Ok(false);
+    }
+    tx.prepare_cached("DELETE FROM photo_labels WHERE photo_id = ?1")?
+        .execute(params![id.as_str()])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO photo_labels (photo_id, owner, label) VALUES (?1, ?2, ?3)",
+    )?;
+    for label in labels {
+        insert.execute(params![id.as_str(), owner, label.label])?;
+    }
+    Ok(true)
+}
+
+/// One page of the owner's photos, newest first, after `after`, keeping only photos with a
+/// label in each group (`groups` are JSON arrays of label names).
+fn list_page(
+    conn: &Connection,
+    owner: &str,
+    groups: &[String],
+    after: Option<&PageCursor>,
+    limit: usize,
+) -> Result<PhotoPage, StorageError> {
+    let mut sql = String::from(concat!(
+        "SELECT ",
+        photo_columns!(),
+        " FROM photos WHERE owner = ?1"
+    ));
+    let mut values: Vec<rusqlite::types::Value> = vec![owner.to_owned().into()];
+    if let Some(after) = after {
+        // A row-value comparison, so SQLite seeks straight to the cursor in the index.
+        sql.push_str(&format!(
+            " AND (created_at_ms, id) < (?{}, ?{})",
+            values.len() + 1,
+            values.len() + 2
+        ));
+        values.push(after.created_at_ms.into());
+        values.push(after.id.as_str().to_owned().into());
+    }
+    for group in groups {
+        sql.push_str(&format!(
+            " AND id IN (SELECT photo_id FROM photo_labels WHERE owner = ?1
+                         AND label IN (SELECT value FROM json_each(?{})))",
+            values.len() + 1
+        ));
+        values.push(group.clone().into());
+    }
+    // One row more than the page tells whether another page follows.
+    sql.push_str(&format!(
+        " ORDER BY created_at_ms DESC, id DESC LIMIT {}",
+        limit + 1
+    ));
+    let mut select = conn.prepare_cached(&sql)?;
+    let mut rows = select.query(rusqlite::params_from_iter(values))?;
+    let mut photos = Vec::with_capacity(limit + 1);
+    let mut last_key = None;
+    while let Some(row) = rows.next()? {
+        if photos.len() == limit {
+            // The extra row: there is a next page, starting after the last one kept.
+            let next_cursor = last_key.map(|(millis, id)| PageCursor::after(millis, &id).encode());
+            return Ok(PhotoPage {
+                photos,
+                next_cursor,
+            });
+        }
+        let (photo, created_at_ms) = photo_from_row(row)?;
+        last_key = Some((created_at_ms, photo.id.clone()));
+        photos.push(photo);
+    }
+    Ok(PhotoPage {
+        photos,
+        next_cursor: None,
+    })
 }
 
 #[cfg(test)]

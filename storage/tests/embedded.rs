@@ -3,7 +3,7 @@
 //! its temp files.
 
 use gaillery_core::{Label, OwnerId, PhotoId, PhotoStatus};
-use gaillery_storage::contract::{blob_store_contract, catalog_contract};
+use gaillery_storage::contract::{blob_store_contract, catalog_contract, job_queue_contract};
 use gaillery_storage::{
     BlobKey, BlobStore, Catalog, FsBlobStore, InsertOutcome, NewPhoto, SqliteCatalog,
 };
@@ -122,6 +122,47 @@ async fn sqlite_catalog_meets_the_contract() {
     let dir = tempfile::tempdir().expect("temp dir");
     let catalog = SqliteCatalog::open(&dir.path().join("catalog.sqlite")).expect("catalog");
     catalog_contract(&catalog).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_job_queue_meets_the_contract() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let catalog = SqliteCatalog::open(&dir.path().join("catalog.sqlite")).expect("catalog");
+    job_queue_contract(&catalog).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_sharing_the_file_never_claim_one_job_twice() {
+    // Two catalogs on one file stand for two servers: SQLite's file lock is what separates them.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("catalog.sqlite");
+    let first = SqliteCatalog::open(&path).expect("catalog");
+    let second = SqliteCatalog::open(&path).expect("catalog");
+    let owner = OwnerId::local();
+    let mut ids = Vec::new();
+    for i in 0..40 {
+        let photo = new_photo(&format!("job{i}"), &owner, &format!("{i:064}"), 1_000 + i);
+        ids.push(photo.id.clone());
+        first.insert_photo(photo).await.expect("insert");
+        first
+            .enqueue_job(&owner, ids.last().expect("id"), "m", 1_000)
+            .await
+            .expect("enqueue");
+    }
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for round in 0..20 {
+        let (x, y) = tokio::join!(
+            first.claim_jobs("one/0", 3, 60_000, 2_000 + round),
+            second.claim_jobs("two/0", 3, 60_000, 2_000 + round)
+        );
+        a.extend(x.expect("claim"));
+        b.extend(y.expect("claim"));
+    }
+    let mut all: Vec<_> = a.iter().chain(&b).map(|job| job.photo_id.clone()).collect();
+    all.sort();
+    ids.sort();
+    assert_eq!(all, ids, "each job claimed once, none lost");
+    assert!(!a.is_empty() && !b.is_empty(), "both servers got work");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
