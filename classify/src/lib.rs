@@ -213,7 +213,14 @@ pub fn convert_checkpoint(checkpoint: &Path, output: &Path) -> Result<usize> {
         .map(|(name, tensor)| Ok((name, tensor.to_dtype(DType::F32)?)))
         .collect::<Result<_>>()?;
     let count = tensors.len();
-    candle_core::safetensors::save(&tensors, output)
-        .map_err(|e| ClassifyError::weights(output, e))?;
+    // Written beside the target and renamed into place, so a concurrent reader never sees a
+    // half-written file.
+    let partial = output.with_extension(format!("part-{}", std::process::id()));
+    candle_core::safetensors::save(&tensors, &partial)
+        .and_then(|()| std::fs::rename(&partial, output).map_err(candle_core::Error::from))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&partial);
+            ClassifyError::weights(output, e)
+        })?;
     Ok(count)
 }

@@ -7,7 +7,7 @@ use axum::extract::multipart::{Field, Multipart};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use gaillery_core::api::{ErrorBody, UploadError, UploadResponse};
 use gaillery_core::{OwnerId, PhotoId, Variant};
@@ -31,6 +31,9 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/api/photos/{id}", get(get_photo).delete(delete_photo))
+        .route("/api/photos/{id}/classify", post(classify_photo))
+        .route("/api/tags", get(list_tags))
+        .route("/api/events", get(crate::events::stream))
         .route("/api/photos/{id}/{variant}", get(photo_image))
         .with_state(state)
 }
@@ -91,6 +94,7 @@ pub fn status_of(error: &ServiceError) -> StatusCode {
         ServiceError::Image(ImagingError::Unsupported) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ServiceError::Image(_) | ServiceError::Empty => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::NotFound => StatusCode::NOT_FOUND,
+        ServiceError::Conflict(_) => StatusCode::CONFLICT,
         ServiceError::InvalidCursor => StatusCode::BAD_REQUEST,
         ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::Storage(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -105,21 +109,75 @@ async fn openapi() -> Json<serde_json::Value> {
     Json(crate::openapi::document())
 }
 
-#[derive(Debug, Deserialize)]
+/// `?cursor=&limit=&tag=dog&tag=beach`: `tag` may repeat, so the query is read by hand.
+#[derive(Debug, Default)]
 struct ListQuery {
     cursor: Option<String>,
     limit: Option<usize>,
+    tags: Vec<String>,
+}
+
+impl ListQuery {
+    fn parse(raw: Option<&str>) -> Result<ListQuery, ApiError> {
+        let mut query = ListQuery::default();
+        for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+            match key.as_ref() {
+                "cursor" => query.cursor = Some(value.into_owned()),
+                "limit" => {
+                    query.limit = Some(value.parse().map_err(|_| {
+                        ApiError::new(StatusCode::BAD_REQUEST, "limit must be a whole number")
+                    })?)
+                }
+                "tag" => query.tags.push(value.into_owned()),
+                _ => {}
+            }
+        }
+        Ok(query)
+    }
 }
 
 async fn list_photos(
     State(state): State<AppState>,
-    Query(query): Query<ListQuery>,
+    uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
+    let query = ListQuery::parse(uri.query())?;
     let page = state
         .gallery
-        .list(&owner(), query.cursor.as_deref(), query.limit)
+        .list_tagged(&owner(), &query.tags, query.cursor.as_deref(), query.limit)
         .await?;
     Ok(Json(page).into_response())
+}
+
+async fn list_tags(State(state): State<AppState>) -> Result<Response, ApiError> {
+    Ok(Json(state.gallery.tags(&owner()).await?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct ClassifyQuery {
+    model: Option<String>,
+}
+
+/// `POST /api/photos/{id}/classify[?model=NAME]`: classify again (a retry after a failure, or
+/// another model). Answers 202 with the photo, now queued.
+async fn classify_photo(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ClassifyQuery>,
+) -> Result<Response, ApiError> {
+    if let Some(model) = &query.model {
+        if !state.models.contains(model) {
+            let known = state.models.join(", ");
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("unknown model {model:?}; this server has: {known}"),
+            ));
+        }
+    }
+    let photo = state
+        .gallery
+        .reclassify(&owner(), &parse_id(&id)?, query.model.as_deref())
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(photo)).into_response())
 }
 
 fn parse_id(raw: &str) -> Result<PhotoId, ApiError> {

@@ -19,6 +19,73 @@ pub struct Cli {
 pub enum Command {
     /// Run the web server (the gallery and the JSON API).
     Serve(ServeArgs),
+    /// Classify image files and print one JSON line per file: {"file", "labels"}.
+    Classify(ClassifyArgs),
+    /// Add every photo under a folder to the gallery (recursively, skipping duplicates).
+    Import(ImportArgs),
+    /// Convert a PyTorch checkpoint into the model directory's safetensors file for a model.
+    ConvertWeights(ConvertArgs),
+}
+
+/// Where models come from.
+#[derive(Clone, Debug, Args)]
+pub struct ModelArgs {
+    /// Models to load, comma-separated, the default first: efficientnet-lite0, resnet50; or
+    /// `none` to store photos without classifying them.
+    #[arg(
+        long,
+        env = "GAILLERY_MODEL",
+        default_value = "efficientnet-lite0",
+        value_delimiter = ','
+    )]
+    pub model: Vec<String>,
+
+    /// Where the weights are (`NAME.safetensors`; see scripts/fetch-models.sh).
+    #[arg(long, env = "GAILLERY_MODEL_DIR", default_value = "models")]
+    pub model_dir: PathBuf,
+}
+
+impl ModelArgs {
+    /// The model names asked for, none when classification is off.
+    pub fn names(&self) -> Vec<String> {
+        self.model
+            .iter()
+            .map(|name| name.trim().to_owned())
+            .filter(|name| !name.is_empty() && name != "none")
+            .collect()
+    }
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct ClassifyArgs {
+    #[command(flatten)]
+    pub models: ModelArgs,
+    /// Image files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct ImportArgs {
+    /// The folder to import.
+    pub dir: PathBuf,
+    /// Where photos and the catalog are kept.
+    #[arg(long, env = "GAILLERY_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// The model the photos are queued for (classified by the server); `none` to skip.
+    #[arg(long, env = "GAILLERY_MODEL", default_value = "efficientnet-lite0")]
+    pub model: String,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct ConvertArgs {
+    /// The PyTorch checkpoint (.pth/.pt, legacy or zip).
+    pub checkpoint: PathBuf,
+    /// Which model the checkpoint holds.
+    #[arg(long)]
+    pub model: String,
+    #[arg(long, env = "GAILLERY_MODEL_DIR", default_value = "models")]
+    pub model_dir: PathBuf,
 }
 
 #[derive(Clone, Debug, Args)]
@@ -54,4 +121,15 @@ pub struct ServeArgs {
     /// How many photos are decoded at once (default: one per core).
     #[arg(long, env = "GAILLERY_PROCESSING_THREADS")]
     pub processing_threads: Option<usize>,
+
+    #[command(flatten)]
+    pub models: ModelArgs,
+
+    /// Classification workers (default: half the cores, at least one).
+    #[arg(long, env = "GAILLERY_CLASSIFY_WORKERS")]
+    pub classify_workers: Option<usize>,
+
+    /// This server's name among servers sharing one catalog (default: the host name).
+    #[arg(long, env = "GAILLERY_INSTANCE")]
+    pub instance: Option<String>,
 }

@@ -7,6 +7,9 @@
 
 pub mod api;
 pub mod cli;
+pub mod commands;
+pub mod events;
+pub mod models;
 pub mod openapi;
 pub mod site;
 pub mod startup;
@@ -22,6 +25,11 @@ pub struct AppState {
     pub gallery: Gallery,
     pub leptos_options: LeptosOptions,
     pub limits: RequestLimits,
+    /// The models this server has loaded, the default first.
+    pub models: std::sync::Arc<Vec<String>>,
+    /// Cancelled when the server begins to shut down, so long-lived responses (the event
+    /// stream) end and the graceful shutdown can finish.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 /// Limits on one HTTP request, beyond the per-file ones the service enforces.

@@ -12,6 +12,9 @@ async fn main() -> ExitCode {
     gaillery_server::telemetry::init();
     let result = match cli.command {
         Command::Serve(args) => gaillery_server::startup::serve(args).await,
+        Command::Classify(args) => gaillery_server::commands::classify(args).await,
+        Command::Import(args) => gaillery_server::commands::import(args).await,
+        Command::ConvertWeights(args) => gaillery_server::commands::convert_weights(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

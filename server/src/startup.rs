@@ -4,10 +4,12 @@ use crate::cli::ServeArgs;
 use crate::{api, site, AppState, RequestLimits};
 use axum::Router;
 use gaillery_imaging::Limits;
+use gaillery_service::pipeline::{Pipeline, PipelineOptions};
 use gaillery_service::{Gallery, GalleryConfig};
 use gaillery_storage::{FsBlobStore, SqliteCatalog, StorageError};
 use leptos::config::LeptosOptions;
 use std::future::Future;
+use std::path::Path;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
@@ -27,9 +29,19 @@ pub enum StartupError {
     Config(String),
 }
 
-fn io_context(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> StartupError {
+pub(crate) fn io_context(
+    context: impl Into<String>,
+) -> impl FnOnce(std::io::Error) -> StartupError {
     let context = context.into();
     move |source| StartupError::Io { context, source }
+}
+
+/// The server, ready to run: the router, and the classification workers when models are
+/// loaded.
+pub struct App {
+    pub router: Router,
+    pub pipeline: Option<Pipeline>,
+    shutdown: tokio_util::sync::CancellationToken,
 }
 
 /// `gaillery serve`: binds, serves until Ctrl-C or SIGTERM, then drains in-flight requests.
@@ -45,49 +57,55 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartupError> {
     run(listener, app, shutdown_signal()).await
 }
 
-/// Serves `app` on `listener` until `shutdown` completes. Tests call this with a listener on
-/// port 0 and their own shutdown future.
+/// Serves `app` on `listener` until `shutdown` completes, then stops the workers. Tests call
+/// this with a listener on port 0 and their own shutdown future.
 pub async fn run(
     listener: TcpListener,
-    app: Router,
+    app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartupError> {
-    axum::serve(listener, app)
+    let token = app.shutdown.clone();
+    let shutdown = async move {
+        shutdown.await;
+        token.cancel();
+    };
+    let served = axum::serve(listener, app.router)
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(io_context("server"))?;
+        .map_err(io_context("server"));
+    if let Some(pipeline) = app.pipeline {
+        pipeline.stop().await;
+    }
+    served?;
     tracing::info!("GAiLLERY stopped");
     Ok(())
 }
 
-/// Opens storage under the data directory and builds the whole router.
-pub async fn build(args: &ServeArgs) -> Result<Router, StartupError> {
-    let data_dir = &args.data_dir;
-    tokio::fs::create_dir_all(data_dir)
+/// Opens storage under the data directory, loads the models, starts the workers, and builds
+/// the whole router.
+pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
+    let names = args.models.names();
+    let models = args.models.clone();
+    let classifiers = tokio::task::spawn_blocking(move || crate::models::load(&models))
         .await
-        .map_err(io_context(format!(
-            "cannot create data directory {}",
-            data_dir.display()
-        )))?;
-
-    let blobs = FsBlobStore::new(data_dir.join("blobs"))?;
-    let staging_dir = blobs.temp_dir().to_path_buf();
-    let catalog = SqliteCatalog::open(&data_dir.join("catalog.sqlite3"))?;
-    let processing_slots = args.processing_threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
-    });
-    let config = GalleryConfig {
-        max_upload_bytes: args.max_upload_mb * 1_000_000,
-        image_limits: Limits {
-            max_pixels: args.max_megapixels * 1_000_000,
-            ..Limits::default()
-        },
-        staging_dir,
-        processing_slots,
+        .map_err(|e| StartupError::Config(format!("loading models: {e}")))??;
+    let gallery = open_gallery(
+        &args.data_dir,
+        args.processing_threads,
+        args.max_upload_mb,
+        args.max_megapixels,
+        names.first().cloned(),
+    )?;
+    let pipeline = if classifiers.is_empty() {
+        None
+    } else {
+        let mut options = PipelineOptions::default();
+        if let Some(workers) = args.classify_workers {
+            options.workers = workers.max(1);
+        }
+        options.instance = args.instance.clone().unwrap_or_else(host_name);
+        Some(Pipeline::start(gallery.clone(), classifiers, options).await?)
     };
-    let gallery = Gallery::new(Arc::new(blobs), Arc::new(catalog), config);
     let state = AppState {
         gallery,
         leptos_options: leptos_options(args)?,
@@ -95,8 +113,57 @@ pub async fn build(args: &ServeArgs) -> Result<Router, StartupError> {
             max_files_per_request: usize::try_from(args.max_files_per_request)
                 .unwrap_or(usize::MAX),
         },
+        models: Arc::new(names),
+        shutdown: tokio_util::sync::CancellationToken::new(),
     };
-    Ok(router(state))
+    Ok(App {
+        shutdown: state.shutdown.clone(),
+        router: router(state),
+        pipeline,
+    })
+}
+
+/// The gallery service on the embedded storage under `data_dir`.
+pub fn open_gallery(
+    data_dir: &Path,
+    processing_threads: Option<usize>,
+    max_upload_mb: u64,
+    max_megapixels: u64,
+    classify_with: Option<String>,
+) -> Result<Gallery, StartupError> {
+    std::fs::create_dir_all(data_dir).map_err(io_context(format!(
+        "cannot create data directory {}",
+        data_dir.display()
+    )))?;
+    let blobs = FsBlobStore::new(data_dir.join("blobs"))?;
+    let staging_dir = blobs.temp_dir().to_path_buf();
+    let catalog = SqliteCatalog::open(&data_dir.join("catalog.sqlite3"))?;
+    let processing_slots = processing_threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
+    let config = GalleryConfig {
+        max_upload_bytes: max_upload_mb * 1_000_000,
+        image_limits: Limits {
+            max_pixels: max_megapixels * 1_000_000,
+            ..Limits::default()
+        },
+        staging_dir,
+        processing_slots,
+        classify_with,
+    };
+    Ok(Gallery::new(Arc::new(blobs), Arc::new(catalog), config))
+}
+
+/// The machine's name, for naming this server's workers; stable across restarts, so a
+/// restarted server takes its own jobs back at once.
+fn host_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "gaillery".to_owned())
 }
 
 /// The API, the site, and the layers around both.

@@ -13,6 +13,9 @@ pub enum ServiceError {
     Image(#[from] ImagingError),
     #[error("no such photo")]
     NotFound,
+    /// The request cannot be done in the server's current configuration or state.
+    #[error("{0}")]
+    Conflict(String),
     #[error("the cursor is not one this server handed out; start again without it")]
     InvalidCursor,
     #[error("storage is unavailable right now, try again shortly")]
@@ -49,6 +52,7 @@ impl ServiceError {
                 | ServiceError::Empty
                 | ServiceError::Image(_)
                 | ServiceError::NotFound
+                | ServiceError::Conflict(_)
                 | ServiceError::InvalidCursor
         )
     }

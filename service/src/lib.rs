@@ -6,18 +6,23 @@
 
 mod error;
 mod ids;
+pub mod pipeline;
 mod staging;
 
 pub use error::ServiceError;
 pub use staging::StagedUpload;
 
-use gaillery_core::api::{PhotoPage, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use gaillery_core::api::{PhotoEvent, PhotoPage, TagCount, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use gaillery_core::{OwnerId, Photo, PhotoId, PhotoStatus, Variant};
 use gaillery_imaging::{EncodedImage, Limits, ProcessedImage, SourceFormat};
 use gaillery_storage::{BlobReader, BlobStore, Catalog, InsertOutcome, NewPhoto};
 use std::path::PathBuf;
 use std::sync::Arc;
-use tokio::sync::Semaphore;
+use tokio::sync::{broadcast, Notify, Semaphore};
+
+/// How many stage changes a slow event subscriber may fall behind before it misses some (it
+/// then reloads what it shows).
+const EVENT_BUFFER: usize = 1024;
 
 /// Limits and places the service works with.
 #[derive(Clone, Debug)]
@@ -31,6 +36,9 @@ pub struct GalleryConfig {
     pub staging_dir: PathBuf,
     /// How many images may be decoded at once (memory and cores).
     pub processing_slots: usize,
+    /// The model new uploads are classified with; `None` when classification is off, and
+    /// photos are done as soon as they are stored.
+    pub classify_with: Option<String>,
 }
 
 /// What happened to one uploaded file.
@@ -63,6 +71,10 @@ pub struct Gallery {
     catalog: Arc<dyn Catalog>,
     config: Arc<GalleryConfig>,
     processing: Arc<Semaphore>,
+    /// Stage changes, for the live view.
+    events: broadcast::Sender<PhotoEvent>,
+    /// Woken when a job is queued, so idle workers start at once instead of at their next poll.
+    jobs_queued: Arc<Notify>,
 }
 
 impl Gallery {
@@ -77,7 +89,19 @@ impl Gallery {
             catalog,
             config: Arc::new(config),
             processing,
+            events: broadcast::channel(EVENT_BUFFER).0,
+            jobs_queued: Arc::new(Notify::new()),
         }
+    }
+
+    /// Every photo's stage changes from now on, as they happen on this server.
+    pub fn subscribe(&self) -> broadcast::Receiver<PhotoEvent> {
+        self.events.subscribe()
+    }
+
+    pub(crate) fn publish(&self, event: PhotoEvent) {
+        // No subscriber is not an error: nobody is watching.
+        let _ = self.events.send(event);
     }
 
     pub fn config(&self) -> &GalleryConfig {
@@ -148,12 +172,30 @@ impl Gallery {
             size_bytes: received.size,
             sha256: received.sha256.clone(),
             placeholder,
-            // Classification does not exist yet, so a stored photo is fully processed.
-            status: PhotoStatus::Done,
+            // With classification on, the photo waits for its job; otherwise it is complete.
+            status: if self.config.classify_with.is_some() {
+                PhotoStatus::Queued
+            } else {
+                PhotoStatus::Done
+            },
             created_at_ms: ids::now_ms(),
         };
         match self.catalog.insert_photo(new_photo).await {
-            Ok(InsertOutcome::Created(photo)) => Ok(IngestOutcome::Created(photo)),
+            Ok(InsertOutcome::Created(photo)) => {
+                if let Some(model) = &self.config.classify_with {
+                    // Should this fail, the photo stays `queued` without a job, and the next
+                    // start queues it again (`Catalog::photos_without_jobs`).
+                    if let Err(error) = self
+                        .catalog
+                        .enqueue_job(owner, &photo.id, model, ids::now_ms())
+                        .await
+                    {
+                        tracing::warn!(%error, id = %photo.id, "could not queue classification");
+                    }
+                    self.jobs_queued.notify_waiters();
+                }
+                Ok(IngestOutcome::Created(photo))
+            }
             Ok(InsertOutcome::Duplicate(existing)) => {
                 // Another upload of the same bytes won the race; ours is surplus.
                 self.remove_blobs(&keys).await;
@@ -231,6 +273,69 @@ impl Gallery {
         Ok(self.catalog.list_photos(owner, cursor, limit).await?)
     }
 
+    /// One page of the owner's photos that match every search word in `tags` (through the
+    /// label hierarchy: "dog" matches every breed; case and plurals do not matter).
+    pub async fn list_tagged(
+        &self,
+        owner: &OwnerId,
+        tags: &[String],
+        cursor: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<PhotoPage, ServiceError> {
+        let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+        let cursor = cursor.filter(|c| !c.is_empty());
+        let groups: Vec<Vec<String>> = tags
+            .iter()
+            .filter(|tag| !tag.trim().is_empty())
+            .map(|tag| labels_for_search(tag))
+            .collect();
+        if groups.iter().any(Vec::is_empty) {
+            // A word that covers no label matches no photo.
+            return Ok(PhotoPage {
+                photos: Vec::new(),
+                next_cursor: None,
+            });
+        }
+        Ok(self
+            .catalog
+            .list_photos_tagged(owner, &groups, cursor, limit)
+            .await?)
+    }
+
+    /// The labels the owner's photos carry, with counts, most common first.
+    pub async fn tags(&self, owner: &OwnerId) -> Result<Vec<TagCount>, ServiceError> {
+        Ok(self.catalog.tag_counts(owner).await?)
+    }
+
+    /// Classifies a photo again: after a failure, or with another model. `model` defaults to
+    /// the configured one.
+    pub async fn reclassify(
+        &self,
+        owner: &OwnerId,
+        id: &PhotoId,
+        model: Option<&str>,
+    ) -> Result<Photo, ServiceError> {
+        let model = model
+            .or(self.config.classify_with.as_deref())
+            .ok_or_else(|| ServiceError::Conflict("classification is off on this server".into()))?;
+        if !self
+            .catalog
+            .enqueue_job(owner, id, model, ids::now_ms())
+            .await?
+        {
+            return Err(ServiceError::NotFound);
+        }
+        self.jobs_queued.notify_waiters();
+        let photo = self.photo(owner, id).await?;
+        self.publish(PhotoEvent {
+            id: photo.id.clone(),
+            status: photo.status,
+            status_reason: None,
+            labels: Vec::new(),
+        });
+        Ok(photo)
+    }
+
     /// Opens one of a photo's images for streaming, with its content type. Takes the photo as
     /// returned by [`Gallery::photo`], which checked that it is the owner's.
     pub async fn open_image(
@@ -288,4 +393,17 @@ impl Gallery {
     pub async fn count(&self, owner: &OwnerId) -> Result<u64, ServiceError> {
         Ok(self.catalog.count_photos(owner).await?)
     }
+}
+
+/// The labels a search word covers: the ImageNet classes it names or is a broader term of,
+/// and, for labels that are no ImageNet class, the word itself.
+fn labels_for_search(word: &str) -> Vec<String> {
+    let mut labels: Vec<String> = gaillery_classify::labels::names_matching(word)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    if labels.is_empty() {
+        labels.push(gaillery_classify::labels::normalize(word));
+    }
+    labels
 }

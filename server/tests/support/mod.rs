@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 use gaillery_core::api::UploadResponse;
-use gaillery_server::cli::ServeArgs;
+use gaillery_server::cli::{ModelArgs, ServeArgs};
 use gaillery_server::startup;
 use std::path::{Path, PathBuf};
 use tokio::sync::oneshot;
@@ -26,7 +26,21 @@ pub fn args(data_dir: &Path) -> ServeArgs {
         max_megapixels: 100,
         max_files_per_request: 100,
         processing_threads: Some(2),
+        // Classification off unless a test turns it on: most tests are about storage.
+        models: ModelArgs {
+            model: vec!["none".into()],
+            model_dir: model_dir(),
+        },
+        classify_workers: Some(1),
+        instance: Some("test".into()),
     }
+}
+
+/// The models that scripts/fetch-models.sh fetched.
+pub fn model_dir() -> PathBuf {
+    std::env::var_os("GAILLERY_MODEL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models"))
 }
 
 impl TestServer {

@@ -1,0 +1,173 @@
+//! The command-line tools beside `serve`: `classify`, `import` and `convert-weights`.
+
+use crate::cli::{ClassifyArgs, ConvertArgs, ImportArgs};
+use crate::startup::{open_gallery, StartupError};
+use gaillery_classify::{convert_checkpoint, ModelKind};
+use gaillery_core::{Label, OwnerId};
+use gaillery_imaging::Limits;
+use gaillery_service::IngestOutcome;
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Serialize)]
+struct Classified<'a> {
+    file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    labels: Option<&'a [Label]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// `gaillery classify`: one JSON line per file, in order; a file that cannot be read gets an
+/// `error` instead of `labels` and the others go on. Fails (exit 1) if any file failed.
+pub async fn classify(args: ClassifyArgs) -> Result<(), StartupError> {
+    let models = args.models.clone();
+    let classifiers = tokio::task::spawn_blocking(move || crate::models::load(&models))
+        .await
+        .map_err(|e| StartupError::Config(e.to_string()))??;
+    let name = args
+        .models
+        .names()
+        .into_iter()
+        .next()
+        .ok_or_else(|| StartupError::Config("classify needs a model, not `none`".into()))?;
+    let classifier = classifiers
+        .get(&name)
+        .cloned()
+        .ok_or_else(|| StartupError::Config(format!("model {name} did not load")))?;
+    let mut failed = 0;
+    let mut out = std::io::stdout().lock();
+    for file in &args.files {
+        let result = std::fs::read(file)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| {
+                classifier
+                    .classify(&bytes, &Limits::default())
+                    .map_err(|e| e.to_string())
+            });
+        let line = match &result {
+            Ok(labels) => Classified {
+                file: file.display().to_string(),
+                labels: Some(labels),
+                error: None,
+            },
+            Err(error) => {
+                failed += 1;
+                Classified {
+                    file: file.display().to_string(),
+                    labels: None,
+                    error: Some(error.clone()),
+                }
+            }
+        };
+        let json = serde_json::to_string(&line).map_err(|e| StartupError::Config(e.to_string()))?;
+        writeln!(out, "{json}").map_err(crate::startup::io_context("stdout"))?;
+    }
+    if failed > 0 {
+        return Err(StartupError::Config(format!(
+            "{failed} of {} files could not be classified",
+            args.files.len()
+        )));
+    }
+    Ok(())
+}
+
+/// `gaillery import`: stores every image under the folder, printing progress to stderr.
+/// Files that are no images, or broken, are reported and skipped.
+pub async fn import(args: ImportArgs) -> Result<(), StartupError> {
+    let model = Some(args.model.clone()).filter(|m| m != "none");
+    if let Some(model) = &model {
+        ModelKind::parse(model).map_err(|e| StartupError::Config(e.to_string()))?;
+    }
+    let gallery = open_gallery(&args.data_dir, None, 50, 100, model)?;
+    let files = files_under(&args.dir).map_err(crate::startup::io_context(format!(
+        "cannot read {}",
+        args.dir.display()
+    )))?;
+    let owner = OwnerId::local();
+    let (mut created, mut duplicates, mut failed) = (0, 0, 0);
+    for (n, file) in files.iter().enumerate() {
+        let result = import_one(&gallery, &owner, file).await;
+        let what = match &result {
+            Ok(IngestOutcome::Created(photo)) => {
+                created += 1;
+                format!("added as {}", photo.id)
+            }
+            Ok(IngestOutcome::Duplicate(photo)) => {
+                duplicates += 1;
+                format!("already there as {}", photo.id)
+            }
+            Err(error) => {
+                failed += 1;
+                format!("skipped: {error}")
+            }
+        };
+        eprintln!("[{}/{}] {}: {what}", n + 1, files.len(), file.display());
+    }
+    eprintln!(
+        "imported {created}, {duplicates} already there, {failed} skipped; \
+         the server classifies new photos when it runs"
+    );
+    Ok(())
+}
+
+async fn import_one(
+    gallery: &gaillery_service::Gallery,
+    owner: &OwnerId,
+    file: &Path,
+) -> Result<IngestOutcome, String> {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bytes = tokio::fs::read(file).await.map_err(|e| e.to_string())?;
+    let mut upload = gallery
+        .begin_upload(&name)
+        .await
+        .map_err(|e| e.to_string())?;
+    upload.write(&bytes).await.map_err(|e| e.to_string())?;
+    gallery
+        .ingest(owner, upload)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Regular files under `dir`, recursively, sorted; hidden entries skipped.
+fn files_under(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current)? {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                pending.push(entry.path());
+            } else if kind.is_file() {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// `gaillery convert-weights`.
+pub fn convert_weights(args: ConvertArgs) -> Result<(), StartupError> {
+    let kind = ModelKind::parse(&args.model).map_err(|e| StartupError::Config(e.to_string()))?;
+    std::fs::create_dir_all(&args.model_dir).map_err(crate::startup::io_context(format!(
+        "cannot create {}",
+        args.model_dir.display()
+    )))?;
+    let output = kind.weights_path(&args.model_dir);
+    let count = convert_checkpoint(&args.checkpoint, &output)
+        .map_err(|e| StartupError::Config(e.to_string()))?;
+    // Loading proves the tensors fit the model.
+    gaillery_classify::Classifier::load(kind, &args.model_dir)
+        .map_err(|e| StartupError::Config(e.to_string()))?;
+    eprintln!("wrote {count} tensors to {}", output.display());
+    Ok(())
+}

@@ -1,0 +1,327 @@
+//! The classification pipeline: workers that take queued jobs from the catalog and move each
+//! photo through `fetching`, `preprocessing`, `predicting` and `storing` to `done` or
+//! `failed`, publishing every stage as it happens.
+//!
+//! Jobs live in the catalog and are claimed with a lease (see `gaillery_storage::jobs`), so a
+//! crash loses nothing: at start a server takes back the jobs its own workers held, and any
+//! server takes over the jobs of one whose leases ran out. Decoding and inference run on
+//! blocking threads, never on the async runtime; when several jobs wait, one forward pass
+//! classifies a batch of them.
+
+use crate::{ids, Gallery};
+use gaillery_classify::{Classifier, ClassifyError};
+use gaillery_core::api::PhotoEvent;
+use gaillery_core::{Label, OwnerId, PhotoStatus, Variant};
+use gaillery_storage::{Job, JobOutcome, StorageError};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// How the workers run.
+#[derive(Clone, Debug)]
+pub struct PipelineOptions {
+    /// This server's name among those sharing the catalog; workers are `{instance}/{n}`.
+    pub instance: String,
+    pub workers: usize,
+    /// Most jobs one forward pass takes.
+    pub batch: usize,
+    /// How long a claim holds before another server may take the job over.
+    pub lease: Duration,
+    /// How often an idle worker looks for jobs whose leases ran out elsewhere.
+    pub poll: Duration,
+    /// Tries before a job that keeps hitting transient errors fails for good.
+    pub max_attempts: u32,
+}
+
+impl Default for PipelineOptions {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        PipelineOptions {
+            instance: "gaillery".into(),
+            // Inference already uses every core; more workers than half of them only queue.
+            workers: (cores / 2).max(1),
+            batch: 8,
+            lease: Duration::from_secs(120),
+            poll: Duration::from_secs(2),
+            max_attempts: 5,
+        }
+    }
+}
+
+/// The models loaded on this server, by name.
+pub type Classifiers = Arc<HashMap<String, Arc<Classifier>>>;
+
+/// Running workers; [`Pipeline::stop`] ends them.
+pub struct Pipeline {
+    stop: watch::Sender<bool>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Pipeline {
+    /// Resumes interrupted jobs and starts the workers.
+    pub async fn start(
+        gallery: Gallery,
+        classifiers: Classifiers,
+        options: PipelineOptions,
+    ) -> Result<Pipeline, StorageError> {
+        let released = gallery.catalog.release_jobs(&options.instance).await?;
+        let owner = OwnerId::local();
+        let orphans = gallery.catalog.photos_without_jobs(&owner).await?;
+        if let Some(model) = &gallery.config.classify_with {
+            for id in &orphans {
+                gallery
+                    .catalog
+                    .enqueue_job(&owner, id, model, ids::now_ms())
+                    .await?;
+            }
+        }
+        if released + orphans.len() as u64 > 0 {
+            tracing::info!(
+                released,
+                requeued = orphans.len(),
+                "resuming interrupted jobs"
+            );
+        }
+        let (stop, stopped) = watch::channel(false);
+        let workers = (0..options.workers.max(1))
+            .map(|n| {
+                let worker = Worker {
+                    name: format!("{}/{n}", options.instance),
+                    gallery: gallery.clone(),
+                    classifiers: Arc::clone(&classifiers),
+                    options: options.clone(),
+                    stopped: stopped.clone(),
+                };
+                tokio::spawn(worker.run())
+            })
+            .collect();
+        Ok(Pipeline { stop, workers })
+    }
+
+    /// Asks the workers to stop after their current batch and waits for them. A batch cut
+    /// short by a crash instead is resumed at the next start.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for worker in self.workers {
+            let _ = worker.await;
+        }
+    }
+}
+
+struct Worker {
+    name: String,
+    gallery: Gallery,
+    classifiers: Classifiers,
+    options: PipelineOptions,
+    stopped: watch::Receiver<bool>,
+}
+
+/// A job on its way through the stages.
+struct InFlight {
+    job: Job,
+    input: Option<candle_core::Tensor>,
+}
+
+impl Worker {
+    async fn run(mut self) {
+        let lease_ms = i64::try_from(self.options.lease.as_millis()).unwrap_or(i64::MAX);
+        while !*self.stopped.borrow() {
+            // Register for wake-ups before looking, so a job queued in between is not missed.
+            let queued = Arc::clone(&self.gallery.jobs_queued);
+            let notified = queued.notified();
+            let claimed = self
+                .gallery
+                .catalog
+                .claim_jobs(&self.name, self.options.batch, lease_ms, ids::now_ms())
+                .await;
+            match claimed {
+                Ok(jobs) if !jobs.is_empty() => self.run_batch(jobs).await,
+                Ok(_) => {
+                    tokio::select! {
+                        _ = notified => {}
+                        _ = tokio::time::sleep(self.options.poll) => {}
+                        _ = self.stopped.changed() => {}
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, worker = %self.name, "cannot claim jobs");
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.options.poll) => {}
+                        _ = self.stopped.changed() => {}
+                    }
+                }
+            }
+        }
+    }
+
+    async fn run_batch(&self, jobs: Vec<Job>) {
+        // Jobs of one batch may name different models: each model gets its own pass.
+        let mut by_model: HashMap<String, Vec<Job>> = HashMap::new();
+        for job in jobs {
+            by_model.entry(job.model.clone()).or_default().push(job);
+        }
+        for (model, jobs) in by_model {
+            match self.classifiers.get(&model) {
+                Some(classifier) => self.classify(Arc::clone(classifier), jobs).await,
+                None => {
+                    for job in jobs {
+                        let reason = format!("the model {model} is not loaded on this server");
+                        self.finish(&job, JobOutcome::Failed(reason)).await;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn classify(&self, classifier: Arc<Classifier>, jobs: Vec<Job>) {
+        let mut in_flight = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            self.stage(&job, PhotoStatus::Fetching).await;
+            let original = match ids::keys_for(&job.photo_id) {
+                Ok(keys) => {
+                    self.gallery
+                        .blobs
+                        .read_all(keys.get(Variant::Original))
+                        .await
+                }
+                Err(error) => Err(StorageError::Backend(error.to_string())),
+            };
+            let bytes = match original {
+                Ok(bytes) => bytes,
+                Err(StorageError::NotFound) => {
+                    let reason = "the original file is missing".to_owned();
+                    self.finish(&job, JobOutcome::Failed(reason)).await;
+                    continue;
+                }
+                Err(error) => {
+                    self.retry_or_fail(&job, &format!("could not read the original: {error}"))
+                        .await;
+                    continue;
+                }
+            };
+
+            self.stage(&job, PhotoStatus::Preprocessing).await;
+            let limits = self.gallery.config.image_limits;
+            let model = Arc::clone(&classifier);
+            let input = tokio::task::spawn_blocking(move || model.input(&bytes, &limits)).await;
+            match input {
+                Ok(Ok(input)) => in_flight.push(InFlight {
+                    job,
+                    input: Some(input),
+                }),
+                // A file that cannot be read fails alone, with the reason the decoder gave.
+                Ok(Err(error)) => self.finish(&job, JobOutcome::Failed(reason(&error))).await,
+                Err(join) => {
+                    let reason = format!("preprocessing crashed: {join}");
+                    self.finish(&job, JobOutcome::Failed(reason)).await;
+                }
+            }
+        }
+        if in_flight.is_empty() {
+            return;
+        }
+
+        for flight in &in_flight {
+            self.stage(&flight.job, PhotoStatus::Predicting).await;
+        }
+        let inputs: Vec<_> = in_flight
+            .iter_mut()
+            .filter_map(|f| f.input.take())
+            .collect();
+        let model = Arc::clone(&classifier);
+        let predicted = tokio::task::spawn_blocking(move || model.predict(&inputs)).await;
+        let labels: Vec<Vec<Label>> = match predicted {
+            Ok(Ok(labels)) if labels.len() == in_flight.len() => labels,
+            Ok(Ok(_)) | Ok(Err(_)) | Err(_) => {
+                let why = match predicted {
+                    Ok(Err(error)) => error.to_string(),
+                    Err(join) => format!("inference crashed: {join}"),
+                    Ok(Ok(_)) => "inference returned the wrong number of results".into(),
+                };
+                tracing::error!(reason = %why, "classification failed");
+                for flight in &in_flight {
+                    self.retry_or_fail(&flight.job, &why).await;
+                }
+                return;
+            }
+        };
+
+        for (flight, labels) in in_flight.iter().zip(labels) {
+            self.stage(&flight.job, PhotoStatus::Storing).await;
+            self.finish(&flight.job, JobOutcome::Done(labels)).await;
+        }
+    }
+
+    /// Records and announces a stage.
+    async fn stage(&self, job: &Job, status: PhotoStatus) {
+        let catalog = &self.gallery.catalog;
+        if let Err(error) = catalog
+            .set_status(&job.owner, &job.photo_id, status, None)
+            .await
+        {
+            // The stage is for show; the job itself goes on.
+            tracing::warn!(%error, id = %job.photo_id, "could not record stage");
+        }
+        self.gallery.publish(PhotoEvent {
+            id: job.photo_id.clone(),
+            status,
+            status_reason: None,
+            labels: Vec::new(),
+        });
+    }
+
+    /// Transient trouble: back to the queue with exponential backoff, until the attempts run
+    /// out.
+    async fn retry_or_fail(&self, job: &Job, why: &str) {
+        let outcome = if job.attempt >= self.options.max_attempts {
+            JobOutcome::Failed(format!("gave up after {} attempts: {why}", job.attempt))
+        } else {
+            let backoff_ms = 1_000i64 << job.attempt.min(8);
+            JobOutcome::Retry {
+                reason: format!("will retry: {why}"),
+                run_after_ms: ids::now_ms() + backoff_ms,
+            }
+        };
+        self.finish(job, outcome).await;
+    }
+
+    async fn finish(&self, job: &Job, outcome: JobOutcome) {
+        let event = match &outcome {
+            JobOutcome::Done(labels) => (PhotoStatus::Done, None, labels.clone()),
+            JobOutcome::Failed(reason) => (PhotoStatus::Failed, Some(reason.clone()), Vec::new()),
+            JobOutcome::Retry { reason, .. } => {
+                (PhotoStatus::Queued, Some(reason.clone()), Vec::new())
+            }
+        };
+        match self
+            .gallery
+            .catalog
+            .finish_job(job, &self.name, outcome, ids::now_ms())
+            .await
+        {
+            Ok(true) => {
+                let (status, status_reason, labels) = event;
+                self.gallery.publish(PhotoEvent {
+                    id: job.photo_id.clone(),
+                    status,
+                    status_reason,
+                    labels,
+                });
+            }
+            // The lease ran out and another worker has the job now: its result will count.
+            Ok(false) => tracing::info!(id = %job.photo_id, "job taken over; result dropped"),
+            // The lease will run out and the job will run again.
+            Err(error) => tracing::warn!(%error, id = %job.photo_id, "could not finish job"),
+        }
+    }
+}
+
+/// What a person reads when a photo could not be classified.
+fn reason(error: &ClassifyError) -> String {
+    match error {
+        ClassifyError::Image(image) => format!("cannot read the image: {image}"),
+        other => other.to_string(),
+    }
+}
