@@ -39,7 +39,7 @@ export default defineConfig({
     { name: 'phone', use: { ...devices['iPhone 13'], browserName: 'chromium', launchOptions: chromium } },
   ],
   webServer: {
-    command: `${root}/target/release/gaillery serve --addr 127.0.0.1:${port} --data-dir ${dataDir} --site-root ${root}/target/site --leptos-config ${root}/Leptos.toml`,
+    command: `${root}/target/release/gaillery serve --addr 127.0.0.1:${port} --data-dir ${dataDir} --site-root ${root}/target/site --leptos-config ${root}/Leptos.toml --model-dir ${root}/models`,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -71,6 +71,57 @@ pub fn post_file(
     Ok(request)
 }
 
+/// Follows the server's processing events (`GET /api/events`) for as long as the page lives:
+/// `on_event` gets each `photo` event, `on_resync` is called when some were missed. The browser
+/// reconnects by itself after a dropped connection.
+pub fn follow_photo_events(
+    on_event: impl Fn(gaillery_core::api::PhotoEvent) + 'static,
+    on_resync: impl Fn() + 'static,
+) {
+    if !in_browser() {
+        return;
+    }
+    let Ok(source) = web_sys::EventSource::new("/api/events") else {
+        return;
+    };
+    let photo =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            let parsed = ev
+                .data()
+                .as_string()
+                .and_then(|data| serde_json::from_str(&data).ok());
+            if let Some(event) = parsed {
+                on_event(event);
+            }
+        });
+    let resync =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
+            on_resync();
+        });
+    let listened = source
+        .add_event_listener_with_callback("photo", photo.as_ref().unchecked_ref())
+        .and_then(|()| {
+            source.add_event_listener_with_callback("resync", resync.as_ref().unchecked_ref())
+        });
+    if listened.is_ok() {
+        // The stream and its callbacks live as long as the page; a second call replaces the
+        // stream.
+        photo.forget();
+        resync.forget();
+        EVENT_SOURCE.with(|current| {
+            if let Some(previous) = current.replace(Some(source)) {
+                previous.close();
+            }
+        });
+    }
+}
+
+thread_local! {
+    /// The open event stream, one per page.
+    static EVENT_SOURCE: std::cell::RefCell<Option<web_sys::EventSource>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// Calls `on_near` whenever the element comes within a screen of the viewport.
 pub fn when_near_viewport(element: &web_sys::Element, on_near: impl Fn() + 'static) {
     if !in_browser() {

@@ -2,7 +2,7 @@
 //! service, the same one the JSON API uses.
 
 use crate::error::AppError;
-use gaillery_core::api::PhotoPage;
+use gaillery_core::api::{PhotoPage, TagCount};
 use gaillery_core::Photo;
 use leptos::prelude::*;
 
@@ -28,11 +28,25 @@ mod ssr {
     }
 }
 
-/// One page of photos, newest first.
+/// One page of photos, newest first; with `tags`, only photos matching every one of them
+/// (through the label hierarchy).
 #[server(prefix = "/_fn", endpoint = "list_photos")]
-pub async fn list_photos(cursor: Option<String>) -> Result<PhotoPage, AppError> {
+pub async fn list_photos(
+    cursor: Option<String>,
+    // An empty list is left out of the form encoding altogether.
+    #[server(default)] tags: Vec<String>,
+) -> Result<PhotoPage, AppError> {
     let gallery = ssr::gallery()?;
-    Ok(gallery.list(&ssr::owner(), cursor.as_deref(), None).await?)
+    Ok(gallery
+        .list_tagged(&ssr::owner(), &tags, cursor.as_deref(), None)
+        .await?)
+}
+
+/// The labels photos carry, with counts: the search box's suggestions.
+#[server(prefix = "/_fn", endpoint = "list_tags")]
+pub async fn list_tags() -> Result<Vec<TagCount>, AppError> {
+    let gallery = ssr::gallery()?;
+    Ok(gallery.tags(&ssr::owner()).await?)
 }
 
 /// One photo, for deep links to photos not yet loaded in the grid.
@@ -58,4 +72,13 @@ pub async fn delete_photos(ids: Vec<String>) -> Result<usize, AppError> {
 pub async fn delete_all_photos() -> Result<usize, AppError> {
     let gallery = ssr::gallery()?;
     Ok(gallery.delete_all(&ssr::owner()).await?)
+}
+
+/// Classifies a photo again (after a failure); returns it, queued.
+#[server(prefix = "/_fn", endpoint = "reclassify_photo")]
+pub async fn reclassify_photo(id: String) -> Result<Photo, AppError> {
+    let gallery = ssr::gallery()?;
+    Ok(gallery
+        .reclassify(&ssr::owner(), &ssr::parse_id(&id)?, None)
+        .await?)
 }

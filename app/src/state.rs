@@ -2,8 +2,8 @@
 //! announced to screen readers. Components reach it through context.
 
 use crate::server_fns::list_photos;
-use gaillery_core::api::PhotoPage;
-use gaillery_core::{Photo, PhotoId};
+use gaillery_core::api::{PhotoEvent, PhotoPage};
+use gaillery_core::{Photo, PhotoId, PhotoStatus};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
@@ -20,11 +20,44 @@ pub struct GalleryState {
     pub selected: RwSignal<BTreeSet<PhotoId>>,
     /// The latest message for the `aria-live` region.
     pub announcement: RwSignal<String>,
+    /// The tag filter the photos were listed with (from the address).
+    pub tags: RwSignal<Vec<String>>,
+}
+
+/// The page's address for a tag filter and an open photo: `/?tag=a&tag=b&photo=ID`.
+pub fn page_url(tags: &[String], photo: Option<&PhotoId>) -> String {
+    let mut params: Vec<String> = tags
+        .iter()
+        .map(|tag| format!("tag={}", encode_component(tag)))
+        .collect();
+    if let Some(id) = photo {
+        params.push(format!("photo={id}"));
+    }
+    if params.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/?{}", params.join("&"))
+    }
+}
+
+/// Percent-encoding for a query value: everything but unreserved characters.
+fn encode_component(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }
 
 impl GalleryState {
-    pub fn new(first_page: PhotoPage) -> GalleryState {
+    pub fn new(first_page: PhotoPage, tags: Vec<String>) -> GalleryState {
         GalleryState {
+            tags: RwSignal::new(tags),
             photos: RwSignal::new(first_page.photos),
             next_cursor: RwSignal::new(first_page.next_cursor),
             loading_more: RwSignal::new(false),
@@ -52,6 +85,25 @@ impl GalleryState {
             // alone: an id is minted before the files are stored, so of two parallel uploads the
             // one with the earlier id can be catalogued later.
             photos.sort_by(|a, b| (&b.created_at, &b.id).cmp(&(&a.created_at, &a.id)));
+        });
+    }
+
+    /// A photo moved through classification: its status, reason and labels change in place.
+    pub fn apply_event(&self, event: PhotoEvent) {
+        let known = self
+            .photos
+            .with_untracked(|photos| photos.iter().any(|p| p.id == event.id));
+        if !known {
+            return;
+        }
+        self.photos.update(|photos| {
+            if let Some(photo) = photos.iter_mut().find(|p| p.id == event.id) {
+                photo.status = event.status;
+                photo.status_reason = event.status_reason;
+                if event.status == PhotoStatus::Done || !event.labels.is_empty() {
+                    photo.labels = event.labels;
+                }
+            }
         });
     }
 
@@ -85,7 +137,7 @@ impl GalleryState {
         self.loading_more.set(true);
         let state = *self;
         leptos::task::spawn_local(async move {
-            match list_photos(Some(cursor)).await {
+            match list_photos(Some(cursor), state.tags.get_untracked()).await {
                 Ok(page) => {
                     state.photos.update(|photos| {
                         for photo in page.photos {
@@ -101,5 +153,53 @@ impl GalleryState {
             }
             state.loading_more.set(false);
         });
+    }
+
+    /// Shows a first page listed with the filter `tags`, replacing what was shown.
+    pub fn show(&self, first_page: PhotoPage, tags: Vec<String>) {
+        self.tags.set(tags);
+        self.photos.set(first_page.photos);
+        self.next_cursor.set(first_page.next_cursor);
+        self.selected.set(BTreeSet::new());
+        self.load_error.set(None);
+    }
+
+    /// Lists the photos again with another filter, replacing what is shown when they arrive.
+    pub fn refilter(&self, tags: Vec<String>) {
+        let state = *self;
+        leptos::task::spawn_local(async move {
+            match list_photos(None, tags.clone()).await {
+                Ok(page) => state.show(page, tags),
+                Err(error) => state.load_error.set(Some(error.to_string())),
+            }
+        });
+    }
+
+    /// Replaces what is shown with a fresh first page (after missed live events).
+    pub fn reload(&self) {
+        let state = *self;
+        leptos::task::spawn_local(async move {
+            if let Ok(page) = list_photos(None, state.tags.get_untracked()).await {
+                state.photos.set(page.photos);
+                state.next_cursor.set(page.next_cursor);
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_urls_keep_the_filter_and_the_open_photo() {
+        let id = PhotoId::parse("abc123").unwrap();
+        assert_eq!(page_url(&[], None), "/");
+        assert_eq!(page_url(&[], Some(&id)), "/?photo=abc123");
+        let tags = vec!["golden retriever".to_owned(), "a&b=c".to_owned()];
+        assert_eq!(
+            page_url(&tags, Some(&id)),
+            "/?tag=golden%20retriever&tag=a%26b%3Dc&photo=abc123"
+        );
     }
 }

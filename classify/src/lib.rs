@@ -224,3 +224,47 @@ pub fn convert_checkpoint(checkpoint: &Path, output: &Path) -> Result<usize> {
         })?;
     Ok(count)
 }
+
+/// torchvision's ResNet50 state dict: every float tensor's name and shape (without
+/// `num_batches_tracked`), for generating weights in tests and benchmarks.
+pub fn resnet50_state_dict_shapes() -> Vec<(String, Vec<usize>)> {
+    let mut shapes = vec![("conv1.weight".to_string(), vec![64, 3, 7, 7])];
+    let batch_norm = |shapes: &mut Vec<(String, Vec<usize>)>, name: &str, channels: usize| {
+        for part in ["weight", "bias", "running_mean", "running_var"] {
+            shapes.push((format!("{name}.{part}"), vec![channels]));
+        }
+    };
+    batch_norm(&mut shapes, "bn1", 64);
+    let mut in_channels = 64;
+    for (stage, (planes, blocks)) in [(64, 3), (128, 4), (256, 6), (512, 3)]
+        .into_iter()
+        .enumerate()
+    {
+        for n in 0..blocks {
+            let name = format!("layer{}.{n}", stage + 1);
+            shapes.push((
+                format!("{name}.conv1.weight"),
+                vec![planes, in_channels, 1, 1],
+            ));
+            batch_norm(&mut shapes, &format!("{name}.bn1"), planes);
+            shapes.push((format!("{name}.conv2.weight"), vec![planes, planes, 3, 3]));
+            batch_norm(&mut shapes, &format!("{name}.bn2"), planes);
+            shapes.push((
+                format!("{name}.conv3.weight"),
+                vec![planes * 4, planes, 1, 1],
+            ));
+            batch_norm(&mut shapes, &format!("{name}.bn3"), planes * 4);
+            if n == 0 {
+                shapes.push((
+                    format!("{name}.downsample.0.weight"),
+                    vec![planes * 4, in_channels, 1, 1],
+                ));
+                batch_norm(&mut shapes, &format!("{name}.downsample.1"), planes * 4);
+            }
+            in_channels = planes * 4;
+        }
+    }
+    shapes.push(("fc.weight".to_string(), vec![1000, 2048]));
+    shapes.push(("fc.bias".to_string(), vec![1000]));
+    shapes
+}

@@ -4,7 +4,7 @@ use crate::photo::Photo;
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/photos`: one page of photos, newest first.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct PhotoPage {
     pub photos: Vec<Photo>,
     /// Pass as `cursor` to get the next page; `None` on the last page.

@@ -2,7 +2,7 @@
 // and the layout follows the viewport.
 
 import { devices, type Page } from '@playwright/test';
-import { distinctJpegs, emptyGallery, expect, galleryOf, gridOrder, open, test, uploadViaApi, type Photo } from './support';
+import { distinctJpegs, emptyGallery, expect, galleryOf, gridOrder, open, photoName, test, uploadViaApi, type Photo } from './support';
 
 interface RowBox {
   partial: boolean;
@@ -94,7 +94,7 @@ test('rows are justified and photos are newest first', async ({ page }) => {
   const newest = photos[photos.length - 1];
   const link = page.locator(`#tile-${newest.id}`);
   await expect(link).toHaveAttribute('href', `/?photo=${newest.id}`);
-  await expect(link.getByRole('img')).toHaveAccessibleName(`Photo ${newest.filename}`);
+  await expect(link.getByRole('img')).toHaveAccessibleName(photoName(newest.filename));
   await expect(page.getByRole('checkbox', { name: `Select ${newest.filename}` })).not.toBeChecked();
 });
 

@@ -9,6 +9,7 @@ import {
   fixture,
   lightboxOf,
   open,
+  photoName,
   test,
   tileImage,
   uploadViaApi,
@@ -36,7 +37,7 @@ async function expectShowing(page: Page, photo: Photo, position: number): Promis
   const dialog = lightboxOf(page, photo.filename);
   await expect(dialog).toBeVisible();
   await expect(dialog.locator('.lightbox-position')).toHaveText(`${position} of 5`);
-  await expect(dialog.locator('img.lightbox-image')).toHaveAttribute('alt', `Photo ${photo.filename}`);
+  await expect(dialog.locator('img.lightbox-image')).toHaveAttribute('alt', photoName(photo.filename));
 }
 
 function image(page: Page) {
@@ -148,8 +149,9 @@ test('Tab and Shift+Tab stay inside the lightbox', async ({ page }) => {
   await open(page, `/?photo=${rotated.id}`);
   const dialog = lightboxOf(page, rotated.filename);
   await expect(dialog).toBeVisible();
-  // Zoom out is disabled at fit, so Zoom in comes first and Next photo last.
-  const first = dialog.getByRole('button', { name: 'Zoom in' });
+  // The first control: a label link once the photo is classified, else Zoom in (Zoom out is
+  // disabled at fit); Next photo is last.
+  const first = dialog.locator('a[href], button:not([disabled])').first();
   const last = dialog.getByRole('button', { name: 'Next photo' });
   await expect(dialog.getByRole('button', { name: 'Zoom out' })).toBeDisabled();
 

@@ -169,8 +169,14 @@ export function galleryOf(page: Page): Locator {
   return page.getByRole('region', { name: 'Gallery' });
 }
 
+/** An image's accessible name: "Photo NAME", and once classified ": label, label, label". */
+export function photoName(filename: string): RegExp {
+  const escaped = filename.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^Photo ${escaped}(: .+)?$`);
+}
+
 export function tileImage(page: Page, filename: string): Locator {
-  return galleryOf(page).getByRole('img', { name: `Photo ${filename}`, exact: true });
+  return galleryOf(page).getByRole('img', { name: photoName(filename) });
 }
 
 export function lightboxOf(page: Page, filename?: string): Locator {
@@ -188,7 +194,7 @@ export async function gridOrder(page: Page): Promise<string[]> {
   const alts = await galleryOf(page).locator('.tile img').evaluateAll((images) =>
     images.map((image) => image.getAttribute('alt') ?? ''),
   );
-  return alts.map((alt) => alt.replace(/^Photo /, ''));
+  return alts.map((alt) => alt.replace(/^Photo /, '').replace(/: .*$/, ''));
 }
 
 /** Resolves once every image matched has loaded and decoded. */

@@ -27,7 +27,9 @@ pub fn document() -> Value {
                     "parameters": [
                         { "name": "cursor", "in": "query", "schema": { "type": "string" },
                           "description": "`next_cursor` of the previous page" },
-                        { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200, "default": 60 } }
+                        { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200, "default": 60 } },
+                        { "name": "tag", "in": "query", "schema": { "type": "array", "items": { "type": "string" } }, "style": "form", "explode": true,
+                          "description": "Search words, all of which must match a label, through the WordNet hierarchy (`dog` finds every breed); case and plurals do not matter" }
                     ],
                     "responses": {
                         "200": { "description": "One page", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PhotoPage" } } } },
@@ -64,6 +66,34 @@ pub fn document() -> Value {
                     "summary": "Delete a photo and its images",
                     "parameters": [photo_id.clone()],
                     "responses": { "204": { "description": "Deleted" }, "404": error_response("No such photo") }
+                }
+            },
+            "/api/photos/{id}/classify": {
+                "post": {
+                    "summary": "Classify a photo again (after a failure, or with another loaded model)",
+                    "parameters": [photo_id.clone(),
+                        { "name": "model", "in": "query", "schema": { "type": "string" }, "description": "Default: the server's first model" }],
+                    "responses": {
+                        "202": { "description": "Queued", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Photo" } } } },
+                        "400": error_response("A model this server has not loaded"),
+                        "404": error_response("No such photo"),
+                        "409": error_response("Classification is off on this server")
+                    }
+                }
+            },
+            "/api/tags": {
+                "get": {
+                    "summary": "The labels photos carry, with counts, most common first",
+                    "responses": { "200": { "description": "Tags", "content": { "application/json": { "schema": {
+                        "type": "array", "items": { "type": "object", "required": ["tag", "count"],
+                          "properties": { "tag": { "type": "string" }, "count": { "type": "integer" } } } } } } } }
+                }
+            },
+            "/api/events": {
+                "get": {
+                    "summary": "Processing stages as server-sent events",
+                    "description": "Event `photo`: `{id, status, status_reason, labels}` at each stage change. Event `resync`: some events were missed; reload.",
+                    "responses": { "200": { "description": "An event stream", "content": { "text/event-stream": {} } } }
                 }
             },
             "/api/photos/{id}/{variant}": {

@@ -5,19 +5,47 @@ use crate::components::grid::JustifiedGrid;
 use crate::components::icons::IconPhotos;
 use crate::components::lightbox::Lightbox;
 use crate::components::selection::SelectionBar;
+use crate::components::tags::TagSearch;
 use crate::components::uploader::{DropOverlay, UploadButton, UploadPanel, Uploads};
 use crate::server_fns::list_photos;
 use crate::state::GalleryState;
+use gaillery_core::api::PhotoPage;
 use leptos::prelude::*;
 
 #[component]
 pub fn GalleryPage() -> impl IntoView {
-    let first_page = Resource::new(|| (), |_| list_photos(None));
+    let query = leptos_router::hooks::use_query_map();
+    let tags = Memo::new(move |_| query.with(|q| q.get_all("tag").unwrap_or_default()));
+    // The first page is listed once, with the filter of the address the page was opened at;
+    // later filter changes reload the photos in place (below), so the grid, its observers and
+    // the uploads stay mounted.
+    let first_page = Resource::new(|| (), move |_| list_photos(None, tags.get_untracked()));
+    // One state for the page's lifetime, filled from whichever listing the filter asks for:
+    // observers, uploads and the event stream keep working across filter changes.
+    let state = GalleryState::new(PhotoPage::default(), Vec::new());
+    let uploads = Uploads::new(state);
+    // Stages and labels arrive live; after missed events, reload from the start.
+    Effect::new(move |_| {
+        crate::browser::follow_photo_events(
+            move |event| state.apply_event(event),
+            move || state.reload(),
+        );
+    });
+    Effect::new(move |previous: Option<Vec<String>>| {
+        let current = tags.get();
+        if previous.is_some_and(|previous| previous != current) {
+            state.refilter(current.clone());
+        }
+        current
+    });
     view! {
         <Suspense fallback=|| view! { <p class="status-line">"Loading photos…"</p> }>
             {move || Suspend::new(async move {
                 match first_page.await {
-                    Ok(page) => view! { <LoadedGallery state=GalleryState::new(page)/> }.into_any(),
+                    Ok(page) => {
+                        state.show(page, tags.get_untracked());
+                        view! { <LoadedGallery state uploads/> }.into_any()
+                    }
                     Err(error) => view! {
                         <main class="page">
                             <p class="status-line" role="alert">
@@ -33,11 +61,11 @@ pub fn GalleryPage() -> impl IntoView {
 }
 
 #[component]
-fn LoadedGallery(state: GalleryState) -> impl IntoView {
-    let uploads = Uploads::new(state);
+fn LoadedGallery(state: GalleryState, uploads: Uploads) -> impl IntoView {
     view! {
         <header class="topbar">
             <h1 class="brand">"GAiLLERY"</h1>
+            <TagSearch state/>
             <div class="topbar-actions">
                 <SelectionBar state/>
                 <UploadButton uploads/>
@@ -47,7 +75,7 @@ fn LoadedGallery(state: GalleryState) -> impl IntoView {
             <UploadPanel uploads/>
             <Show
                 when=move || state.photos.with(|p| !p.is_empty()) || state.has_more()
-                fallback=move || view! { <EmptyState/> }
+                fallback=move || view! { <EmptyState filtered=!state.tags.with(Vec::is_empty)/> }
             >
                 <JustifiedGrid state/>
             </Show>
@@ -62,7 +90,16 @@ fn LoadedGallery(state: GalleryState) -> impl IntoView {
 }
 
 #[component]
-fn EmptyState() -> impl IntoView {
+fn EmptyState(filtered: bool) -> impl IntoView {
+    if filtered {
+        return view! {
+            <section class="empty-state" aria-label="Gallery">
+                <h2>"No photos match"</h2>
+                <p><a href="/">"Show all photos"</a></p>
+            </section>
+        }
+        .into_any();
+    }
     view! {
         <section class="empty-state" aria-label="Gallery">
             <div class="empty-art"><IconPhotos/></div>
@@ -71,6 +108,7 @@ fn EmptyState() -> impl IntoView {
             <label class="button primary" for="file-input">"Choose photos"</label>
         </section>
     }
+    .into_any()
 }
 
 /// Loads the next page when it scrolls into view, or on click.

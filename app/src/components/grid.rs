@@ -6,7 +6,7 @@
 //! guessed width, already fills whatever width the browser has; once hydrated, the grid measures
 //! itself and lays out again with the real width (shorter rows on phones).
 
-use crate::state::GalleryState;
+use crate::state::{page_url, GalleryState};
 use gaillery_core::layout::{justify, LayoutConfig, Row};
 use gaillery_core::placeholder::average_color;
 use gaillery_core::{Photo, PhotoStatus, Variant};
@@ -91,6 +91,7 @@ impl RenderedRow {
         for tile in &tiles {
             key.push_str(tile.photo.id.as_str());
             key.push_str(tile.photo.status.as_str());
+            key.push_str(&tile.photo.labels.len().to_string());
             key.push(',');
         }
         RenderedRow {
@@ -143,7 +144,7 @@ fn GridTile(state: GalleryState, tile: RenderedTile) -> impl IntoView {
             <a
                 class="tile-link"
                 id=format!("tile-{id}")
-                href=format!("/?photo={id}")
+                href=page_url(&state.tags.get_untracked(), Some(&id))
                 style:background-image=move || painted.get().map(|url| format!("url({url})"))
             >
                 <img
@@ -166,10 +167,29 @@ fn GridTile(state: GalleryState, tile: RenderedTile) -> impl IntoView {
                 />
             </label>
             {(!status.is_final() || status == PhotoStatus::Failed).then(|| view! {
-                <span class="tile-status" class:failed=status == PhotoStatus::Failed>
+                <span class="tile-status" class:failed=status == PhotoStatus::Failed
+                    title=photo.status_reason.clone().unwrap_or_default()>
                     {status.as_str()}
                 </span>
             })}
+            // Shown on hover and keyboard focus (CSS).
+            {(!photo.labels.is_empty()).then(|| view! {
+                <ul class="tile-labels" aria-label="Labels">
+                    {photo.labels.iter().map(|l| view! {
+                        <li>{l.label.clone()} " " <span class="percent">{percent(l.probability)}</span></li>
+                    }).collect_view()}
+                </ul>
+            })}
         </div>
+    }
+}
+
+/// A probability as people read it: "87%", "<1%".
+pub fn percent(probability: f32) -> String {
+    let value = (probability * 100.0).round();
+    if value < 1.0 {
+        "<1%".to_owned()
+    } else {
+        format!("{value:.0}%")
     }
 }

@@ -11,9 +11,9 @@ use crate::components::icons::{
     IconClose, IconDelete, IconDownload, IconFullscreen, IconNext, IconPrevious, IconZoomIn,
     IconZoomOut,
 };
-use crate::server_fns::{delete_photos, get_photo};
-use crate::state::GalleryState;
-use gaillery_core::{Photo, PhotoId, Variant};
+use crate::server_fns::{delete_photos, get_photo, reclassify_photo};
+use crate::state::{page_url, GalleryState};
+use gaillery_core::{Photo, PhotoId, PhotoStatus, Variant};
 use leptos::ev::{KeyboardEvent, MouseEvent, PointerEvent, TouchEvent};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -174,7 +174,10 @@ fn LightboxDialog(state: GalleryState, current: Memo<Option<Photo>>) -> impl Int
                     scroll: false,
                     ..Default::default()
                 };
-                navigate(&format!("/?photo={}", photo.id), options);
+                navigate(
+                    &page_url(&state.tags.get_untracked(), Some(&photo.id)),
+                    options,
+                );
             }
         }
     };
@@ -185,7 +188,7 @@ fn LightboxDialog(state: GalleryState, current: Memo<Option<Photo>>) -> impl Int
                 scroll: false,
                 ..Default::default()
             };
-            navigate("/", options);
+            navigate(&page_url(&state.tags.get_untracked(), None), options);
         }
     };
     let show_previous = {
@@ -430,6 +433,7 @@ fn LightboxDialog(state: GalleryState, current: Memo<Option<Photo>>) -> impl Int
                 {move || photo().and_then(|p| p.taken_at).map(|taken| view! {
                     <span>"Taken " <time datetime=taken.clone()>{taken.replacen('T', " ", 1)}</time></span>
                 })}
+                <PhotoLabels state photo=Signal::derive(photo)/>
                 <span class="lightbox-position">
                     {move || position.get().map(|i| format!("{} of {}{}", i + 1, state.photos.with(Vec::len), if state.has_more() { "+" } else { "" }))}
                 </span>
@@ -471,5 +475,66 @@ fn LightboxDialog(state: GalleryState, current: Memo<Option<Photo>>) -> impl Int
                 />
             </Show>
         </div>
+    }
+}
+
+/// What the classifier saw, with confidences; while it works, the stage; after a failure, the
+/// reason and a retry.
+#[component]
+fn PhotoLabels(state: GalleryState, photo: Signal<Option<Photo>>) -> impl IntoView {
+    let retrying = RwSignal::new(false);
+    let retry = move |_| {
+        let Some(photo) = photo.get_untracked() else {
+            return;
+        };
+        retrying.set(true);
+        leptos::task::spawn_local(async move {
+            match reclassify_photo(photo.id.to_string()).await {
+                Ok(queued) => state.apply_event(gaillery_core::api::PhotoEvent {
+                    id: queued.id,
+                    status: queued.status,
+                    status_reason: None,
+                    labels: Vec::new(),
+                }),
+                Err(error) => {
+                    state.announce(format!("Could not retry {}: {error}", photo.filename))
+                }
+            }
+            retrying.set(false);
+        });
+    };
+    move || {
+        let photo = photo.get()?;
+        Some(match photo.status {
+            PhotoStatus::Done if photo.labels.is_empty() => ().into_any(),
+            PhotoStatus::Done => view! {
+                <ul class="lightbox-labels" aria-label="Labels">
+                    {photo.labels.iter().map(|l| {
+                        // A click filters the gallery by the label, on top of any filter.
+                        let mut tags = state.tags.get();
+                        if !tags.contains(&l.label) {
+                            tags.push(l.label.clone());
+                        }
+                        view! {
+                            <li>
+                                <a class="label-link" href=page_url(&tags, None)
+                                    title=format!("Show photos of {}", l.label)>{l.label.clone()}</a>
+                                " "
+                                <span class="percent">{crate::components::grid::percent(l.probability)}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any(),
+            PhotoStatus::Failed => view! {
+                <span class="lightbox-failure" role="status">
+                    "Could not classify: " {photo.status_reason.clone().unwrap_or_default()} " "
+                    <button class="button" disabled=move || retrying.get() on:click=retry>"Retry"</button>
+                </span>
+            }.into_any(),
+            stage => view! {
+                <span class="lightbox-stage-name" role="status">"Classifying: " {stage.as_str()}</span>
+            }.into_any(),
+        })
     }
 }

@@ -6,4 +6,5 @@ pub mod grid;
 pub mod icons;
 pub mod lightbox;
 pub mod selection;
+pub mod tags;
 pub mod uploader;
