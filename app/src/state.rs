@@ -177,13 +177,7 @@ impl GalleryState {
 
     /// Replaces what is shown with a fresh first page (after missed live events).
     pub fn reload(&self) {
-        let state = *self;
-        leptos::task::spawn_local(async move {
-            if let Ok(page) = list_photos(None, state.tags.get_untracked()).await {
-                state.photos.set(page.photos);
-                state.next_cursor.set(page.next_cursor);
-            }
-        });
+        self.refilter(self.tags.get_untracked());
     }
 }
 

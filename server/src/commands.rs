@@ -22,16 +22,20 @@ struct Classified<'a> {
 /// `gaillery classify`: one JSON line per file, in order; a file that cannot be read gets an
 /// `error` instead of `labels` and the others go on. Fails (exit 1) if any file failed.
 pub async fn classify(args: ClassifyArgs) -> Result<(), StartupError> {
-    let models = args.models.clone();
-    let classifiers = tokio::task::spawn_blocking(move || crate::models::load(&models))
-        .await
-        .map_err(|e| StartupError::Config(e.to_string()))??;
     let name = args
         .models
         .names()
         .into_iter()
         .next()
         .ok_or_else(|| StartupError::Config("classify needs a model, not `none`".into()))?;
+    // Only the first model classifies: the others named are not loaded.
+    let models = crate::cli::ModelArgs {
+        model: vec![name.clone()],
+        model_dir: args.models.model_dir.clone(),
+    };
+    let classifiers = tokio::task::spawn_blocking(move || crate::models::load(&models))
+        .await
+        .map_err(|e| StartupError::Config(e.to_string()))??;
     let classifier = classifiers
         .get(&name)
         .cloned()

@@ -261,20 +261,9 @@ impl Gallery {
             .ok_or(ServiceError::NotFound)
     }
 
-    /// One page of the owner's photos, newest first.
-    pub async fn list(
-        &self,
-        owner: &OwnerId,
-        cursor: Option<&str>,
-        limit: Option<usize>,
-    ) -> Result<PhotoPage, ServiceError> {
-        let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
-        let cursor = cursor.filter(|c| !c.is_empty());
-        Ok(self.catalog.list_photos(owner, cursor, limit).await?)
-    }
-
-    /// One page of the owner's photos that match every search word in `tags` (through the
-    /// label hierarchy: "dog" matches every breed; case and plurals do not matter).
+    /// One page of the owner's photos, newest first; with `tags`, only those matching every
+    /// search word (through the label hierarchy: "dog" matches every breed; case and plurals
+    /// do not matter).
     pub async fn list_tagged(
         &self,
         owner: &OwnerId,

@@ -118,12 +118,6 @@ struct Worker {
     stopped: watch::Receiver<bool>,
 }
 
-/// A job on its way through the stages.
-struct InFlight {
-    job: Job,
-    input: Option<candle_core::Tensor>,
-}
-
 impl Worker {
     async fn run(mut self) {
         let lease_ms = i64::try_from(self.options.lease.as_millis()).unwrap_or(i64::MAX);
@@ -176,7 +170,9 @@ impl Worker {
     }
 
     async fn classify(&self, classifier: Arc<Classifier>, jobs: Vec<Job>) {
-        let mut in_flight = Vec::with_capacity(jobs.len());
+        // The jobs whose images were read and preprocessed, and their inputs, in step.
+        let mut ready = Vec::with_capacity(jobs.len());
+        let mut inputs = Vec::with_capacity(jobs.len());
         for job in jobs {
             self.stage(&job, PhotoStatus::Fetching).await;
             let original = match ids::keys_for(&job.photo_id) {
@@ -207,10 +203,10 @@ impl Worker {
             let model = Arc::clone(&classifier);
             let input = tokio::task::spawn_blocking(move || model.input(&bytes, &limits)).await;
             match input {
-                Ok(Ok(input)) => in_flight.push(InFlight {
-                    job,
-                    input: Some(input),
-                }),
+                Ok(Ok(input)) => {
+                    ready.push(job);
+                    inputs.push(input);
+                }
                 // A file that cannot be read fails alone, with the reason the decoder gave.
                 Ok(Err(error)) => self.finish(&job, JobOutcome::Failed(reason(&error))).await,
                 Err(join) => {
@@ -219,38 +215,33 @@ impl Worker {
                 }
             }
         }
-        if in_flight.is_empty() {
+        if ready.is_empty() {
             return;
         }
 
-        for flight in &in_flight {
-            self.stage(&flight.job, PhotoStatus::Predicting).await;
+        for job in &ready {
+            self.stage(job, PhotoStatus::Predicting).await;
         }
-        let inputs: Vec<_> = in_flight
-            .iter_mut()
-            .filter_map(|f| f.input.take())
-            .collect();
-        let model = Arc::clone(&classifier);
-        let predicted = tokio::task::spawn_blocking(move || model.predict(&inputs)).await;
+        let predicted = tokio::task::spawn_blocking(move || classifier.predict(&inputs)).await;
         let labels: Vec<Vec<Label>> = match predicted {
-            Ok(Ok(labels)) if labels.len() == in_flight.len() => labels,
-            Ok(Ok(_)) | Ok(Err(_)) | Err(_) => {
-                let why = match predicted {
+            Ok(Ok(labels)) if labels.len() == ready.len() => labels,
+            failed => {
+                let why = match failed {
+                    Ok(Ok(_)) => "inference returned the wrong number of results".to_owned(),
                     Ok(Err(error)) => error.to_string(),
                     Err(join) => format!("inference crashed: {join}"),
-                    Ok(Ok(_)) => "inference returned the wrong number of results".into(),
                 };
                 tracing::error!(reason = %why, "classification failed");
-                for flight in &in_flight {
-                    self.retry_or_fail(&flight.job, &why).await;
+                for job in &ready {
+                    self.retry_or_fail(job, &why).await;
                 }
                 return;
             }
         };
 
-        for (flight, labels) in in_flight.iter().zip(labels) {
-            self.stage(&flight.job, PhotoStatus::Storing).await;
-            self.finish(&flight.job, JobOutcome::Done(labels)).await;
+        for (job, labels) in ready.iter().zip(labels) {
+            self.stage(job, PhotoStatus::Storing).await;
+            self.finish(job, JobOutcome::Done(labels)).await;
         }
     }
 
@@ -298,7 +289,7 @@ impl Worker {
         match self
             .gallery
             .catalog
-            .finish_job(job, &self.name, outcome, ids::now_ms())
+            .finish_job(job, &self.name, outcome)
             .await
         {
             Ok(true) => {

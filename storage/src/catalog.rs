@@ -168,7 +168,6 @@ pub trait Catalog: Send + Sync + 'static {
         job: &Job,
         worker: &str,
         outcome: JobOutcome,
-        now_ms: i64,
     ) -> Result<bool, StorageError>;
 
     /// Gives back every job held by a worker of `instance` (workers are named

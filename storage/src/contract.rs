@@ -1321,7 +1321,7 @@ async fn jobs_go_to_one_claimer_and_only_the_holder_finishes(catalog: &dyn Catal
     let holder_of = |job: &Job| if a.contains(job) { "a/0" } else { "b/0" };
     let labels = vec![label("tabby", 0.7), label("tiger cat", 0.2)];
     assert!(!catalog
-        .finish_job(&job_a, "c/0", JobOutcome::Done(labels.clone()), now + 30)
+        .finish_job(&job_a, "c/0", JobOutcome::Done(labels.clone()))
         .await
         .expect("finish by a stranger"));
     assert_eq!(
@@ -1329,24 +1329,14 @@ async fn jobs_go_to_one_claimer_and_only_the_holder_finishes(catalog: &dyn Catal
         PhotoStatus::Queued
     );
     assert!(catalog
-        .finish_job(
-            &job_a,
-            holder_of(&job_a),
-            JobOutcome::Done(labels.clone()),
-            now + 30
-        )
+        .finish_job(&job_a, holder_of(&job_a), JobOutcome::Done(labels.clone()))
         .await
         .expect("finish"));
     let done = status_of(catalog, &owner, &job_a.photo_id).await;
     assert_eq!((done.status, done.labels), (PhotoStatus::Done, labels));
     // Finished is finished: not again, not by anyone.
     assert!(!catalog
-        .finish_job(
-            &job_a,
-            holder_of(&job_a),
-            JobOutcome::Failed("late".into()),
-            now + 40
-        )
+        .finish_job(&job_a, holder_of(&job_a), JobOutcome::Failed("late".into()))
         .await
         .expect("finish twice"));
 
@@ -1394,20 +1384,14 @@ async fn expired_leases_are_claimed_again(catalog: &dyn Catalog, run: &Run) {
     assert_eq!((&again[0].photo_id, again[0].attempt), (&ids[0], 2));
     // The worker whose lease ran out comes back too late.
     assert!(!catalog
-        .finish_job(
-            &first[0],
-            "dead/0",
-            JobOutcome::Done(vec![label("x", 1.0)]),
-            now + 1_500
-        )
+        .finish_job(&first[0], "dead/0", JobOutcome::Done(vec![label("x", 1.0)]))
         .await
         .expect("finish"));
     assert!(catalog
         .finish_job(
             &again[0],
             "alive/0",
-            JobOutcome::Done(vec![label("y", 1.0)]),
-            now + 1_500
+            JobOutcome::Done(vec![label("y", 1.0)])
         )
         .await
         .expect("finish"));
@@ -1431,10 +1415,7 @@ async fn retries_wait_for_their_time_and_failures_end_the_job(catalog: &dyn Cata
         reason: "storage unavailable".into(),
         run_after_ms: now + 5_000,
     };
-    assert!(catalog
-        .finish_job(&job, "w/0", retry, now + 10)
-        .await
-        .expect("retry"));
+    assert!(catalog.finish_job(&job, "w/0", retry).await.expect("retry"));
     let photo = status_of(catalog, &owner, &ids[0]).await;
     assert_eq!(
         (photo.status, photo.status_reason.as_deref()),
@@ -1455,8 +1436,7 @@ async fn retries_wait_for_their_time_and_failures_end_the_job(catalog: &dyn Cata
         .finish_job(
             &job,
             "w/0",
-            JobOutcome::Failed("the file is not an image".into()),
-            now + 5_010
+            JobOutcome::Failed("the file is not an image".into())
         )
         .await
         .expect("fail"));

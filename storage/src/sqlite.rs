@@ -599,7 +599,6 @@ impl Catalog for SqliteCatalog {
         job: &Job,
         worker: &str,
         outcome: JobOutcome,
-        _now_ms: i64,
     ) -> Result<bool, StorageError> {
         let (job, worker) = (job.clone(), worker.to_owned());
         self.write(move |conn| {
