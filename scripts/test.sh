@@ -6,8 +6,16 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 # The pinned wasm-opt (tools/package.json) comes before any other on the PATH.
 export PATH="$PWD/tools/node_modules/.bin:$PATH"
-# Each step prints the minutes elapsed so far: CI has a time budget.
-step() { printf '\n\033[1m== %s (at %dm%02ds) ==\033[0m\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
+# Each step prints the minutes elapsed so far and the disk left: CI has a time budget and a
+# shared disk.
+step() {
+    printf '\n\033[1m== %s (at %dm%02ds, %s free) ==\033[0m\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)) \
+        "$(df -h --output=avail . | tail -1 | tr -d ' ')"
+}
+if [[ "${CI:-}" == "true" ]]; then
+    # A one-off build gains nothing from incremental caches, which take gigabytes.
+    export CARGO_INCREMENTAL=0
+fi
 
 step "format"
 cargo fmt --all -- --check
@@ -21,6 +29,10 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "unit and integration tests"
 cargo test --workspace --exclude frontend
+if [[ "${CI:-}" == "true" ]]; then
+    # The release build shares nothing with the test build: give its disk back first.
+    cargo clean --profile dev
+fi
 
 step "release build"
 cargo leptos build --release --precompress

@@ -1,7 +1,5 @@
 //! A real GAiLLERY server on 127.0.0.1, port 0, with its own data directory, for tests.
 
-#![allow(dead_code)] // each test binary uses a different part
-
 use gaillery_core::api::UploadResponse;
 use gaillery_server::cli::{ModelArgs, ServeArgs};
 use gaillery_server::startup;

@@ -2,14 +2,12 @@
 //! awkward images, batches with broken files, bombs, limits, duplicates, deletes, caching,
 //! pagination and restarts.
 
-mod support;
-
+use crate::support::{args, TestServer};
 use gaillery_core::api::PhotoPage;
 use gaillery_core::Photo;
 use gaillery_testkit as kit;
 use kit::image::{self, ImageFormat};
 use std::time::{Duration, Instant};
-use support::{args, TestServer};
 
 fn decode(bytes: &[u8]) -> image::DynamicImage {
     image::load_from_memory(bytes).expect("served image decodes")

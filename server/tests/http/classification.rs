@@ -2,14 +2,12 @@
 //! by scripts/fetch-models.sh) classifying real photos, with stages streamed as server-sent
 //! events, failures with reasons, resumption after a restart, and tag search.
 
-mod support;
-
+use crate::support::{args, model_dir, TestServer};
 use futures::StreamExt;
 use gaillery_core::api::{PhotoEvent, PhotoPage, TagCount};
 use gaillery_core::{Photo, PhotoStatus};
 use gaillery_server::cli::ServeArgs;
 use std::time::Duration;
-use support::{args, model_dir, TestServer};
 
 fn with_model(data_dir: &std::path::Path) -> ServeArgs {
     let mut args = args(data_dir);

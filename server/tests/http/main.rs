@@ -1,0 +1,6 @@
+//! The server over real HTTP: one test binary for all of it, because each binary links the whole
+//! server and CI's disk and two cores pay for every link.
+
+mod api;
+mod classification;
+mod support;
