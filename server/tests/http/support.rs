@@ -8,7 +8,6 @@ use tokio::sync::oneshot;
 
 pub struct TestServer {
     pub base: String,
-    pub data_dir: PathBuf,
     pub client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -63,7 +62,6 @@ impl TestServer {
         });
         TestServer {
             base: format!("http://{addr}"),
-            data_dir: args.data_dir,
             // A hung request fails the test with a message instead of stalling the whole run.
             client: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(60))
