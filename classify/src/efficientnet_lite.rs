@@ -35,12 +35,9 @@ impl Module for Block {
             Some(expand) => expand.forward(x)?,
             None => x.clone(),
         };
-        let y = self.project.forward(&self.depthwise.forward(&expanded)?)?;
-        if self.residual {
-            y + x
-        } else {
-            Ok(y)
-        }
+        let residual = self.residual.then_some(x);
+        self.project
+            .forward_with_residual(&self.depthwise.forward(&expanded)?, residual)
     }
 }
 

@@ -12,8 +12,10 @@
 //! Everything here is synchronous and CPU-bound: call it from a blocking thread.
 
 mod checkpoint;
+mod depthwise;
 mod efficientnet_lite;
 mod error;
+mod gemm;
 pub mod labels;
 mod ops;
 mod resnet;

@@ -1,12 +1,16 @@
 //! The layers both networks are made of, in inference form: batch norm folded into the
-//! convolution before it (one multiply-add per output instead of two passes), the activation
-//! fused where it is cheap to, and the two convolution shapes that dominate EfficientNet-style
-//! networks given kernels of their own: 1×1 ("pointwise") as one matrix product, and depthwise
-//! (one filter per channel), which candle runs as one convolution per channel.
+//! convolution before it (one multiply-add per output instead of two passes), the activation and
+//! residual connection fused, and kernels of our own for what dominates: dense convolutions as
+//! one packed GEMM per image (see [`crate::gemm`]; candle's convolution where the CPU lacks
+//! AVX-512), and depthwise convolutions (one filter per channel), which candle would run as one
+//! convolution per channel.
 
+use crate::depthwise::{self, PlaneGeometry};
+use crate::gemm::{self, Epilogue, PackedColumns, PackedRows};
 use crate::weights::Weights;
-use candle_core::{CpuStorage, CustomOp1, Layout, Module, Shape, Tensor, D};
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Module, Shape, Tensor, D};
 use rayon::prelude::*;
+use std::cell::Cell;
 
 /// What follows a convolution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,11 +21,25 @@ pub(crate) enum Activation {
 }
 
 impl Activation {
-    fn apply_scalar(self, v: f32) -> f32 {
+    pub(crate) fn apply_scalar(self, v: f32) -> f32 {
         match self {
             Activation::None => v,
             Activation::Relu => v.max(0.0),
             Activation::Relu6 => v.clamp(0.0, 6.0),
+        }
+    }
+
+    /// The activation of sixteen values at once.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    pub(crate) fn apply_avx512(self, v: std::arch::x86_64::__m512) -> std::arch::x86_64::__m512 {
+        use std::arch::x86_64::*;
+        match self {
+            Activation::None => v,
+            Activation::Relu => _mm512_max_ps(v, _mm512_setzero_ps()),
+            Activation::Relu6 => {
+                _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.0))
+            }
         }
     }
 
@@ -69,8 +87,17 @@ pub(crate) struct Conv {
     padding: Padding,
     groups: usize,
     activation: Activation,
-    /// The folded weights as plain numbers, for the depthwise kernel.
-    depthwise: Option<(Vec<f32>, Vec<f32>)>,
+    method: Method,
+}
+
+/// How a convolution is computed.
+enum Method {
+    /// One filter per channel: our direct kernel, `weight` and `bias` as plain numbers.
+    Depthwise { weight: Vec<f32>, bias: Vec<f32> },
+    /// Dense, on a CPU with AVX-512: our packed GEMM (see [`crate::gemm`]).
+    Gemm { weight: PackedRows, bias: Vec<f32> },
+    /// Dense elsewhere: candle's convolution (1×1 as one matrix product).
+    Candle,
 }
 
 /// A convolution's shape, as it appears in a network definition.
@@ -104,6 +131,16 @@ impl Conv {
     }
 
     pub fn new(weight: Tensor, bias: Tensor, spec: ConvSpec) -> crate::Result<Conv> {
+        Conv::with_method(weight, bias, spec, gemm::available())
+    }
+
+    /// `use_gemm` picks our GEMM for dense convolutions; tests use it to compare the two paths.
+    fn with_method(
+        weight: Tensor,
+        bias: Tensor,
+        spec: ConvSpec,
+        use_gemm: bool,
+    ) -> crate::Result<Conv> {
         let weight = weight.contiguous()?;
         let (out_channels, in_per_group, kernel, kernel_w) = weight.dims4()?;
         if kernel != kernel_w {
@@ -111,13 +148,22 @@ impl Conv {
                 candle_core::Error::Msg(format!("non-square kernel {kernel}x{kernel_w}")).into(),
             );
         }
-        let depthwise = if spec.groups == out_channels && in_per_group == 1 && spec.groups > 1 {
-            Some((
-                weight.flatten_all()?.to_vec1::<f32>()?,
-                bias.to_vec1::<f32>()?,
-            ))
+        let method = if spec.groups == out_channels && in_per_group == 1 && spec.groups > 1 {
+            Method::Depthwise {
+                weight: weight.flatten_all()?.to_vec1::<f32>()?,
+                bias: bias.to_vec1::<f32>()?,
+            }
+        } else if spec.groups == 1 && use_gemm {
+            Method::Gemm {
+                weight: PackedRows::new(
+                    &weight.flatten_all()?.to_vec1::<f32>()?,
+                    out_channels,
+                    in_per_group * kernel * kernel,
+                ),
+                bias: bias.to_vec1::<f32>()?,
+            }
         } else {
-            None
+            Method::Candle
         };
         Ok(Conv {
             weight,
@@ -127,78 +173,295 @@ impl Conv {
             padding: spec.padding,
             groups: spec.groups,
             activation: spec.activation,
-            depthwise,
+            method,
         })
+    }
+
+    /// `activation(conv(x) + bias + residual)`: the residual connection is added before the
+    /// activation, as ResNet's blocks want, and in the same pass when the GEMM runs.
+    pub fn forward_with_residual(
+        &self,
+        x: &Tensor,
+        residual: Option<&Tensor>,
+    ) -> candle_core::Result<Tensor> {
+        let (_, _, height, width) = x.dims4()?;
+        let (top, bottom) = self.padding.amounts(height, self.kernel, self.stride);
+        let (left, right) = self.padding.amounts(width, self.kernel, self.stride);
+        let geometry = Geometry {
+            kernel: self.kernel,
+            stride: self.stride,
+            top,
+            left,
+            out_height: (height + top + bottom - self.kernel) / self.stride + 1,
+            out_width: (width + left + right - self.kernel) / self.stride + 1,
+        };
+        let x = x.contiguous()?;
+        match &self.method {
+            Method::Depthwise { weight, bias } => {
+                let op = Depthwise {
+                    weight,
+                    bias,
+                    geometry,
+                    activation: self.activation,
+                };
+                let y = x.apply_op1_no_bwd(&op)?;
+                match residual {
+                    Some(residual) => y + residual,
+                    None => Ok(y),
+                }
+            }
+            Method::Gemm { weight, bias } => {
+                let op = GemmConv {
+                    weight,
+                    bias,
+                    geometry,
+                    activation: self.activation,
+                };
+                match residual {
+                    Some(residual) => x.apply_op2_no_bwd(&residual.contiguous()?, &op),
+                    None => x.apply_op1_no_bwd(&op),
+                }
+            }
+            Method::Candle => {
+                let y = self.candle(&x, (top, bottom, left, right))?;
+                let y = match residual {
+                    Some(residual) => (y + residual)?,
+                    None => y,
+                };
+                self.activation.apply(&y)
+            }
+        }
+    }
+
+    /// candle's convolution plus bias, before the activation.
+    fn candle(
+        &self,
+        x: &Tensor,
+        (top, bottom, left, right): (usize, usize, usize, usize),
+    ) -> candle_core::Result<Tensor> {
+        let (batch, channels, height, width) = x.dims4()?;
+        if self.kernel == 1 && self.stride == 1 && top + left == 0 {
+            // 1×1: [out, in] × [batch, in, h·w], one GEMM per image.
+            let out_channels = self.weight.dim(0)?;
+            let w = self.weight.reshape((out_channels, channels))?;
+            return w
+                .broadcast_matmul(&x.reshape((batch, channels, height * width))?)?
+                .broadcast_add(&self.bias.reshape((out_channels, 1))?)?
+                .reshape((batch, out_channels, height, width));
+        }
+        let (x, padding) = if top == bottom && left == right && top == left {
+            // candle pads symmetric convolutions itself.
+            (x.clone(), top)
+        } else {
+            let x =
+                x.pad_with_zeros(D::Minus2, top, bottom)?
+                    .pad_with_zeros(D::Minus1, left, right)?;
+            (x, 0)
+        };
+        x.conv2d(&self.weight, padding, self.stride, 1, self.groups)?
+            .broadcast_add(&self.bias.reshape((1, (), 1, 1))?)
     }
 }
 
 impl Module for Conv {
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let (batch, channels, height, width) = x.dims4()?;
-        let (top, bottom) = self.padding.amounts(height, self.kernel, self.stride);
-        let (left, right) = self.padding.amounts(width, self.kernel, self.stride);
-
-        if let Some((weight, bias)) = &self.depthwise {
-            let op = Depthwise {
-                weight,
-                bias,
-                kernel: self.kernel,
-                stride: self.stride,
-                top,
-                left,
-                out_height: (height + top + bottom - self.kernel) / self.stride + 1,
-                out_width: (width + left + right - self.kernel) / self.stride + 1,
-                activation: self.activation,
-            };
-            return x.contiguous()?.apply_op1_no_bwd(&op);
-        }
-
-        if self.kernel == 1 && self.stride == 1 && self.groups == 1 && top + left == 0 {
-            // 1×1: [out, in] × [batch, in, h·w], one GEMM per image.
-            let out_channels = self.weight.dim(0)?;
-            let w = self.weight.reshape((out_channels, channels))?;
-            let y = w
-                .broadcast_matmul(&x.reshape((batch, channels, height * width))?)?
-                .broadcast_add(&self.bias.reshape((out_channels, 1))?)?;
-            return self
-                .activation
-                .apply(&y)?
-                .reshape((batch, out_channels, height, width));
-        }
-
-        let x = if (top, bottom, left, right) == (0, 0, 0, 0) {
-            x.clone()
-        } else if top == bottom && left == right && top == left {
-            // candle pads symmetric convolutions itself.
-            return self.general(x, top);
-        } else {
-            x.pad_with_zeros(D::Minus2, top, bottom)?
-                .pad_with_zeros(D::Minus1, left, right)?
-        };
-        self.general(&x, 0)
+        self.forward_with_residual(x, None)
     }
 }
 
-impl Conv {
-    fn general(&self, x: &Tensor, padding: usize) -> candle_core::Result<Tensor> {
-        let y = x
-            .conv2d(&self.weight, padding, self.stride, 1, self.groups)?
-            .broadcast_add(&self.bias.reshape((1, (), 1, 1))?)?;
-        self.activation.apply(&y)
-    }
-}
-
-/// Depthwise convolution of a contiguous `[batch, channels, h, w]` f32 tensor, bias and
-/// activation included; one task per channel plane.
-struct Depthwise<'a> {
-    weight: &'a [f32],
-    bias: &'a [f32],
+/// Where a convolution's kernel lands on its input.
+#[derive(Clone, Copy, Debug)]
+struct Geometry {
     kernel: usize,
     stride: usize,
+    /// Padding before the first row and column (any after is implied by the output size).
     top: usize,
     left: usize,
     out_height: usize,
     out_width: usize,
+}
+
+impl Geometry {
+    /// The input row (or column) under kernel offset `k` for output row `o`, if inside the
+    /// image of `size` pixels.
+    fn source(o: usize, k: usize, stride: usize, before: usize, size: usize) -> Option<usize> {
+        (o * stride + k).checked_sub(before).filter(|&i| i < size)
+    }
+}
+
+/// The contiguous f32 data of a CPU tensor.
+fn contiguous_f32<'a>(storage: &'a CpuStorage, layout: &Layout) -> candle_core::Result<&'a [f32]> {
+    let (start, end) = layout
+        .contiguous_offsets()
+        .ok_or_else(|| candle_core::Error::Msg("convolution input not contiguous".into()))?;
+    Ok(&storage.as_slice::<f32>()?[start..end])
+}
+
+thread_local! {
+    /// The packed columns of the last convolution run on this thread, kept for the next: a few
+    /// megabytes per classifying thread, instead of a fresh allocation per layer.
+    static PACKING_BUFFER: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
+}
+
+/// A dense convolution of a contiguous `[batch, channels, h, w]` f32 tensor as one packed GEMM
+/// per image, bias, residual and activation included.
+struct GemmConv<'a> {
+    weight: &'a PackedRows,
+    bias: &'a [f32],
+    geometry: Geometry,
+    activation: Activation,
+}
+
+impl GemmConv<'_> {
+    fn run(
+        &self,
+        input: &[f32],
+        (batch, channels, height, width): (usize, usize, usize, usize),
+        residual: Option<&[f32]>,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let g = self.geometry;
+        let k = g.kernel;
+        if self.weight.depth() != channels * k * k {
+            return Err(candle_core::Error::Msg(format!(
+                "convolution expects {} input values per pixel, got {channels}×{k}×{k}",
+                self.weight.depth()
+            )));
+        }
+        let out_channels = self.weight.rows();
+        let pixels = g.out_height * g.out_width;
+        let out_shape = Shape::from((batch, out_channels, g.out_height, g.out_width));
+        if residual.is_some_and(|r| r.len() != out_shape.elem_count()) {
+            return Err(candle_core::Error::Msg(
+                "residual is not shaped like the convolution's output".into(),
+            ));
+        }
+        let plane = height * width;
+        let pointwise = k == 1 && g.stride == 1 && g.top + g.left == 0;
+        let mut buffer = PACKING_BUFFER.take();
+        let mut output = Vec::with_capacity(out_shape.elem_count());
+        let per_image = out_channels * pixels;
+        for (index, out) in output
+            .spare_capacity_mut()
+            .chunks_mut(per_image)
+            .enumerate()
+        {
+            let image = &input[index * channels * plane..][..channels * plane];
+            let columns = if pointwise {
+                // A 1×1 convolution's columns are the input itself.
+                PackedColumns::new(buffer, channels, pixels, |row, first, out| {
+                    out.copy_from_slice(&image[row * plane + first..][..out.len()])
+                })
+            } else {
+                // im2col, one panel at a time: row (c, ky, kx) holds, for each output pixel,
+                // the input pixel under that kernel offset (zero in the padding).
+                PackedColumns::new(buffer, channels * k * k, pixels, |row, first, out| {
+                    let (c, ky, kx) = (row / (k * k), row / k % k, row % k);
+                    let source = &image[c * plane..][..plane];
+                    im2col_row(source, (height, width), &g, (ky, kx), first, out);
+                })
+            };
+            let epilogue = Epilogue {
+                bias: self.bias,
+                residual: residual.map(|r| &r[index * per_image..][..per_image]),
+                activation: self.activation,
+            };
+            gemm::multiply(self.weight, &columns, out, &epilogue);
+            buffer = columns.into_buffer();
+        }
+        PACKING_BUFFER.set(buffer);
+        // SAFETY: `multiply` wrote every element of every image's output.
+        unsafe { output.set_len(out_shape.elem_count()) };
+        Ok((CpuStorage::F32(output), out_shape))
+    }
+}
+
+/// One row of im2col: for output pixels `first..first + out.len()`, the pixel of `source` (one
+/// input channel) under kernel offset `(ky, kx)`, or zero in the padding. Works a run of output
+/// pixels on one row at a time, so the inside of the image is a plain copy (stride 1) or a
+/// strided gather, with no test per pixel.
+fn im2col_row(
+    source: &[f32],
+    (height, width): (usize, usize),
+    g: &Geometry,
+    (ky, kx): (usize, usize),
+    first: usize,
+    out: &mut [f32],
+) {
+    let s = g.stride;
+    // Output columns whose input column is inside the image: ox·s + kx − left ∈ [0, width).
+    let inside_from = g.left.saturating_sub(kx).div_ceil(s);
+    let inside_to = (width + g.left).saturating_sub(kx).div_ceil(s);
+    let mut done = 0;
+    while done < out.len() {
+        let pixel = first + done;
+        let (oy, ox) = (pixel / g.out_width, pixel % g.out_width);
+        let run = (g.out_width - ox).min(out.len() - done);
+        let dst = &mut out[done..done + run];
+        done += run;
+        let Some(y) = Geometry::source(oy, ky, s, g.top, height) else {
+            dst.fill(0.0);
+            continue;
+        };
+        let row = &source[y * width..][..width];
+        let from = inside_from.clamp(ox, ox + run);
+        let to = inside_to.clamp(from, ox + run);
+        dst[..from - ox].fill(0.0);
+        dst[to - ox..].fill(0.0);
+        let inside = &mut dst[from - ox..to - ox];
+        if inside.is_empty() {
+            continue;
+        }
+        let x0 = from * s + kx - g.left;
+        if s == 1 {
+            inside.copy_from_slice(&row[x0..][..inside.len()]);
+        } else {
+            for (value, &x) in inside.iter_mut().zip(row[x0..].iter().step_by(s)) {
+                *value = x;
+            }
+        }
+    }
+}
+
+impl CustomOp1 for GemmConv<'_> {
+    fn name(&self) -> &'static str {
+        "gemm-conv2d"
+    }
+
+    fn cpu_fwd(
+        &self,
+        storage: &CpuStorage,
+        layout: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let input = contiguous_f32(storage, layout)?;
+        self.run(input, layout.shape().dims4()?, None)
+    }
+}
+
+/// The same convolution with a residual added before the activation.
+impl CustomOp2 for GemmConv<'_> {
+    fn name(&self) -> &'static str {
+        "gemm-conv2d-residual"
+    }
+
+    fn cpu_fwd(
+        &self,
+        storage: &CpuStorage,
+        layout: &Layout,
+        residual: &CpuStorage,
+        residual_layout: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let input = contiguous_f32(storage, layout)?;
+        let residual = contiguous_f32(residual, residual_layout)?;
+        self.run(input, layout.shape().dims4()?, Some(residual))
+    }
+}
+
+/// Depthwise convolution of a contiguous `[batch, channels, h, w]` f32 tensor, bias and
+/// activation included; one task per channel plane (see [`crate::depthwise`]).
+struct Depthwise<'a> {
+    weight: &'a [f32],
+    bias: &'a [f32],
+    geometry: Geometry,
     activation: Activation,
 }
 
@@ -212,42 +475,37 @@ impl CustomOp1 for Depthwise<'_> {
         storage: &CpuStorage,
         layout: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let (start, end) = layout
-            .contiguous_offsets()
-            .ok_or_else(|| candle_core::Error::Msg("depthwise input not contiguous".into()))?;
-        let input = &storage.as_slice::<f32>()?[start..end];
+        let input = contiguous_f32(storage, layout)?;
         let (batch, channels, height, width) = layout.shape().dims4()?;
-        let (k, s) = (self.kernel, self.stride);
-        let (oh, ow) = (self.out_height, self.out_width);
+        let g = self.geometry;
+        let (k, oh, ow) = (g.kernel, g.out_height, g.out_width);
+        let plane = PlaneGeometry {
+            height,
+            width,
+            kernel: k,
+            stride: g.stride,
+            top: g.top,
+            left: g.left,
+            out_height: oh,
+            out_width: ow,
+        };
         let mut output = vec![0f32; batch * channels * oh * ow];
         output
             .par_chunks_mut(oh * ow)
             .zip(input.par_chunks(height * width))
             .enumerate()
-            .for_each(|(plane, (out, inp))| {
-                let c = plane % channels;
-                let w = &self.weight[c * k * k..(c + 1) * k * k];
-                let b = self.bias[c];
-                for oy in 0..oh {
-                    // The kernel rows that land inside the image for this output row.
-                    let y0 = (oy * s) as isize - self.top as isize;
-                    let ky_range =
-                        (0.max(-y0) as usize)..k.min((height as isize - y0).max(0) as usize);
-                    for ox in 0..ow {
-                        let x0 = (ox * s) as isize - self.left as isize;
-                        let kx_range =
-                            (0.max(-x0) as usize)..k.min((width as isize - x0).max(0) as usize);
-                        let mut acc = b;
-                        for ky in ky_range.clone() {
-                            let row = (y0 + ky as isize) as usize * width;
-                            let wrow = &w[ky * k..ky * k + k];
-                            for kx in kx_range.clone() {
-                                acc += inp[row + (x0 + kx as isize) as usize] * wrow[kx];
-                            }
-                        }
-                        out[oy * ow + ox] = self.activation.apply_scalar(acc);
-                    }
-                }
+            .for_each_init(Vec::new, |scratch, (index, (out, inp))| {
+                let c = index % channels;
+                let weight = &self.weight[c * k * k..(c + 1) * k * k];
+                depthwise::convolve_plane(
+                    inp,
+                    out,
+                    weight,
+                    self.bias[c],
+                    self.activation,
+                    &plane,
+                    scratch,
+                );
             });
         Ok((
             CpuStorage::F32(output),
@@ -343,7 +601,7 @@ mod tests {
                 activation: Activation::None,
             };
             let conv = Conv::new(w.clone(), b.clone(), spec).unwrap();
-            assert!(conv.depthwise.is_some());
+            assert!(matches!(conv.method, Method::Depthwise { .. }));
             let got = conv.forward(&x).unwrap();
             let (t, bo) = Padding::Same.amounts(size, kernel, stride);
             let (l, r) = Padding::Same.amounts(size + 1, kernel, stride);
@@ -368,6 +626,53 @@ mod tests {
             .clamp(0f32, 6f32)
             .unwrap();
         assert!(max_diff(&got, &want) < 1e-5);
+    }
+
+    #[test]
+    fn gemm_convolutions_match_candles() {
+        if !gemm::available() {
+            eprintln!("no AVX-512 on this CPU: the layers use candle's convolution");
+            return;
+        }
+        let symmetric = Padding::Symmetric;
+        // (in, out, kernel, stride, padding, size): ResNet's stem, 3×3 and strided 1×1 shapes,
+        // EfficientNet's SAME stem, and sizes off the GEMM's panel sizes.
+        let cases = [
+            (3, 16, 7, 2, symmetric(3), 23),
+            (8, 13, 3, 1, symmetric(1), 9),
+            (8, 25, 3, 2, symmetric(1), 14),
+            (30, 20, 1, 2, symmetric(0), 7),
+            (300, 12, 1, 1, symmetric(0), 5),
+            (3, 32, 3, 2, Padding::Same, 16),
+        ];
+        for (seed, (inputs, outputs, kernel, stride, padding, size)) in
+            cases.into_iter().enumerate()
+        {
+            let seed = seed as u64 * 10;
+            let x = random(&[2, inputs, size, size + 1], seed);
+            let w = random(&[outputs, inputs, kernel, kernel], seed + 1);
+            let b = random(&[outputs], seed + 2);
+            let spec = ConvSpec {
+                stride,
+                padding,
+                groups: 1,
+                activation: Activation::Relu,
+            };
+            let ours = Conv::with_method(w.clone(), b.clone(), spec, true).unwrap();
+            let candles = Conv::with_method(w, b, spec, false).unwrap();
+            assert!(matches!(ours.method, Method::Gemm { .. }));
+            let want = candles.forward(&x).unwrap();
+            assert_eq!(ours.forward(&x).unwrap().dims(), want.dims());
+            let case = format!("{inputs}→{outputs} k{kernel} s{stride} {padding:?} n{size}");
+            assert!(max_diff(&ours.forward(&x).unwrap(), &want) < 1e-4, "{case}");
+            let residual = random(want.dims(), seed + 3);
+            let with_residual =
+                |conv: &Conv| conv.forward_with_residual(&x, Some(&residual)).unwrap();
+            assert!(
+                max_diff(&with_residual(&ours), &with_residual(&candles)) < 1e-4,
+                "{case} + residual"
+            );
+        }
     }
 
     #[test]

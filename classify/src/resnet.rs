@@ -27,14 +27,13 @@ struct Bottleneck {
 
 impl Module for Bottleneck {
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let y = self
-            .expand
-            .forward(&self.spatial.forward(&self.reduce.forward(x)?)?)?;
+        let y = self.spatial.forward(&self.reduce.forward(x)?)?;
         let shortcut = match &self.downsample {
             Some(downsample) => downsample.forward(x)?,
             None => x.clone(),
         };
-        (y + shortcut)?.relu()
+        // The shortcut is added before the expansion's ReLU, in the same pass.
+        self.expand.forward_with_residual(&y, Some(&shortcut))
     }
 }
 
@@ -59,7 +58,7 @@ impl ResNet50 {
                 blocks.push(Bottleneck {
                     reduce: conv("conv1", "bn1", spec(1, 0, relu))?,
                     spatial: conv("conv2", "bn2", spec(stride, 1, relu))?,
-                    expand: conv("conv3", "bn3", spec(1, 0, Activation::None))?,
+                    expand: conv("conv3", "bn3", spec(1, 0, relu))?,
                     downsample: if n == 0 {
                         Some(conv(
                             "downsample.0",
