@@ -86,10 +86,26 @@ pub(crate) struct PackedColumns {
 
 impl PackedColumns {
     /// Packs a `depth × columns` matrix given by `fill(k, first, out)`, which writes row `k`'s
-    /// values for columns `first..first + out.len()`. Panels are filled in parallel, into
-    /// `buffer`'s memory (see [`PackedColumns::into_buffer`]): reusing it spares a zeroing pass
-    /// and the page faults of fresh memory.
+    /// values for columns `first..first + out.len()`. See [`PackedColumns::by_panel`].
     pub fn new(
+        buffer: Vec<f32>,
+        depth: usize,
+        columns: usize,
+        fill: impl Fn(usize, usize, &mut [f32]) + Sync,
+    ) -> PackedColumns {
+        PackedColumns::by_panel(buffer, depth, columns, |first, width, panel| {
+            for (k, row) in panel.chunks_exact_mut(NR).enumerate() {
+                fill(k, first, &mut row[..width]);
+            }
+        })
+    }
+
+    /// Packs a `depth × columns` matrix a panel at a time: `fill(first, width, panel)` writes
+    /// the first `width` values of each of the panel's `depth` rows of [`NR`] for columns
+    /// `first..first + width`. Panels are filled in parallel, into `buffer`'s memory (see
+    /// [`PackedColumns::into_buffer`]): reusing it spares a zeroing pass and the page faults of
+    /// fresh memory.
+    pub fn by_panel(
         buffer: Vec<f32>,
         depth: usize,
         columns: usize,
@@ -102,10 +118,11 @@ impl PackedColumns {
             .for_each(|(panel_index, panel)| {
                 let first = panel_index * NR;
                 let width = NR.min(columns - first);
-                for (k, row) in panel.chunks_exact_mut(NR).enumerate() {
-                    let (values, padding) = row.split_at_mut(width);
-                    fill(k, first, values);
-                    padding.fill(0.0);
+                fill(first, width, panel);
+                if width < NR {
+                    for row in panel.chunks_exact_mut(NR) {
+                        row[width..].fill(0.0);
+                    }
                 }
             });
         PackedColumns {

@@ -6,7 +6,7 @@
 //! convolution per channel.
 
 use crate::depthwise::{self, PlaneGeometry};
-use crate::gemm::{self, Epilogue, PackedColumns, PackedRows};
+use crate::gemm::{self, Epilogue, PackedColumns, PackedRows, NR};
 use crate::weights::Weights;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Module, Shape, Tensor, D};
 use rayon::prelude::*;
@@ -352,12 +352,14 @@ impl GemmConv<'_> {
                     out.copy_from_slice(&image[row * plane + first..][..out.len()])
                 })
             } else {
-                // im2col, one panel at a time: row (c, ky, kx) holds, for each output pixel,
-                // the input pixel under that kernel offset (zero in the padding).
-                PackedColumns::new(buffer, channels * k * k, pixels, |row, first, out| {
-                    let (c, ky, kx) = (row / (k * k), row / k % k, row % k);
-                    let source = &image[c * plane..][..plane];
-                    im2col_row(source, (height, width), &g, (ky, kx), first, out);
+                let image = Image {
+                    data: image,
+                    channels,
+                    height,
+                    width,
+                };
+                PackedColumns::by_panel(buffer, channels * k * k, pixels, |first, count, panel| {
+                    im2col_panel(&image, &g, first, count, panel)
                 })
             };
             let epilogue = Epilogue {
@@ -375,48 +377,68 @@ impl GemmConv<'_> {
     }
 }
 
-/// One row of im2col: for output pixels `first..first + out.len()`, the pixel of `source` (one
-/// input channel) under kernel offset `(ky, kx)`, or zero in the padding. Works a run of output
-/// pixels on one row at a time, so the inside of the image is a plain copy (stride 1) or a
-/// strided gather, with no test per pixel.
-fn im2col_row(
-    source: &[f32],
-    (height, width): (usize, usize),
-    g: &Geometry,
-    (ky, kx): (usize, usize),
-    first: usize,
-    out: &mut [f32],
-) {
-    let s = g.stride;
-    // Output columns whose input column is inside the image: ox·s + kx − left ∈ [0, width).
-    let inside_from = g.left.saturating_sub(kx).div_ceil(s);
-    let inside_to = (width + g.left).saturating_sub(kx).div_ceil(s);
+/// One image of a batch, `[channels, height, width]`.
+struct Image<'a> {
+    data: &'a [f32],
+    channels: usize,
+    height: usize,
+    width: usize,
+}
+
+/// One panel of im2col: for output pixels `first..first + count`, row `(c, ky, kx)` of the
+/// panel holds the pixel of channel `c` under kernel offset `(ky, kx)`, or zero in the padding.
+/// The panel's pixels are cut once into runs along output rows, so that inside the image each
+/// run is a plain copy (stride 1) or a strided gather, with no test per pixel.
+fn im2col_panel(image: &Image, g: &Geometry, first: usize, count: usize, panel: &mut [f32]) {
+    let (k, s) = (g.kernel, g.stride);
+    let (height, width) = (image.height, image.width);
+    // (offset in the panel's rows, output row, first output column, length)
+    let mut runs = Vec::with_capacity(4);
     let mut done = 0;
-    while done < out.len() {
-        let pixel = first + done;
-        let (oy, ox) = (pixel / g.out_width, pixel % g.out_width);
-        let run = (g.out_width - ox).min(out.len() - done);
-        let dst = &mut out[done..done + run];
-        done += run;
-        let Some(y) = Geometry::source(oy, ky, s, g.top, height) else {
-            dst.fill(0.0);
-            continue;
-        };
-        let row = &source[y * width..][..width];
-        let from = inside_from.clamp(ox, ox + run);
-        let to = inside_to.clamp(from, ox + run);
-        dst[..from - ox].fill(0.0);
-        dst[to - ox..].fill(0.0);
-        let inside = &mut dst[from - ox..to - ox];
-        if inside.is_empty() {
-            continue;
-        }
-        let x0 = from * s + kx - g.left;
-        if s == 1 {
-            inside.copy_from_slice(&row[x0..][..inside.len()]);
-        } else {
-            for (value, &x) in inside.iter_mut().zip(row[x0..].iter().step_by(s)) {
-                *value = x;
+    while done < count {
+        let (oy, ox) = ((first + done) / g.out_width, (first + done) % g.out_width);
+        let len = (g.out_width - ox).min(count - done);
+        runs.push((done, oy, ox, len));
+        done += len;
+    }
+    // Per kernel column: the output columns whose input column is inside the image,
+    // ox·s + kx − left ∈ [0, width).
+    let inside: Vec<(usize, usize)> = (0..k)
+        .map(|kx| {
+            let from = g.left.saturating_sub(kx).div_ceil(s);
+            let to = (width + g.left).saturating_sub(kx).div_ceil(s);
+            (from, to)
+        })
+        .collect();
+    let mut rows = panel.chunks_exact_mut(NR);
+    for plane in image.data.chunks_exact(height * width).take(image.channels) {
+        for ky in 0..k {
+            for (kx, &(inside_from, inside_to)) in inside.iter().enumerate() {
+                let Some(out) = rows.next() else { return };
+                for &(offset, oy, ox, len) in &runs {
+                    let dst = &mut out[offset..offset + len];
+                    let Some(y) = Geometry::source(oy, ky, s, g.top, height) else {
+                        dst.fill(0.0);
+                        continue;
+                    };
+                    let row = &plane[y * width..][..width];
+                    let from = inside_from.clamp(ox, ox + len);
+                    let to = inside_to.clamp(from, ox + len);
+                    dst[..from - ox].fill(0.0);
+                    dst[to - ox..].fill(0.0);
+                    let inside = &mut dst[from - ox..to - ox];
+                    if inside.is_empty() {
+                        continue;
+                    }
+                    let x0 = from * s + kx - g.left;
+                    if s == 1 {
+                        inside.copy_from_slice(&row[x0..][..inside.len()]);
+                    } else {
+                        for (value, &x) in inside.iter_mut().zip(row[x0..].iter().step_by(s)) {
+                            *value = x;
+                        }
+                    }
+                }
             }
         }
     }
