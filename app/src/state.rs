@@ -22,9 +22,6 @@ pub struct GalleryState {
     pub announcement: RwSignal<String>,
     /// The tag filter the photos were listed with (from the address).
     pub tags: RwSignal<Vec<String>>,
-    /// Bumped whenever the set of labels in the gallery may have changed (a photo finished
-    /// classifying, photos were deleted), so that the tag suggestions reload.
-    pub labels_changed: RwSignal<u64>,
 }
 
 /// The page's address for a tag filter and an open photo: `/?tag=a&tag=b&photo=ID`.
@@ -67,7 +64,6 @@ impl GalleryState {
             load_error: RwSignal::new(None),
             selected: RwSignal::new(BTreeSet::new()),
             announcement: RwSignal::new(String::new()),
-            labels_changed: RwSignal::new(0),
         }
     }
 
@@ -94,10 +90,6 @@ impl GalleryState {
 
     /// A photo moved through classification: its status, reason and labels change in place.
     pub fn apply_event(&self, event: PhotoEvent) {
-        // Counted even for photos this filtered page does not show: the suggestions cover all.
-        if event.status == PhotoStatus::Done && !event.labels.is_empty() {
-            self.labels_changed.update(|n| *n += 1);
-        }
         let known = self
             .photos
             .with_untracked(|photos| photos.iter().any(|p| p.id == event.id));
@@ -118,7 +110,6 @@ impl GalleryState {
     pub fn remove_photos(&self, ids: &[PhotoId]) {
         self.photos
             .update(|photos| photos.retain(|p| !ids.contains(&p.id)));
-        self.labels_changed.update(|n| *n += 1);
         self.selected.update(|selected| {
             for id in ids {
                 selected.remove(id);

@@ -1,5 +1,5 @@
-//! Filtering by tag: a search box with suggestions from the labels photos carry (kept current
-//! as photos finish classifying or are deleted), and the active filters as removable chips. The filter lives in the address (`/?tag=dog&tag=beach`),
+//! Filtering by tag: a search box with suggestions from the labels photos carry, and the
+//! active filters as removable chips. The filter lives in the address (`/?tag=dog&tag=beach`),
 //! so it survives a reload and can be shared.
 
 use crate::server_fns::list_tags;
@@ -9,8 +9,7 @@ use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn TagSearch(state: GalleryState) -> impl IntoView {
-    // Reloaded as labels come and go, so that a photo classified a moment ago is findable.
-    let suggestions = Resource::new(move || state.labels_changed.get(), |_| list_tags());
+    let suggestions = Resource::new(|| (), |_| list_tags());
     let typed = RwSignal::new(String::new());
     let navigate = use_navigate();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
