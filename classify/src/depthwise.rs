@@ -5,21 +5,7 @@
 //! of input for a whole output row. With AVX-512, sixteen outputs accumulate all `k²` taps in a
 //! register; elsewhere each tap is multiplied into the whole row.
 
-use crate::ops::Activation;
-
-/// Where the filter lands on the plane.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct PlaneGeometry {
-    pub height: usize,
-    pub width: usize,
-    pub kernel: usize,
-    pub stride: usize,
-    /// Zero rows and columns before the first input row and column.
-    pub top: usize,
-    pub left: usize,
-    pub out_height: usize,
-    pub out_width: usize,
-}
+use crate::ops::{Activation, Geometry};
 
 /// Convolves one `height × width` plane with `weight` (`kernel²` values, row-major), adding
 /// `bias` and applying `activation`, into `out` (`out_height × out_width`). `scratch` is reused
@@ -30,7 +16,7 @@ pub(crate) fn convolve_plane(
     weight: &[f32],
     bias: f32,
     activation: Activation,
-    geometry: &PlaneGeometry,
+    geometry: &Geometry,
     scratch: &mut Vec<f32>,
 ) {
     debug_assert_eq!(input.len(), geometry.height * geometry.width);
@@ -56,7 +42,7 @@ struct PaddedPlane<'a> {
 }
 
 impl<'a> PaddedPlane<'a> {
-    fn new(input: &[f32], g: &PlaneGeometry, scratch: &'a mut Vec<f32>) -> PaddedPlane<'a> {
+    fn new(input: &[f32], g: &Geometry, scratch: &'a mut Vec<f32>) -> PaddedPlane<'a> {
         let s = g.stride;
         // The padded plane covers exactly what the output reads.
         let padded_height = (g.out_height - 1) * s + g.kernel;
@@ -103,7 +89,7 @@ impl<'a> PaddedPlane<'a> {
     }
 
     /// The run that tap `(ky, kx)` reads for output row `oy`, from its first output column.
-    fn tap(&self, g: &PlaneGeometry, oy: usize, ky: usize, kx: usize) -> &[f32] {
+    fn tap(&self, g: &Geometry, oy: usize, ky: usize, kx: usize) -> &[f32] {
         let row = &self.data[(oy * g.stride + ky) * self.row_len..][..self.row_len];
         &row[(kx % g.stride) * self.phase + kx / g.stride..][..g.out_width]
     }
@@ -116,7 +102,7 @@ fn convolve_rows(
     weight: &[f32],
     bias: f32,
     activation: Activation,
-    g: &PlaneGeometry,
+    g: &Geometry,
 ) {
     let k = g.kernel;
     for (oy, out_row) in out.chunks_exact_mut(g.out_width).enumerate() {
@@ -137,7 +123,7 @@ fn convolve_rows(
 
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
-    use super::{Activation, PaddedPlane, PlaneGeometry};
+    use super::{Activation, Geometry, PaddedPlane};
     use std::arch::x86_64::*;
 
     /// Outputs sixteen at a time, every tap accumulated in a register before the one store
@@ -150,7 +136,7 @@ mod avx512 {
         weight: &[f32],
         bias: f32,
         activation: Activation,
-        g: &PlaneGeometry,
+        g: &Geometry,
     ) {
         const GROUP: usize = 4;
         let (k, s) = (g.kernel, g.stride);

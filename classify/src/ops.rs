@@ -5,7 +5,7 @@
 //! AVX-512), and depthwise convolutions (one filter per channel), which candle would run as one
 //! convolution per channel.
 
-use crate::depthwise::{self, PlaneGeometry};
+use crate::depthwise;
 use crate::gemm::{self, Epilogue, PackedColumns, PackedRows, NR};
 use crate::weights::Weights;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Module, Shape, Tensor, D};
@@ -78,14 +78,9 @@ impl Padding {
 
 /// A convolution with its batch norm folded in and its activation fused.
 pub(crate) struct Conv {
-    /// `[out, in / groups, k, k]`, contiguous.
-    weight: Tensor,
-    /// `[out]`
-    bias: Tensor,
     kernel: usize,
     stride: usize,
     padding: Padding,
-    groups: usize,
     activation: Activation,
     method: Method,
 }
@@ -97,7 +92,13 @@ enum Method {
     /// Dense, on a CPU with AVX-512: our packed GEMM (see [`crate::gemm`]).
     Gemm { weight: PackedRows, bias: Vec<f32> },
     /// Dense elsewhere: candle's convolution (1×1 as one matrix product).
-    Candle,
+    Candle {
+        /// `[out, in / groups, k, k]`, contiguous.
+        weight: Tensor,
+        /// `[out]`
+        bias: Tensor,
+        groups: usize,
+    },
 }
 
 /// A convolution's shape, as it appears in a network definition.
@@ -163,15 +164,16 @@ impl Conv {
                 bias: bias.to_vec1::<f32>()?,
             }
         } else {
-            Method::Candle
+            Method::Candle {
+                weight,
+                bias,
+                groups: spec.groups,
+            }
         };
         Ok(Conv {
-            weight,
-            bias,
             kernel,
             stride: spec.stride,
             padding: spec.padding,
-            groups: spec.groups,
             activation: spec.activation,
             method,
         })
@@ -188,6 +190,8 @@ impl Conv {
         let (top, bottom) = self.padding.amounts(height, self.kernel, self.stride);
         let (left, right) = self.padding.amounts(width, self.kernel, self.stride);
         let geometry = Geometry {
+            height,
+            width,
             kernel: self.kernel,
             stride: self.stride,
             top,
@@ -222,8 +226,12 @@ impl Conv {
                     None => x.apply_op1_no_bwd(&op),
                 }
             }
-            Method::Candle => {
-                let y = self.candle(&x, (top, bottom, left, right))?;
+            Method::Candle {
+                weight,
+                bias,
+                groups,
+            } => {
+                let y = self.candle(&x, (weight, bias, *groups), (top, bottom, left, right))?;
                 let y = match residual {
                     Some(residual) => (y + residual)?,
                     None => y,
@@ -237,16 +245,17 @@ impl Conv {
     fn candle(
         &self,
         x: &Tensor,
+        (weight, bias, groups): (&Tensor, &Tensor, usize),
         (top, bottom, left, right): (usize, usize, usize, usize),
     ) -> candle_core::Result<Tensor> {
         let (batch, channels, height, width) = x.dims4()?;
         if self.kernel == 1 && self.stride == 1 && top + left == 0 {
             // 1×1: [out, in] × [batch, in, h·w], one GEMM per image.
-            let out_channels = self.weight.dim(0)?;
-            let w = self.weight.reshape((out_channels, channels))?;
+            let out_channels = weight.dim(0)?;
+            let w = weight.reshape((out_channels, channels))?;
             return w
                 .broadcast_matmul(&x.reshape((batch, channels, height * width))?)?
-                .broadcast_add(&self.bias.reshape((out_channels, 1))?)?
+                .broadcast_add(&bias.reshape((out_channels, 1))?)?
                 .reshape((batch, out_channels, height, width));
         }
         let (x, padding) = if top == bottom && left == right && top == left {
@@ -258,8 +267,8 @@ impl Conv {
                     .pad_with_zeros(D::Minus1, left, right)?;
             (x, 0)
         };
-        x.conv2d(&self.weight, padding, self.stride, 1, self.groups)?
-            .broadcast_add(&self.bias.reshape((1, (), 1, 1))?)
+        x.conv2d(weight, padding, self.stride, 1, groups)?
+            .broadcast_add(&bias.reshape((1, (), 1, 1))?)
     }
 }
 
@@ -271,14 +280,17 @@ impl Module for Conv {
 
 /// Where a convolution's kernel lands on its input.
 #[derive(Clone, Copy, Debug)]
-struct Geometry {
-    kernel: usize,
-    stride: usize,
+pub(crate) struct Geometry {
+    /// The input plane.
+    pub height: usize,
+    pub width: usize,
+    pub kernel: usize,
+    pub stride: usize,
     /// Padding before the first row and column (any after is implied by the output size).
-    top: usize,
-    left: usize,
-    out_height: usize,
-    out_width: usize,
+    pub top: usize,
+    pub left: usize,
+    pub out_height: usize,
+    pub out_width: usize,
 }
 
 impl Geometry {
@@ -501,16 +513,11 @@ impl CustomOp1 for Depthwise<'_> {
         let (batch, channels, height, width) = layout.shape().dims4()?;
         let g = self.geometry;
         let (k, oh, ow) = (g.kernel, g.out_height, g.out_width);
-        let plane = PlaneGeometry {
-            height,
-            width,
-            kernel: k,
-            stride: g.stride,
-            top: g.top,
-            left: g.left,
-            out_height: oh,
-            out_width: ow,
-        };
+        if (height, width) != (g.height, g.width) {
+            return Err(candle_core::Error::Msg(
+                "depthwise input is not the size its geometry was made for".into(),
+            ));
+        }
         let mut output = vec![0f32; batch * channels * oh * ow];
         output
             .par_chunks_mut(oh * ow)
@@ -525,7 +532,7 @@ impl CustomOp1 for Depthwise<'_> {
                     weight,
                     self.bias[c],
                     self.activation,
-                    &plane,
+                    &g,
                     scratch,
                 );
             });
