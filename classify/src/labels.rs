@@ -145,6 +145,12 @@ pub fn classes_matching(term: &str) -> Vec<usize> {
     found
 }
 
+/// Every term a search can name: class names, their synonyms and the broader terms above
+/// them, lower case (the vocabulary spoken tag requests are matched against).
+pub fn search_terms() -> impl Iterator<Item = &'static str> {
+    vocabulary().by_term.keys().map(String::as_str)
+}
+
 /// The display names a search term covers (what photos' labels are compared with).
 pub fn names_matching(term: &str) -> Vec<&'static str> {
     let mut names: Vec<&'static str> = classes_matching(term).into_iter().map(name).collect();

@@ -8,5 +8,6 @@ pub mod api;
 pub mod layout;
 pub mod photo;
 pub mod placeholder;
+pub mod voice;
 
 pub use photo::{Label, OwnerId, Photo, PhotoId, PhotoStatus, Variant};

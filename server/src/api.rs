@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use gaillery_core::api::{ErrorBody, UploadError, UploadResponse};
+use gaillery_core::voice::Language;
 use gaillery_core::{OwnerId, PhotoId, Variant};
 use gaillery_imaging::ImagingError;
 use gaillery_service::{IngestOutcome, ServiceError};
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/photos/{id}", get(get_photo).delete(delete_photo))
         .route("/api/photos/{id}/classify", post(classify_photo))
         .route("/api/tags", get(list_tags))
+        .route("/api/intent", get(parse_intent))
         .route("/api/events", get(crate::events::stream))
         .route("/api/photos/{id}/{variant}", get(photo_image))
         .with_state(state)
@@ -150,6 +152,30 @@ async fn list_photos(
 
 async fn list_tags(State(state): State<AppState>) -> Result<Response, ApiError> {
     Ok(Json(state.gallery.tags(&owner()).await?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct IntentQuery {
+    text: String,
+    #[serde(default)]
+    language: Option<String>,
+}
+
+/// `GET /api/intent?text=...[&language=en]`: what a spoken command means, as
+/// `{"intent": "show_tag", "tag": "dog"}`, with tags matched against the owner's vocabulary.
+async fn parse_intent(
+    State(state): State<AppState>,
+    Query(query): Query<IntentQuery>,
+) -> Result<Response, ApiError> {
+    let code = query.language.as_deref().unwrap_or("en");
+    let language = Language::from_code(code).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("commands in {code:?} are not understood yet; English (en) is"),
+        )
+    })?;
+    let vocabulary = state.gallery.tag_vocabulary(&owner()).await?;
+    Ok(Json(language.grammar().parse(&query.text, Some(&vocabulary))).into_response())
 }
 
 #[derive(Debug, Deserialize)]

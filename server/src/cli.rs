@@ -25,6 +25,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Convert a PyTorch checkpoint into the model directory's safetensors file for a model.
     ConvertWeights(ConvertArgs),
+    /// Parse a spoken command and print its intent as one JSON line, e.g.
+    /// {"intent":"show_tag","tag":"dog"}.
+    Intent(IntentArgs),
 }
 
 /// Where models come from.
@@ -75,6 +78,16 @@ pub struct ImportArgs {
     /// The model the photos are queued for (classified by the server); `none` to skip.
     #[arg(long, env = "GAILLERY_MODEL", default_value = "efficientnet-lite0")]
     pub model: String,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct IntentArgs {
+    /// What was said; several arguments are joined with spaces.
+    #[arg(required = true)]
+    pub words: Vec<String>,
+    /// The language it was said in (a BCP 47 tag; English is the one understood so far).
+    #[arg(long, default_value = "en")]
+    pub language: String,
 }
 
 #[derive(Clone, Debug, Args)]

@@ -15,6 +15,7 @@ async fn main() -> ExitCode {
         Command::Classify(args) => gaillery_server::commands::classify(args).await,
         Command::Import(args) => gaillery_server::commands::import(args).await,
         Command::ConvertWeights(args) => gaillery_server::commands::convert_weights(args),
+        Command::Intent(args) => gaillery_server::commands::intent(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

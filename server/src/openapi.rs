@@ -89,6 +89,21 @@ pub fn document() -> Value {
                           "properties": { "tag": { "type": "string" }, "count": { "type": "integer" } } } } } } } }
                 }
             },
+            "/api/intent": {
+                "get": {
+                    "summary": "What a spoken command means",
+                    "parameters": [
+                        { "name": "text", "in": "query", "required": true, "schema": { "type": "string" } },
+                        { "name": "language", "in": "query", "schema": { "type": "string", "default": "en" } }
+                    ],
+                    "responses": {
+                        "200": { "description": "The intent, e.g. {\"intent\": \"show_tag\", \"tag\": \"dog\"}; `none` when nothing matched", "content": { "application/json": { "schema": {
+                            "type": "object", "required": ["intent"],
+                            "properties": { "intent": { "type": "string", "enum": ["show_tag", "show_all", "open_gallery", "next", "previous", "first", "last", "close", "zoom_in", "zoom_out", "slideshow_start", "slideshow_stop", "delete_current", "confirm", "cancel", "help", "describe", "none"] }, "tag": { "type": "string" } } } } } },
+                        "400": { "description": "A language commands cannot be spoken in yet" }
+                    }
+                }
+            },
             "/api/events": {
                 "get": {
                     "summary": "Processing stages as server-sent events",

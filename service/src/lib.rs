@@ -13,6 +13,7 @@ pub use error::ServiceError;
 pub use staging::StagedUpload;
 
 use gaillery_core::api::{PhotoEvent, PhotoPage, TagCount, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use gaillery_core::voice::TagVocabulary;
 use gaillery_core::{OwnerId, Photo, PhotoId, PhotoStatus, Variant};
 use gaillery_imaging::{EncodedImage, Limits, ProcessedImage, SourceFormat};
 use gaillery_storage::{BlobReader, BlobStore, Catalog, InsertOutcome, NewPhoto};
@@ -381,6 +382,39 @@ impl Gallery {
 
     pub async fn count(&self, owner: &OwnerId) -> Result<u64, ServiceError> {
         Ok(self.catalog.count_photos(owner).await?)
+    }
+
+    /// How many of the owner's photos match every word of `tags` (as [`Gallery::list_tagged`]
+    /// matches them). Walks the listing a full page at a time: galleries are personal, and a
+    /// spoken filter asks once.
+    pub async fn count_tagged(
+        &self,
+        owner: &OwnerId,
+        tags: &[String],
+    ) -> Result<u64, ServiceError> {
+        let mut count = 0;
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .list_tagged(owner, tags, cursor.as_deref(), Some(MAX_PAGE_SIZE))
+                .await?;
+            count += page.photos.len() as u64;
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(count),
+            }
+        }
+    }
+
+    /// The words a spoken tag request can name: every ImageNet term (classes, synonyms and
+    /// the broader terms above them) and the labels the owner's photos carry.
+    pub async fn tag_vocabulary(&self, owner: &OwnerId) -> Result<TagVocabulary, ServiceError> {
+        let labels = self.tags(owner).await?;
+        Ok(TagVocabulary::new(
+            gaillery_classify::labels::search_terms()
+                .map(str::to_owned)
+                .chain(labels.into_iter().map(|tag| tag.tag)),
+        ))
     }
 }
 

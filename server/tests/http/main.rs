@@ -4,3 +4,4 @@
 mod api;
 mod classification;
 mod support;
+mod voice;
