@@ -72,11 +72,13 @@ pub fn post_file(
 }
 
 /// Follows the server's processing events (`GET /api/events`) for as long as the page lives:
-/// `on_event` gets each `photo` event, `on_resync` is called when some were missed. The browser
-/// reconnects by itself after a dropped connection.
+/// `on_event` gets each `photo` event, `on_resync` is called when some may have been missed: on
+/// a `resync` event, after a reconnect, and on the first open if `may_have_missed` says so. The
+/// browser reconnects by itself after a dropped connection.
 pub fn follow_photo_events(
     on_event: impl Fn(gaillery_core::api::PhotoEvent) + 'static,
     on_resync: impl Fn() + 'static,
+    may_have_missed: impl Fn() -> bool + 'static,
 ) {
     if !in_browser() {
         return;
@@ -94,20 +96,35 @@ pub fn follow_photo_events(
                 on_event(event);
             }
         });
-    let resync =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
+    let on_resync = std::rc::Rc::new(on_resync);
+    let resync = Closure::<dyn FnMut(web_sys::MessageEvent)>::new({
+        let on_resync = on_resync.clone();
+        move |_: web_sys::MessageEvent| on_resync()
+    });
+    // Nothing is sent for the time the stream was closed: after a reconnect (the browser
+    // reopens it by itself) reload; on the first open, reload only if a photo shown may have
+    // moved on between the page's listing and now.
+    let mut opened_before = false;
+    let opened = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+        if opened_before || may_have_missed() {
             on_resync();
-        });
+        }
+        opened_before = true;
+    });
     let listened = source
         .add_event_listener_with_callback("photo", photo.as_ref().unchecked_ref())
         .and_then(|()| {
             source.add_event_listener_with_callback("resync", resync.as_ref().unchecked_ref())
+        })
+        .and_then(|()| {
+            source.add_event_listener_with_callback("open", opened.as_ref().unchecked_ref())
         });
     if listened.is_ok() {
         // The stream and its callbacks live as long as the page; a second call replaces the
         // stream.
         photo.forget();
         resync.forget();
+        opened.forget();
         EVENT_SOURCE.with(|current| {
             if let Some(previous) = current.replace(Some(source)) {
                 previous.close();
@@ -280,4 +297,34 @@ pub fn thumbhash_data_url(hash_base64: &str) -> Option<String> {
     .ok()?;
     context.put_image_data(&image, 0.0, 0.0).ok()?;
     canvas.to_data_url().ok()
+}
+
+/// A setting kept in the browser (`localStorage`), if there is one.
+pub fn stored_setting(key: &str) -> Option<String> {
+    if !in_browser() {
+        return None;
+    }
+    web_sys::window()?
+        .local_storage()
+        .ok()??
+        .get_item(key)
+        .ok()?
+}
+
+/// Keeps a setting in the browser; private windows may refuse, and the setting then lasts
+/// as long as the page.
+pub fn store_setting(key: &str, value: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+/// Whether keys typed now go into a text field (so single-letter shortcuts stay out).
+pub fn typing_in_field(ev: &KeyboardEvent) -> bool {
+    ev.target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|element| {
+            matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || element.has_attribute("contenteditable")
+        })
 }

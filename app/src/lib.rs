@@ -6,6 +6,7 @@
 //! - `components`: the grid, the lightbox, the uploader, selection and dialogs.
 //! - `browser`: what only exists in a browser (XHR uploads, observers, fullscreen); it compiles
 //!   everywhere but is only called from effects and event handlers, which run in the browser.
+//! - `speech`: the browser's speech recognition and synthesis, for voice commands.
 
 #![recursion_limit = "256"]
 
@@ -15,6 +16,7 @@ pub mod server_fns;
 pub mod state;
 
 mod browser;
+mod speech;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};

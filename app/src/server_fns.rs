@@ -49,6 +49,22 @@ pub async fn list_tags() -> Result<Vec<TagCount>, AppError> {
     Ok(gallery.tags(&ssr::owner()).await?)
 }
 
+/// The words a spoken tag request can name (ImageNet's terms and the gallery's labels), for
+/// correcting what the speech recogniser misheard. Fetched once, when voice is turned on.
+#[server(prefix = "/_fn", endpoint = "voice_vocabulary")]
+pub async fn voice_vocabulary() -> Result<Vec<String>, AppError> {
+    let gallery = ssr::gallery()?;
+    let vocabulary = gallery.tag_vocabulary(&ssr::owner()).await?;
+    Ok(vocabulary.terms().map(str::to_owned).collect())
+}
+
+/// How many photos a tag filter shows, for the spoken reply ("Showing 12 dog photos").
+#[server(prefix = "/_fn", endpoint = "count_tagged")]
+pub async fn count_tagged(tag: String) -> Result<u64, AppError> {
+    let gallery = ssr::gallery()?;
+    Ok(gallery.count_tagged(&ssr::owner(), &[tag]).await?)
+}
+
 /// One photo, for deep links to photos not yet loaded in the grid.
 #[server(prefix = "/_fn", endpoint = "get_photo")]
 pub async fn get_photo(id: String) -> Result<Photo, AppError> {

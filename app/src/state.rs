@@ -5,7 +5,10 @@ use crate::server_fns::list_photos;
 use gaillery_core::api::{PhotoEvent, PhotoPage};
 use gaillery_core::{Photo, PhotoId, PhotoStatus};
 use leptos::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
+
+/// How many events for photos the page does not show yet are kept (see `unseen_events`).
+const UNSEEN_EVENTS_KEPT: usize = 64;
 
 #[derive(Clone, Copy)]
 pub struct GalleryState {
@@ -22,6 +25,10 @@ pub struct GalleryState {
     pub announcement: RwSignal<String>,
     /// The tag filter the photos were listed with (from the address).
     pub tags: RwSignal<Vec<String>>,
+    /// The latest events for photos not shown yet, newest last. An upload's response can
+    /// arrive after the events of its classification (they travel on another connection); the
+    /// photo then starts from its latest event instead of staying "queued".
+    unseen_events: StoredValue<VecDeque<PhotoEvent>>,
 }
 
 /// The page's address for a tag filter and an open photo: `/?tag=a&tag=b&photo=ID`.
@@ -37,6 +44,15 @@ pub fn page_url(tags: &[String], photo: Option<&PhotoId>) -> String {
         "/".to_owned()
     } else {
         format!("/?{}", params.join("&"))
+    }
+}
+
+/// A photo's status, reason and labels after `event`. Labels stay while a retry runs.
+fn apply_to(photo: &mut Photo, event: PhotoEvent) {
+    photo.status = event.status;
+    photo.status_reason = event.status_reason;
+    if event.status == PhotoStatus::Done || !event.labels.is_empty() {
+        photo.labels = event.labels;
     }
 }
 
@@ -64,6 +80,7 @@ impl GalleryState {
             load_error: RwSignal::new(None),
             selected: RwSignal::new(BTreeSet::new()),
             announcement: RwSignal::new(String::new()),
+            unseen_events: StoredValue::new(VecDeque::new()),
         }
     }
 
@@ -74,11 +91,20 @@ impl GalleryState {
     /// Adds photos that just arrived (uploads) in their place by age; photos already shown
     /// (duplicates of earlier uploads) stay where they are.
     pub fn add_photos(&self, arrived: Vec<Photo>) {
+        let early_events = self.unseen_events.with_value(|events| events.clone());
         self.photos.update(|photos| {
-            for photo in arrived {
-                if !photos.iter().any(|p| p.id == photo.id) {
-                    photos.push(photo);
+            for mut photo in arrived {
+                if photos.iter().any(|p| p.id == photo.id) {
+                    continue;
                 }
+                // An event received before the photo's response is newer than the response,
+                // unless the response already says the photo is finished.
+                if !photo.status.is_final() {
+                    if let Some(event) = early_events.iter().rev().find(|e| e.id == photo.id) {
+                        apply_to(&mut photo, event.clone());
+                    }
+                }
+                photos.push(photo);
             }
             // Newest first, in the server's listing order: by the time the photo was catalogued
             // (fixed-width RFC 3339, so strings compare like instants), then by id. Not by id
@@ -94,17 +120,25 @@ impl GalleryState {
             .photos
             .with_untracked(|photos| photos.iter().any(|p| p.id == event.id));
         if !known {
+            self.unseen_events.update_value(|events| {
+                if events.len() == UNSEEN_EVENTS_KEPT {
+                    events.pop_front();
+                }
+                events.push_back(event);
+            });
             return;
         }
         self.photos.update(|photos| {
             if let Some(photo) = photos.iter_mut().find(|p| p.id == event.id) {
-                photo.status = event.status;
-                photo.status_reason = event.status_reason;
-                if event.status == PhotoStatus::Done || !event.labels.is_empty() {
-                    photo.labels = event.labels;
-                }
+                apply_to(photo, event);
             }
         });
+    }
+
+    /// Whether a shown photo is still being processed, so a live event about it may come.
+    pub fn has_unfinished(&self) -> bool {
+        self.photos
+            .with_untracked(|photos| photos.iter().any(|p| !p.status.is_final()))
     }
 
     pub fn remove_photos(&self, ids: &[PhotoId]) {
@@ -120,6 +154,11 @@ impl GalleryState {
     pub fn position_of(&self, id: &PhotoId) -> Option<usize> {
         self.photos
             .with(|photos| photos.iter().position(|p| &p.id == id))
+    }
+
+    pub fn is_shown(&self, id: &PhotoId) -> bool {
+        self.photos
+            .with_untracked(|photos| photos.iter().any(|p| &p.id == id))
     }
 
     pub fn has_more(&self) -> bool {
@@ -166,24 +205,84 @@ impl GalleryState {
 
     /// Lists the photos again with another filter, replacing what is shown when they arrive.
     pub fn refilter(&self, tags: Vec<String>) {
+        self.relist(tags, false);
+    }
+
+    /// Replaces what is shown with a fresh first page (after missed live events); the
+    /// selection keeps the photos that are still shown.
+    pub fn reload(&self) {
+        self.relist(self.tags.get_untracked(), true);
+    }
+
+    fn relist(&self, tags: Vec<String>, keep_selection: bool) {
         let state = *self;
         leptos::task::spawn_local(async move {
             match list_photos(None, tags.clone()).await {
-                Ok(page) => state.show(page, tags),
+                Ok(page) => {
+                    let selected = state.selected.get_untracked();
+                    state.show(page, tags);
+                    if keep_selection {
+                        let still_shown = selected
+                            .into_iter()
+                            .filter(|id| state.is_shown(id))
+                            .collect();
+                        state.selected.set(still_shown);
+                    }
+                }
                 Err(error) => state.load_error.set(Some(error.to_string())),
             }
         });
-    }
-
-    /// Replaces what is shown with a fresh first page (after missed live events).
-    pub fn reload(&self) {
-        self.refilter(self.tags.get_untracked());
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn queued_photo(id: &str) -> Photo {
+        Photo {
+            id: PhotoId::parse(id).unwrap(),
+            filename: format!("{id}.jpg"),
+            width: 4,
+            height: 3,
+            taken_at: None,
+            created_at: "2026-11-27T00:00:00.000Z".into(),
+            status: PhotoStatus::Queued,
+            status_reason: None,
+            labels: Vec::new(),
+            placeholder: String::new(),
+            format: "jpeg".into(),
+            size_bytes: 1,
+            sha256: String::new(),
+        }
+    }
+
+    #[test]
+    fn events_that_arrive_before_an_upload_response_are_not_lost() {
+        let owner = Owner::new_root(None);
+        owner.set();
+        let state = GalleryState::new(PhotoPage::default(), Vec::new());
+        let done = PhotoEvent {
+            id: PhotoId::parse("abc123").unwrap(),
+            status: PhotoStatus::Done,
+            status_reason: None,
+            labels: vec![gaillery_core::Label {
+                label: "tabby".into(),
+                probability: 0.8,
+            }],
+        };
+        // The photo's classification finished before its upload's response came back.
+        state.apply_event(done);
+        state.add_photos(vec![queued_photo("abc123"), queued_photo("def456")]);
+        state.photos.with_untracked(|photos| {
+            let done = photos.iter().find(|p| p.id.as_str() == "abc123").unwrap();
+            assert_eq!(done.status, PhotoStatus::Done);
+            assert_eq!(done.labels.len(), 1);
+            let other = photos.iter().find(|p| p.id.as_str() == "def456").unwrap();
+            assert_eq!(other.status, PhotoStatus::Queued);
+        });
+        assert!(state.has_unfinished());
+    }
 
     #[test]
     fn page_urls_keep_the_filter_and_the_open_photo() {

@@ -7,6 +7,7 @@ use crate::components::lightbox::Lightbox;
 use crate::components::selection::SelectionBar;
 use crate::components::tags::TagSearch;
 use crate::components::uploader::{DropOverlay, UploadButton, UploadPanel, Uploads};
+use crate::components::voice::{VoiceCommands, VoiceControl};
 use crate::server_fns::list_photos;
 use crate::state::GalleryState;
 use gaillery_core::api::PhotoPage;
@@ -29,6 +30,7 @@ pub fn GalleryPage() -> impl IntoView {
         crate::browser::follow_photo_events(
             move |event| state.apply_event(event),
             move || state.reload(),
+            move || state.has_unfinished(),
         );
     });
     Effect::new(move |previous: Option<Vec<String>>| {
@@ -62,12 +64,16 @@ pub fn GalleryPage() -> impl IntoView {
 
 #[component]
 fn LoadedGallery(state: GalleryState, uploads: Uploads) -> impl IntoView {
+    // Voice commands about the open photo reach the lightbox through context.
+    let voice = VoiceCommands::new();
+    provide_context(voice);
     view! {
         <header class="topbar">
             <h1 class="brand">"GAiLLERY"</h1>
             <TagSearch state/>
             <div class="topbar-actions">
                 <SelectionBar state/>
+                <VoiceControl state voice/>
                 <UploadButton uploads/>
             </div>
         </header>

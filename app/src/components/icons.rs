@@ -74,3 +74,18 @@ pub fn IconNext() -> impl IntoView {
 pub fn IconPhotos() -> impl IntoView {
     view! { <Icon path="M4 5h16v14H4zM4 15l5-5 4 4 3-3 4 4M15 9h.01"/> }
 }
+
+#[component]
+pub fn IconMicrophone() -> impl IntoView {
+    view! { <Icon path="M12 3a3 3 0 0 0-3 3v5a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5 11a7 7 0 0 0 14 0M12 18v3"/> }
+}
+
+#[component]
+pub fn IconPlay() -> impl IntoView {
+    view! { <Icon path="M8 5v14l11-7z"/> }
+}
+
+#[component]
+pub fn IconPause() -> impl IntoView {
+    view! { <Icon path="M7 5v14M17 5v14"/> }
+}

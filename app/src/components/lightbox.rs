@@ -11,8 +11,12 @@ use crate::components::icons::{
     IconClose, IconDelete, IconDownload, IconFullscreen, IconNext, IconPrevious, IconZoomIn,
     IconZoomOut,
 };
+use crate::components::slideshow::{Slideshow, SlideshowControls};
+use crate::components::voice::VoiceCommands;
 use crate::server_fns::{delete_photos, get_photo, reclassify_photo};
 use crate::state::{page_url, GalleryState};
+use gaillery_core::api::PhotoEvent;
+use gaillery_core::voice::Intent;
 use gaillery_core::{Photo, PhotoId, PhotoStatus, Variant};
 use leptos::ev::{KeyboardEvent, MouseEvent, PointerEvent, TouchEvent};
 use leptos::prelude::*;
@@ -84,8 +88,11 @@ pub fn Lightbox(state: GalleryState) -> impl IntoView {
     });
 
     // A deep link can name a photo that is not among the loaded ones: fetch it alone.
+    // The source reads the photo list untracked: tracked, it woke this resource whenever the
+    // list changed, even after a server render had disposed `open_id`. It stays `None` while
+    // moving between loaded photos, so the viewer is not rebuilt on every step.
     let fetched = Resource::new(
-        move || open_id.get().filter(|id| state.position_of(id).is_none()),
+        move || open_id.get().filter(|id| !state.is_shown(id)),
         |missing| async move {
             match missing {
                 Some(id) => get_photo(id.to_string()).await.ok(),
@@ -390,6 +397,119 @@ fn LightboxDialog(state: GalleryState, current: Memo<Option<Photo>>) -> impl Int
         }
     };
 
+    // The slideshow moves on by itself, and starts over after the last loaded photo.
+    let slideshow = Slideshow::new();
+    slideshow.drive({
+        let show_next = show_next.clone();
+        let go_to = go_to.clone();
+        move || {
+            if next.with_untracked(Option::is_some) {
+                show_next();
+            } else {
+                go_to(
+                    state
+                        .photos
+                        .with_untracked(|photos| photos.first().cloned()),
+                );
+            }
+        }
+    });
+
+    // Spoken commands about the open photo.
+    if let Some(voice) = use_context::<VoiceCommands>() {
+        let (show_next, show_previous, go_to, close, delete_current) = (
+            show_next.clone(),
+            show_previous.clone(),
+            go_to.clone(),
+            close.clone(),
+            delete_current.clone(),
+        );
+        Effect::new(move |_| {
+            let Some(intent) = voice.take_command() else {
+                return;
+            };
+            let Some(photo) = current.get_untracked() else {
+                return;
+            };
+            let reply = |text: String| voice.reply(text);
+            let loaded = |pick: fn(&[Photo]) -> Option<&Photo>| {
+                state.photos.with_untracked(|photos| pick(photos).cloned())
+            };
+            match intent {
+                Intent::Next => match next.get_untracked() {
+                    Some(next) => {
+                        reply(format!("Showing {}", next.filename));
+                        show_next();
+                    }
+                    None => reply("This is the last photo".into()),
+                },
+                Intent::Previous => match previous.get_untracked() {
+                    Some(previous) => {
+                        reply(format!("Showing {}", previous.filename));
+                        show_previous();
+                    }
+                    None => reply("This is the first photo".into()),
+                },
+                Intent::First | Intent::Last => {
+                    let target = if intent == Intent::First {
+                        loaded(|photos| photos.first())
+                    } else {
+                        loaded(|photos| photos.last())
+                    };
+                    if let Some(target) = &target {
+                        reply(format!("Showing {}", target.filename));
+                    }
+                    go_to(target);
+                }
+                Intent::Close => {
+                    slideshow.running.set(false);
+                    close();
+                    reply("Closed the viewer".into());
+                }
+                Intent::OpenGallery => reply(format!("Showing {}", photo.filename)),
+                Intent::ZoomIn => {
+                    zoom(ZOOM_STEP);
+                    reply("Zoomed in".into());
+                }
+                Intent::ZoomOut => {
+                    zoom(1.0 / ZOOM_STEP);
+                    reply("Zoomed out".into());
+                }
+                Intent::SlideshowStart => {
+                    slideshow.running.set(true);
+                    reply(format!(
+                        "Slideshow started: a photo every {} seconds",
+                        slideshow.seconds.get_untracked()
+                    ));
+                }
+                Intent::SlideshowStop => {
+                    slideshow.running.set(false);
+                    reply("Slideshow stopped".into());
+                }
+                Intent::DeleteCurrent => {
+                    slideshow.running.set(false);
+                    confirming_delete.set(true);
+                    reply(format!(
+                        "Delete {}? Say “yes” to delete it or “no” to keep it.",
+                        photo.filename
+                    ));
+                }
+                Intent::Confirm if confirming_delete.get_untracked() => {
+                    reply(format!("Deleting {}", photo.filename));
+                    delete_current();
+                }
+                Intent::Cancel if confirming_delete.get_untracked() => {
+                    confirming_delete.set(false);
+                    reply(format!("Kept {}", photo.filename));
+                }
+                Intent::Confirm | Intent::Cancel => reply("There is nothing to confirm".into()),
+                Intent::Describe => reply(describe(&photo)),
+                // Gallery-wide intents are the voice control's own.
+                Intent::ShowTag { .. } | Intent::ShowAll | Intent::Help | Intent::None => {}
+            }
+        });
+    }
+
     let photo = move || current.get();
     let filename = move || photo().map(|p| p.filename).unwrap_or_default();
     view! {
@@ -445,6 +565,7 @@ fn LightboxDialog(state: GalleryState, current: Memo<Option<Photo>>) -> impl Int
                 <button class="icon-button" aria-label="Zoom in" title="Zoom in (+)"
                     disabled=move || { view_state.get().scale >= MAX_ZOOM }
                     on:click=move |_| zoom(ZOOM_STEP)><IconZoomIn/></button>
+                <SlideshowControls slideshow/>
                 <button class="icon-button" aria-label="Fullscreen" title="Fullscreen (F)"
                     on:click=move |_| toggle_fullscreen()><IconFullscreen/></button>
                 <a class="icon-button" aria-label="Download original" title="Download original"
@@ -488,16 +609,29 @@ fn PhotoLabels(state: GalleryState, photo: Signal<Option<Photo>>) -> impl IntoVi
             return;
         };
         retrying.set(true);
+        // Queued before the request leaves: the events of the new run can arrive before its
+        // response, and must not be overwritten by it.
+        state.apply_event(PhotoEvent {
+            id: photo.id.clone(),
+            status: PhotoStatus::Queued,
+            status_reason: None,
+            labels: Vec::new(),
+        });
         leptos::task::spawn_local(async move {
-            match reclassify_photo(photo.id.to_string()).await {
-                Ok(queued) => state.apply_event(gaillery_core::api::PhotoEvent {
-                    id: queued.id,
-                    status: queued.status,
-                    status_reason: None,
-                    labels: Vec::new(),
-                }),
-                Err(error) => {
-                    state.announce(format!("Could not retry {}: {error}", photo.filename))
+            if let Err(error) = reclassify_photo(photo.id.to_string()).await {
+                state.announce(format!("Could not retry {}: {error}", photo.filename));
+                let still_queued = state.photos.with_untracked(|photos| {
+                    photos
+                        .iter()
+                        .any(|p| p.id == photo.id && p.status == PhotoStatus::Queued)
+                });
+                if still_queued {
+                    state.apply_event(PhotoEvent {
+                        id: photo.id.clone(),
+                        status: photo.status,
+                        status_reason: photo.status_reason.clone(),
+                        labels: Vec::new(),
+                    });
                 }
             }
             retrying.set(false);
@@ -536,5 +670,32 @@ fn PhotoLabels(state: GalleryState, photo: Signal<Option<Photo>>) -> impl IntoVi
                 <span class="lightbox-stage-name" role="status">"Classifying: " {stage.as_str()}</span>
             }.into_any(),
         })
+    }
+}
+
+/// What the classifier saw in a photo, as a sentence to show or say.
+fn describe(photo: &Photo) -> String {
+    match photo.status {
+        PhotoStatus::Done if !photo.labels.is_empty() => {
+            let guesses: Vec<String> = photo
+                .labels
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{} ({})",
+                        l.label,
+                        crate::components::grid::percent(l.probability)
+                    )
+                })
+                .collect();
+            format!("This looks like {}", guesses.join(", or "))
+        }
+        PhotoStatus::Done => format!("{} has no labels", photo.filename),
+        PhotoStatus::Failed => format!("{} could not be classified", photo.filename),
+        stage => format!(
+            "{} is still being classified ({})",
+            photo.filename,
+            stage.as_str()
+        ),
     }
 }

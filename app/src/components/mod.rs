@@ -6,5 +6,7 @@ pub mod grid;
 pub mod icons;
 pub mod lightbox;
 pub mod selection;
+pub mod slideshow;
 pub mod tags;
 pub mod uploader;
+pub mod voice;
