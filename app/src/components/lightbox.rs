@@ -503,7 +503,7 @@ fn LightboxDialog(state: GalleryState, current: Memo<Option<Photo>>) -> impl Int
                     reply(format!("Kept {}", photo.filename));
                 }
                 Intent::Confirm | Intent::Cancel => reply("There is nothing to confirm".into()),
-                Intent::Describe => reply(describe(&photo)),
+                Intent::Describe => voice.read_out(describe(&photo)),
                 // Gallery-wide intents are the voice control's own.
                 Intent::ShowTag { .. } | Intent::ShowAll | Intent::Help | Intent::None => {}
             }

@@ -68,6 +68,13 @@ impl VoiceCommands {
         Some(command.intent)
     }
 
+    /// Shows and says `text`, whatever the setting: for what was asked to be read out.
+    pub fn read_out(&self, text: impl Into<String>) {
+        let text = text.into();
+        speech::speak(&text, self.language.get_untracked().code());
+        self.reply.set(text);
+    }
+
     fn send(&self, intent: Intent) {
         let serial = self
             .command
@@ -185,6 +192,7 @@ pub fn VoiceControl(state: GalleryState, voice: VoiceCommands) -> impl IntoView 
                     }
                 }
                 Intent::Close => voice.reply("Nothing is open"),
+                Intent::Confirm | Intent::Cancel => voice.reply("There is nothing to confirm"),
                 _ => voice.reply("Open a photo first: say “open the gallery”"),
             }
         }
