@@ -26,7 +26,9 @@ export default defineConfig({
   // One server and one gallery: tests that change the gallery run one after another.
   workers: 1,
   fullyParallel: false,
-  retries: 0,
+  // One retry in CI, for a rare hydration panic not yet understood (1 of 144 test runs in two
+  // rehearsals; see README, Tests). Playwright still reports such a test as flaky.
+  retries: process.env.CI ? 1 : 0,
   reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
