@@ -146,9 +146,10 @@ pub fn classes_matching(term: &str) -> Vec<usize> {
 }
 
 /// Every term a search can name: class names, their synonyms and the broader terms above
-/// them, lower case (the vocabulary spoken tag requests are matched against).
-pub fn search_terms() -> impl Iterator<Item = &'static str> {
-    vocabulary().by_term.keys().map(String::as_str)
+/// them, lower case: the vocabulary spoken tag requests are matched against. Built once.
+pub fn tag_vocabulary() -> &'static gaillery_core::voice::TagVocabulary {
+    static TAGS: OnceLock<gaillery_core::voice::TagVocabulary> = OnceLock::new();
+    TAGS.get_or_init(|| gaillery_core::voice::TagVocabulary::new(vocabulary().by_term.keys()))
 }
 
 /// The display names a search term covers (what photos' labels are compared with).

@@ -167,13 +167,8 @@ async fn parse_intent(
     State(state): State<AppState>,
     Query(query): Query<IntentQuery>,
 ) -> Result<Response, ApiError> {
-    let code = query.language.as_deref().unwrap_or("en");
-    let language = Language::from_code(code).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("commands in {code:?} are not understood yet; English (en) is"),
-        )
-    })?;
+    let language = Language::for_code(query.language.as_deref().unwrap_or("en"))
+        .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, error.to_string()))?;
     let vocabulary = state.gallery.tag_vocabulary(&owner()).await?;
     Ok(Json(language.grammar().parse(&query.text, Some(&vocabulary))).into_response())
 }

@@ -3,7 +3,7 @@
 use crate::cli::{ClassifyArgs, ConvertArgs, ImportArgs, IntentArgs};
 use crate::startup::{open_gallery, StartupError};
 use gaillery_classify::{convert_checkpoint, ModelKind};
-use gaillery_core::voice::{Language, TagVocabulary};
+use gaillery_core::voice::Language;
 use gaillery_core::{Label, OwnerId};
 use gaillery_imaging::Limits;
 use gaillery_service::IngestOutcome;
@@ -180,16 +180,12 @@ pub fn convert_weights(args: ConvertArgs) -> Result<(), StartupError> {
 /// `gaillery intent`: the intent of a spoken command as one JSON line. Tags are matched
 /// against every ImageNet term, as the page does (without the gallery's own labels).
 pub fn intent(args: IntentArgs) -> Result<(), StartupError> {
-    let language = Language::from_code(&args.language).ok_or_else(|| {
-        StartupError::Config(format!(
-            "commands in {:?} are not understood yet; English (en) is",
-            args.language
-        ))
-    })?;
-    let vocabulary = TagVocabulary::new(gaillery_classify::labels::search_terms());
+    let language =
+        Language::for_code(&args.language).map_err(|e| StartupError::Config(e.to_string()))?;
+    let vocabulary = gaillery_classify::labels::tag_vocabulary();
     let intent = language
         .grammar()
-        .parse(&args.words.join(" "), Some(&vocabulary));
+        .parse(&args.words.join(" "), Some(vocabulary));
     let json = serde_json::to_string(&intent).map_err(|e| StartupError::Config(e.to_string()))?;
     writeln!(std::io::stdout().lock(), "{json}").map_err(crate::startup::io_context("stdout"))
 }

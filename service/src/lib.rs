@@ -410,11 +410,9 @@ impl Gallery {
     /// the broader terms above them) and the labels the owner's photos carry.
     pub async fn tag_vocabulary(&self, owner: &OwnerId) -> Result<TagVocabulary, ServiceError> {
         let labels = self.tags(owner).await?;
-        Ok(TagVocabulary::new(
-            gaillery_classify::labels::search_terms()
-                .map(str::to_owned)
-                .chain(labels.into_iter().map(|tag| tag.tag)),
-        ))
+        let mut vocabulary = gaillery_classify::labels::tag_vocabulary().clone();
+        vocabulary.extend(labels.iter().map(|tag| &tag.tag));
+        Ok(vocabulary)
     }
 }
 

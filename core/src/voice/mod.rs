@@ -86,6 +86,11 @@ impl Language {
         }
     }
 
+    /// Like [`Language::from_code`], with an error that says which languages are understood.
+    pub fn for_code(code: &str) -> Result<Language, UnsupportedLanguage> {
+        Language::from_code(code).ok_or_else(|| UnsupportedLanguage(code.to_owned()))
+    }
+
     pub fn grammar(self) -> &'static Grammar {
         match self {
             Language::English => english::grammar(),
@@ -125,6 +130,22 @@ pub struct Words {
     /// Words a recogniser hears for "yes" that are also filler ("okay"): alone, they confirm.
     pub lone_confirmations: &'static [&'static str],
 }
+
+/// A language commands cannot be spoken in yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnsupportedLanguage(pub String);
+
+impl std::fmt::Display for UnsupportedLanguage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "commands in {:?} are not understood yet; English (en) is",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnsupportedLanguage {}
 
 /// One language's words, prepared for parsing.
 pub struct Grammar {

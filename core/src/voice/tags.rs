@@ -22,6 +22,11 @@ impl TagVocabulary {
         }
     }
 
+    /// Adds more terms (a gallery's own labels).
+    pub fn extend<S: AsRef<str>>(&mut self, terms: impl IntoIterator<Item = S>) {
+        self.terms.extend(TagVocabulary::new(terms).terms);
+    }
+
     pub fn len(&self) -> usize {
         self.terms.len()
     }
