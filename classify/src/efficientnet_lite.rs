@@ -118,13 +118,14 @@ impl EfficientNetLite0 {
 }
 
 impl Module for EfficientNetLite0 {
-    /// `[batch, 3, 224, 224]` normalised pixels to `[batch, 1000]` logits.
+    /// Channel-major `[3, batch, 224, 224]` normalised pixels to `[batch, 1000]` logits.
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let mut x = self.stem.forward(x)?;
         for block in &self.blocks {
             x = block.forward(&x)?;
         }
-        let x = self.head.forward(&x)?.mean((2, 3))?;
-        self.classifier.forward(&x)
+        // `[channels, batch]` features, pooled, to one row per image.
+        let features = self.head.forward(&x)?.mean((2, 3))?.t()?.contiguous()?;
+        self.classifier.forward(&features)
     }
 }

@@ -1,7 +1,8 @@
 //! The matrix product every dense convolution becomes: `C = activation(A·B + bias + residual)`,
 //! with `A` the layer's weights (`out_channels × in_channels·k·k`, packed once at load) and `B`
-//! the image's columns (`in_channels·k·k × out_pixels`, packed per call straight from the
-//! input, so im2col never materialises a matrix of its own).
+//! the batch's columns (`in_channels·k·k × pixels of every image`), which each task packs for
+//! itself a block at a time straight from the input (see [`Columns`] and `crate::im2col`), so
+//! no im2col matrix is ever written out to memory.
 //!
 //! It is the classic blocked GEMM (Goto and van de Geijn): both operands are packed into thin
 //! panels that the micro-kernel streams through, a 12×32 tile of `C` lives in 24 AVX-512
@@ -22,10 +23,11 @@ pub(crate) const MR: usize = 12;
 pub(crate) const NR: usize = 32;
 /// Depth per block: one panel of `B` (32 KB) and one of `A` (12 KB) fit the 48 KB L1 together.
 const KC: usize = 256;
-/// A parallel task covers up to this many panels of rows by this many panels of columns: each
-/// panel of `B` (32 KB) stays in L1 while the panels of `A` stream past it from L2.
-const TASK_ROW_PANELS: usize = 16;
-const TASK_COLUMN_PANELS: usize = 2;
+/// Panels of rows that meet a block of packed columns together: 16 × 12 rows × 256 depth is
+/// 192 KB of `A`.
+const ROW_CHUNK: usize = 16;
+/// Panels of columns per task, at most: 4 × 32 columns × 256 depth is a 128 KB packed block.
+const BLOCK_PANELS: usize = 4;
 
 /// Whether this CPU runs the micro-kernel.
 pub(crate) fn available() -> bool {
@@ -39,7 +41,9 @@ pub(crate) fn available() -> bool {
     }
 }
 
-/// The left operand, packed into panels of [`MR`] rows stored depth-major, padded with zeros.
+/// The left operand, packed into panels of [`MR`] rows stored depth-major, padded with zeros,
+/// and ordered by depth block first: everything a depth block needs is one contiguous run,
+/// which a task streams through once (the prefetchers follow it).
 pub(crate) struct PackedRows {
     rows: usize,
     depth: usize,
@@ -50,17 +54,22 @@ impl PackedRows {
     /// Packs a row-major `rows × depth` matrix.
     pub fn new(matrix: &[f32], rows: usize, depth: usize) -> PackedRows {
         assert_eq!(matrix.len(), rows * depth, "matrix is not {rows}×{depth}");
-        let mut data = vec![0f32; rows.div_ceil(MR) * depth * MR];
-        for (panel_index, panel) in data.chunks_mut(depth * MR).enumerate() {
-            let first_row = panel_index * MR;
-            for r in 0..MR.min(rows - first_row) {
-                let row = &matrix[(first_row + r) * depth..][..depth];
-                for (k, &value) in row.iter().enumerate() {
-                    panel[k * MR + r] = value;
+        let padded_rows = rows.div_ceil(MR) * MR;
+        let mut packed = PackedRows {
+            rows,
+            depth,
+            data: vec![0f32; padded_rows * depth],
+        };
+        for k0 in (0..depth).step_by(KC) {
+            let block_depth = KC.min(depth - k0);
+            for row in 0..rows {
+                let offset = packed.offset(row / MR, k0) + row % MR;
+                for k in 0..block_depth {
+                    packed.data[offset + k * MR] = matrix[row * depth + k0 + k];
                 }
             }
         }
-        PackedRows { rows, depth, data }
+        packed
     }
 
     pub fn rows(&self) -> usize {
@@ -71,74 +80,62 @@ impl PackedRows {
         self.depth
     }
 
-    fn panel(&self, index: usize) -> &[f32] {
-        &self.data[index * self.depth * MR..][..self.depth * MR]
+    /// Where panel `panel`'s depth block starting at `k0` (a multiple of [`KC`]) starts: every
+    /// block before it is [`KC`] deep.
+    fn offset(&self, panel: usize, k0: usize) -> usize {
+        let block_depth = KC.min(self.depth - k0);
+        k0 * self.rows.div_ceil(MR) * MR + panel * block_depth * MR
+    }
+
+    /// Panel `panel`'s depth block starting at `k0`.
+    fn block(&self, panel: usize, k0: usize) -> &[f32] {
+        &self.data[self.offset(panel, k0)..][..KC.min(self.depth - k0) * MR]
     }
 }
 
-/// The right operand, packed into panels of [`NR`] columns stored depth-major, padded with
-/// zeros.
-pub(crate) struct PackedColumns {
-    columns: usize,
-    depth: usize,
-    data: Vec<f32>,
+/// The right operand, `depth × columns`, packed by the product itself a block at a time (see
+/// [`multiply`]) so that each block is used while it is still in L2.
+pub(crate) trait Columns: Sync {
+    fn depth(&self) -> usize;
+
+    fn columns(&self) -> usize;
+
+    /// Packs rows `k0..k0 + depth` of columns `first..first + width` into `panels`: one panel
+    /// per [`NR`] columns, each `depth` rows of [`NR`] values. Values past `width` in the last
+    /// panel may be left as they are: they only reach outputs that are never stored.
+    fn pack(&self, k0: usize, depth: usize, first: usize, width: usize, panels: &mut [f32]);
 }
 
-impl PackedColumns {
-    /// Packs a `depth × columns` matrix given by `fill(k, first, out)`, which writes row `k`'s
-    /// values for columns `first..first + out.len()`. See [`PackedColumns::by_panel`].
-    pub fn new(
-        buffer: Vec<f32>,
-        depth: usize,
-        columns: usize,
-        fill: impl Fn(usize, usize, &mut [f32]) + Sync,
-    ) -> PackedColumns {
-        PackedColumns::by_panel(buffer, depth, columns, |first, width, panel| {
-            for (k, row) in panel.chunks_exact_mut(NR).enumerate() {
-                fill(k, first, &mut row[..width]);
+/// A row-major `depth × columns` matrix.
+pub(crate) struct Matrix<'a> {
+    pub data: &'a [f32],
+    pub depth: usize,
+    pub columns: usize,
+}
+
+impl Columns for Matrix<'_> {
+    fn depth(&self) -> usize {
+        self.depth
+    }
+
+    fn columns(&self) -> usize {
+        self.columns
+    }
+
+    fn pack(&self, k0: usize, depth: usize, first: usize, width: usize, panels: &mut [f32]) {
+        // Row by row, so that each row of the block is one sequential read the prefetchers
+        // follow, not NR-wide pieces a page apart.
+        for k in 0..depth {
+            let source = &self.data[(k0 + k) * self.columns + first..][..width];
+            let (whole, rest) = source.as_chunks::<NR>();
+            // Fixed-size copies compile to a few vector moves, not a call to memcpy.
+            for (panel, values) in whole.iter().enumerate() {
+                panels[(panel * depth + k) * NR..][..NR].copy_from_slice(values);
             }
-        })
-    }
-
-    /// Packs a `depth × columns` matrix a panel at a time: `fill(first, width, panel)` writes
-    /// the first `width` values of each of the panel's `depth` rows of [`NR`] for columns
-    /// `first..first + width`. Panels are filled in parallel, into `buffer`'s memory (see
-    /// [`PackedColumns::into_buffer`]): reusing it spares a zeroing pass and the page faults of
-    /// fresh memory.
-    pub fn by_panel(
-        buffer: Vec<f32>,
-        depth: usize,
-        columns: usize,
-        fill: impl Fn(usize, usize, &mut [f32]) + Sync,
-    ) -> PackedColumns {
-        let mut data = buffer;
-        data.resize(columns.div_ceil(NR) * depth * NR, 0.0);
-        data.par_chunks_mut(depth * NR)
-            .enumerate()
-            .for_each(|(panel_index, panel)| {
-                let first = panel_index * NR;
-                let width = NR.min(columns - first);
-                fill(first, width, panel);
-                if width < NR {
-                    for row in panel.chunks_exact_mut(NR) {
-                        row[width..].fill(0.0);
-                    }
-                }
-            });
-        PackedColumns {
-            columns,
-            depth,
-            data,
+            if !rest.is_empty() {
+                panels[(whole.len() * depth + k) * NR..][..rest.len()].copy_from_slice(rest);
+            }
         }
-    }
-
-    /// The memory, for the next [`PackedColumns::new`].
-    pub fn into_buffer(self) -> Vec<f32> {
-        self.data
-    }
-
-    fn panel(&self, index: usize) -> &[f32] {
-        &self.data[index * self.depth * NR..][..self.depth * NR]
     }
 }
 
@@ -151,19 +148,24 @@ pub(crate) struct Epilogue<'a> {
     pub activation: Activation,
 }
 
-/// `out = activation(a·b + bias + residual)`, `out` row-major `a.rows() × columns`. Every
+/// `out = activation(a·b + bias + residual)`, `out` row-major `a.rows() × b.columns()`. Every
 /// element of `out` is written, so it need not be initialised.
+///
+/// The columns are cut into blocks of up to [`BLOCK_PANELS`] panels, the rows into as few
+/// groups as keep every thread busy, and each task packs its block of `b`, a depth block at a
+/// time, into a buffer of its own: packed columns are used straight from L2, and are never
+/// written out to memory and read back.
 ///
 /// Panics if the shapes disagree or the CPU lacks AVX-512 (check [`available`] first).
 pub(crate) fn multiply(
     a: &PackedRows,
-    b: &PackedColumns,
+    b: &impl Columns,
     out: &mut [MaybeUninit<f32>],
     epilogue: &Epilogue,
 ) {
     assert!(available(), "the GEMM micro-kernel needs AVX-512");
-    let columns = b.columns;
-    assert_eq!(a.depth, b.depth, "inner dimensions differ");
+    let columns = b.columns();
+    assert_eq!(a.depth, b.depth(), "inner dimensions differ");
     assert_eq!(out.len(), a.rows * columns, "output is not rows×columns");
     assert_eq!(epilogue.bias.len(), a.rows, "one bias per row");
     if let Some(residual) = epilogue.residual {
@@ -173,77 +175,93 @@ pub(crate) fn multiply(
             "residual is not shaped like the output"
         );
     }
+    let threads = rayon::current_num_threads();
     let row_panels = a.rows.div_ceil(MR);
     let column_panels = columns.div_ceil(NR);
-    // Large tasks reuse each panel of B across many rows; small layers are cut finer so that
-    // every thread gets work.
-    let column_tasks = column_panels.div_ceil(TASK_COLUMN_PANELS);
-    let mut row_step = TASK_ROW_PANELS;
-    while row_step > 1
-        && row_panels.div_ceil(row_step) * column_tasks < 4 * rayon::current_num_threads()
-    {
-        row_step /= 2;
-    }
-    let tasks: Vec<(usize, usize)> = (0..row_panels)
-        .step_by(row_step)
-        .flat_map(|r| {
-            (0..column_panels)
-                .step_by(TASK_COLUMN_PANELS)
-                .map(move |c| (r, c))
-        })
-        .collect();
+    // Blocks of columns, as many as a multiple of the threads so that they share them evenly.
+    let column_blocks = column_panels
+        .div_ceil(BLOCK_PANELS)
+        .next_multiple_of(threads)
+        .min(column_panels);
+    // Few columns (a small late layer of one image): the rows are split too, each group
+    // packing the same columns for itself.
+    let row_groups = (2 * threads).div_ceil(column_blocks).min(row_panels);
     let out = SharedOutput(out.as_mut_ptr().cast::<f32>());
-    tasks
+    (0..row_groups * column_blocks)
         .into_par_iter()
-        .for_each(|(first_row_panel, first_column_panel)| {
-            let rows = first_row_panel..(first_row_panel + row_step).min(row_panels);
-            let columns =
-                first_column_panel..(first_column_panel + TASK_COLUMN_PANELS).min(column_panels);
+        .for_each_init(Vec::new, |buffer, task| {
+            let (group, block) = (task / column_blocks, task % column_blocks);
+            let rows = even_share(row_panels, row_groups, group);
+            let panels = even_share(column_panels, column_blocks, block);
             // SAFETY: tasks cover disjoint panels of `out`.
-            unsafe { multiply_panels(a, b, out, epilogue, rows, columns) };
+            unsafe { multiply_block(a, b, out, epilogue, rows, panels, buffer) };
         });
 }
 
-/// The product for the given panels of rows and columns: depth blocks outermost, then one
-/// panel of B at a time, kept in L1 while every panel of rows goes through it.
+/// Part `index` of `0..total` cut into `parts` nearly equal ranges.
+fn even_share(total: usize, parts: usize, index: usize) -> std::ops::Range<usize> {
+    index * total / parts..(index + 1) * total / parts
+}
+
+/// The product for the given panels of rows and columns: a depth block of the columns is
+/// packed into `buffer`, then each of its panels stays in L1 while every panel of rows goes
+/// through it.
 ///
 /// # Safety
-/// `out` must be the `a.rows × b.columns()` output of [`multiply`] (shapes checked there), and
-/// no other thread may write these panels.
-unsafe fn multiply_panels(
+/// `out` must be the output of [`multiply`] (shapes checked there), and no other thread may
+/// write these panels.
+unsafe fn multiply_block(
     a: &PackedRows,
-    b: &PackedColumns,
+    b: &impl Columns,
     out: SharedOutput,
     epilogue: &Epilogue,
     row_panels: std::ops::Range<usize>,
     column_panels: std::ops::Range<usize>,
+    buffer: &mut Vec<f32>,
 ) {
-    let columns = b.columns;
+    let columns = b.columns();
+    let first_column = column_panels.start * NR;
+    let width = (column_panels.end * NR).min(columns) - first_column;
+    let block_panels = column_panels.len();
+    // The packed panels start on a cache line, so that no load of B straddles two.
+    const LINE: usize = 64 / std::mem::size_of::<f32>();
+    if buffer.len() < block_panels * KC * NR + LINE {
+        buffer.resize(block_panels * KC * NR + LINE, 0.0);
+    }
+    let aligned = buffer.as_ptr().align_offset(64).min(LINE);
+    let buffer = &mut buffer[aligned..];
     for k0 in (0..a.depth).step_by(KC) {
         let depth = KC.min(a.depth - k0);
-        for column_panel in column_panels.clone() {
-            let first_column = column_panel * NR;
-            for row_panel in row_panels.clone() {
-                let first_row = row_panel * MR;
-                let offset = first_row * columns + first_column;
-                let tile = Tile {
-                    depth,
-                    a: a.panel(row_panel)[k0 * MR..].as_ptr(),
-                    b: b.panel(column_panel)[k0 * NR..].as_ptr(),
-                    c: out.at(offset),
-                    ldc: columns,
-                    rows: MR.min(a.rows - first_row),
-                    columns: NR.min(columns - first_column),
-                    first: k0 == 0,
-                    bias: epilogue.bias[first_row..].as_ptr(),
-                    last: k0 + depth == a.depth,
-                    residual: epilogue.residual.map(|r| r[offset..].as_ptr()),
-                    activation: epilogue.activation,
-                };
-                // SAFETY: the pointers cover `rows × depth` of A, `depth × columns` of B and
-                // `rows × columns` of C and the residual, and the CPU has AVX-512 (checked by
-                // `multiply`).
-                unsafe { kernel::run(&tile) };
+        let packed = &mut buffer[..block_panels * depth * NR];
+        b.pack(k0, depth, first_column, width, packed);
+        // A chunk of rows' depth block (192 KB) stays in L2 while every packed panel of
+        // columns meets it, each panel in L1 while the chunk's rows go through it.
+        for row_chunk in row_panels.clone().step_by(ROW_CHUNK) {
+            let row_chunk = row_chunk..(row_chunk + ROW_CHUNK).min(row_panels.end);
+            for (index, packed_panel) in packed.chunks_exact(depth * NR).enumerate() {
+                let first_column = first_column + index * NR;
+                for row_panel in row_chunk.clone() {
+                    let first_row = row_panel * MR;
+                    let offset = first_row * columns + first_column;
+                    let tile = Tile {
+                        depth,
+                        a: a.block(row_panel, k0).as_ptr(),
+                        b: packed_panel.as_ptr(),
+                        c: out.at(offset),
+                        ldc: columns,
+                        rows: MR.min(a.rows - first_row),
+                        columns: NR.min(columns - first_column),
+                        first: k0 == 0,
+                        bias: epilogue.bias[first_row..].as_ptr(),
+                        last: k0 + depth == a.depth,
+                        residual: epilogue.residual.map(|r| r[offset..].as_ptr()),
+                        activation: epilogue.activation,
+                    };
+                    // SAFETY: the pointers cover `rows × depth` of A, `depth × columns` of B and
+                    // `rows × columns` of C and the residual, and the CPU has AVX-512 (checked by
+                    // `multiply`).
+                    unsafe { kernel::run(&tile) };
+                }
             }
         }
     }
@@ -305,9 +323,25 @@ mod kernel {
         by_size!(1 2 3 4 5 6 7 8 9 10 11 12)
     }
 
+    /// How many depth steps ahead the kernel prefetches A.
+    const PREFETCH_STEPS: usize = 16;
+
     #[target_feature(enable = "avx512f")]
     unsafe fn tile<const ROWS: usize, const VECTORS: usize>(t: &Tile) {
         let masks = column_masks(t.columns);
+        if t.last {
+            // The output and the residual are usually far away (a layer's output is megabytes):
+            // ask for them now, so they arrive while the products are computed.
+            for r in 0..ROWS {
+                for v in 0..VECTORS {
+                    _mm_prefetch::<_MM_HINT_ET0>(t.c.wrapping_add(r * t.ldc + v * 16).cast());
+                    if let Some(residual) = t.residual {
+                        let line = residual.wrapping_add(r * t.ldc + v * 16);
+                        _mm_prefetch::<_MM_HINT_T0>(line.cast());
+                    }
+                }
+            }
+        }
         let mut acc = [[_mm512_setzero_ps(); VECTORS]; ROWS];
         for (r, row) in acc.iter_mut().enumerate() {
             for (v, value) in row.iter_mut().enumerate() {
@@ -318,8 +352,8 @@ mod kernel {
                 };
             }
         }
-        let (mut a, mut b) = (t.a, t.b);
-        for _ in 0..t.depth {
+        // One depth step: a row of B (two vectors) times a column of A (one broadcast a row).
+        let step = |acc: &mut [[__m512; VECTORS]; ROWS], a: *const f32, b: *const f32| {
             let mut columns = [_mm512_setzero_ps(); VECTORS];
             for (v, column) in columns.iter_mut().enumerate() {
                 *column = _mm512_loadu_ps(b.add(v * 16));
@@ -330,6 +364,22 @@ mod kernel {
                     *value = _mm512_fmadd_ps(weight, columns[v], *value);
                 }
             }
+        };
+        let (mut a, mut b) = (t.a, t.b);
+        // Four steps at a time: A's four columns are three cache lines, fetched ahead.
+        for _ in 0..t.depth / 4 {
+            for line in 0..3 {
+                let ahead = a.wrapping_add(PREFETCH_STEPS * MR + line * 16);
+                _mm_prefetch::<_MM_HINT_T0>(ahead.cast());
+            }
+            for s in 0..4 {
+                step(&mut acc, a.add(s * MR), b.add(s * NR));
+            }
+            a = a.add(4 * MR);
+            b = b.add(4 * NR);
+        }
+        for _ in 0..t.depth % 4 {
+            step(&mut acc, a, b);
             a = a.add(MR);
             b = b.add(NR);
         }
@@ -397,24 +447,35 @@ mod tests {
             eprintln!("no AVX-512 on this CPU: the layers use candle's convolution");
             return;
         }
-        // Rows, depths and columns off the panel and block sizes, on both sides of them.
-        for (rows, depth, columns) in [(1, 1, 1), (13, 7, 17), (25, 300, 49), (12, 256, 32)] {
+        // Rows, depths and columns off the panel and block sizes, on both sides of them; the
+        // last two cut into uneven blocks of columns and three depth blocks.
+        let shapes = [
+            (1, 1, 1),
+            (13, 7, 17),
+            (25, 300, 49),
+            (12, 256, 32),
+            (40, 70, 300),
+            (14, 530, 40),
+        ];
+        for (rows, depth, columns) in shapes {
             let a = numbers(rows * depth, 1);
             let b = numbers(depth * columns, 2);
             let bias = numbers(rows, 3);
             let residual = numbers(rows * columns, 4);
             for activation in [Activation::None, Activation::Relu, Activation::Relu6] {
                 let packed_a = PackedRows::new(&a, rows, depth);
-                let packed_b = PackedColumns::new(Vec::new(), depth, columns, |k, first, out| {
-                    out.copy_from_slice(&b[k * columns + first..][..out.len()])
-                });
+                let matrix = Matrix {
+                    data: &b,
+                    depth,
+                    columns,
+                };
                 let epilogue = Epilogue {
                     bias: &bias,
                     residual: Some(&residual),
                     activation,
                 };
                 let mut out = vec![MaybeUninit::new(f32::NAN); rows * columns];
-                multiply(&packed_a, &packed_b, &mut out, &epilogue);
+                multiply(&packed_a, &matrix, &mut out, &epilogue);
                 for i in 0..rows {
                     for j in 0..columns {
                         let dot: f32 = (0..depth)

@@ -16,6 +16,7 @@ mod depthwise;
 mod efficientnet_lite;
 mod error;
 mod gemm;
+mod im2col;
 pub mod labels;
 mod ops;
 mod resnet;
@@ -155,7 +156,8 @@ impl Classifier {
 
     /// Raw scores for a batch of inputs (`[3, h, w]` each): `[batch, 1000]`.
     pub fn logits(&self, inputs: &[Tensor]) -> Result<Tensor> {
-        let batch = Tensor::stack(inputs, 0)?;
+        // The networks take the batch channel-major, `[3, batch, h, w]` (see `ops`).
+        let batch = Tensor::stack(inputs, 1)?;
         Ok(self.network.forward(&batch)?)
     }
 

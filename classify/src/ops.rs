@@ -1,16 +1,21 @@
 //! The layers both networks are made of, in inference form: batch norm folded into the
 //! convolution before it (one multiply-add per output instead of two passes), the activation and
 //! residual connection fused, and kernels of our own for what dominates: dense convolutions as
-//! one packed GEMM per image (see [`crate::gemm`]; candle's convolution where the CPU lacks
+//! one packed GEMM per batch (see [`crate::gemm`]; candle's convolution where the CPU lacks
 //! AVX-512), and depthwise convolutions (one filter per channel), which candle would run as one
 //! convolution per channel.
+//!
+//! Activations between layers are *channel-major*, `[channels, batch, height, width]`, not
+//! candle's usual `[batch, channels, …]`: a dense convolution's output is then one
+//! `out_channels × (batch·pixels)` matrix, so the whole batch is a single GEMM whose weights are
+//! read once, and small late layers (7×7 pixels) are not padded up to a full panel per image.
 
 use crate::depthwise;
-use crate::gemm::{self, Epilogue, PackedColumns, PackedRows, NR};
+use crate::gemm::{self, Epilogue, PackedRows};
+use crate::im2col::{Im2col, Images};
 use crate::weights::Weights;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Module, Shape, Tensor, D};
 use rayon::prelude::*;
-use std::cell::Cell;
 
 /// What follows a convolution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,8 +184,9 @@ impl Conv {
         })
     }
 
-    /// `activation(conv(x) + bias + residual)`: the residual connection is added before the
-    /// activation, as ResNet's blocks want, and in the same pass when the GEMM runs.
+    /// `activation(conv(x) + bias + residual)` of a channel-major `[channels, batch, h, w]`
+    /// input, channel-major too: the residual connection is added before the activation, as
+    /// ResNet's blocks want, and in the same pass when the GEMM runs.
     pub fn forward_with_residual(
         &self,
         x: &Tensor,
@@ -231,7 +237,10 @@ impl Conv {
                 bias,
                 groups,
             } => {
+                // candle's convolution wants `[batch, channels, …]`.
+                let x = x.transpose(0, 1)?.contiguous()?;
                 let y = self.candle(&x, (weight, bias, *groups), (top, bottom, left, right))?;
+                let y = y.transpose(0, 1)?.contiguous()?;
                 let y = match residual {
                     Some(residual) => (y + residual)?,
                     None => y,
@@ -241,7 +250,7 @@ impl Conv {
         }
     }
 
-    /// candle's convolution plus bias, before the activation.
+    /// candle's convolution plus bias, before the activation, on `[batch, channels, h, w]`.
     fn candle(
         &self,
         x: &Tensor,
@@ -296,7 +305,13 @@ pub(crate) struct Geometry {
 impl Geometry {
     /// The input row (or column) under kernel offset `k` for output row `o`, if inside the
     /// image of `size` pixels.
-    fn source(o: usize, k: usize, stride: usize, before: usize, size: usize) -> Option<usize> {
+    pub(crate) fn source(
+        o: usize,
+        k: usize,
+        stride: usize,
+        before: usize,
+        size: usize,
+    ) -> Option<usize> {
         (o * stride + k).checked_sub(before).filter(|&i| i < size)
     }
 }
@@ -309,14 +324,8 @@ fn contiguous_f32<'a>(storage: &'a CpuStorage, layout: &Layout) -> candle_core::
     Ok(&storage.as_slice::<f32>()?[start..end])
 }
 
-thread_local! {
-    /// The packed columns of the last convolution run on this thread, kept for the next: a few
-    /// megabytes per classifying thread, instead of a fresh allocation per layer.
-    static PACKING_BUFFER: Cell<Vec<f32>> = const { Cell::new(Vec::new()) };
-}
-
-/// A dense convolution of a contiguous `[batch, channels, h, w]` f32 tensor as one packed GEMM
-/// per image, bias, residual and activation included.
+/// A dense convolution of a contiguous channel-major `[channels, batch, h, w]` f32 tensor as
+/// one packed GEMM for the whole batch, bias, residual and activation included.
 struct GemmConv<'a> {
     weight: &'a PackedRows,
     bias: &'a [f32],
@@ -328,7 +337,7 @@ impl GemmConv<'_> {
     fn run(
         &self,
         input: &[f32],
-        (batch, channels, height, width): (usize, usize, usize, usize),
+        (channels, batch, height, width): (usize, usize, usize, usize),
         residual: Option<&[f32]>,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let g = self.geometry;
@@ -340,119 +349,46 @@ impl GemmConv<'_> {
             )));
         }
         let out_channels = self.weight.rows();
-        let pixels = g.out_height * g.out_width;
-        let out_shape = Shape::from((batch, out_channels, g.out_height, g.out_width));
+        // The product's columns: every output pixel of every image.
+        let pixels = batch * g.out_height * g.out_width;
+        let out_shape = Shape::from((out_channels, batch, g.out_height, g.out_width));
         if residual.is_some_and(|r| r.len() != out_shape.elem_count()) {
             return Err(candle_core::Error::Msg(
                 "residual is not shaped like the convolution's output".into(),
             ));
         }
-        let plane = height * width;
         let pointwise = k == 1 && g.stride == 1 && g.top + g.left == 0;
-        let mut buffer = PACKING_BUFFER.take();
+        let epilogue = Epilogue {
+            bias: self.bias,
+            residual,
+            activation: self.activation,
+        };
         let mut output = Vec::with_capacity(out_shape.elem_count());
-        let per_image = out_channels * pixels;
-        for (index, out) in output
-            .spare_capacity_mut()
-            .chunks_mut(per_image)
-            .enumerate()
-        {
-            let image = &input[index * channels * plane..][..channels * plane];
-            let columns = if pointwise {
-                // A 1×1 convolution's columns are the input itself.
-                PackedColumns::new(buffer, channels, pixels, |row, first, out| {
-                    out.copy_from_slice(&image[row * plane + first..][..out.len()])
-                })
-            } else {
-                let image = Image {
-                    data: image,
+        let out = &mut output.spare_capacity_mut()[..out_shape.elem_count()];
+        if pointwise {
+            // A 1×1 convolution's columns are the input itself, a `channels × pixels` matrix.
+            let matrix = gemm::Matrix {
+                data: input,
+                depth: channels,
+                columns: pixels,
+            };
+            gemm::multiply(self.weight, &matrix, out, &epilogue);
+        } else {
+            let im2col = Im2col {
+                images: Images {
+                    data: input,
                     channels,
+                    batch,
                     height,
                     width,
-                };
-                PackedColumns::by_panel(buffer, channels * k * k, pixels, |first, count, panel| {
-                    im2col_panel(&image, &g, first, count, panel)
-                })
+                },
+                geometry: g,
             };
-            let epilogue = Epilogue {
-                bias: self.bias,
-                residual: residual.map(|r| &r[index * per_image..][..per_image]),
-                activation: self.activation,
-            };
-            gemm::multiply(self.weight, &columns, out, &epilogue);
-            buffer = columns.into_buffer();
+            gemm::multiply(self.weight, &im2col, out, &epilogue);
         }
-        PACKING_BUFFER.set(buffer);
-        // SAFETY: `multiply` wrote every element of every image's output.
+        // SAFETY: `multiply` wrote every element.
         unsafe { output.set_len(out_shape.elem_count()) };
         Ok((CpuStorage::F32(output), out_shape))
-    }
-}
-
-/// One image of a batch, `[channels, height, width]`.
-struct Image<'a> {
-    data: &'a [f32],
-    channels: usize,
-    height: usize,
-    width: usize,
-}
-
-/// One panel of im2col: for output pixels `first..first + count`, row `(c, ky, kx)` of the
-/// panel holds the pixel of channel `c` under kernel offset `(ky, kx)`, or zero in the padding.
-/// The panel's pixels are cut once into runs along output rows, so that inside the image each
-/// run is a plain copy (stride 1) or a strided gather, with no test per pixel.
-fn im2col_panel(image: &Image, g: &Geometry, first: usize, count: usize, panel: &mut [f32]) {
-    let (k, s) = (g.kernel, g.stride);
-    let (height, width) = (image.height, image.width);
-    // (offset in the panel's rows, output row, first output column, length)
-    let mut runs = Vec::with_capacity(4);
-    let mut done = 0;
-    while done < count {
-        let (oy, ox) = ((first + done) / g.out_width, (first + done) % g.out_width);
-        let len = (g.out_width - ox).min(count - done);
-        runs.push((done, oy, ox, len));
-        done += len;
-    }
-    // Per kernel column: the output columns whose input column is inside the image,
-    // ox·s + kx − left ∈ [0, width).
-    let inside: Vec<(usize, usize)> = (0..k)
-        .map(|kx| {
-            let from = g.left.saturating_sub(kx).div_ceil(s);
-            let to = (width + g.left).saturating_sub(kx).div_ceil(s);
-            (from, to)
-        })
-        .collect();
-    let mut rows = panel.chunks_exact_mut(NR);
-    for plane in image.data.chunks_exact(height * width).take(image.channels) {
-        for ky in 0..k {
-            for (kx, &(inside_from, inside_to)) in inside.iter().enumerate() {
-                let Some(out) = rows.next() else { return };
-                for &(offset, oy, ox, len) in &runs {
-                    let dst = &mut out[offset..offset + len];
-                    let Some(y) = Geometry::source(oy, ky, s, g.top, height) else {
-                        dst.fill(0.0);
-                        continue;
-                    };
-                    let row = &plane[y * width..][..width];
-                    let from = inside_from.clamp(ox, ox + len);
-                    let to = inside_to.clamp(from, ox + len);
-                    dst[..from - ox].fill(0.0);
-                    dst[to - ox..].fill(0.0);
-                    let inside = &mut dst[from - ox..to - ox];
-                    if inside.is_empty() {
-                        continue;
-                    }
-                    let x0 = from * s + kx - g.left;
-                    if s == 1 {
-                        inside.copy_from_slice(&row[x0..][..inside.len()]);
-                    } else {
-                        for (value, &x) in inside.iter_mut().zip(row[x0..].iter().step_by(s)) {
-                            *value = x;
-                        }
-                    }
-                }
-            }
-        }
     }
 }
 
@@ -490,8 +426,8 @@ impl CustomOp2 for GemmConv<'_> {
     }
 }
 
-/// Depthwise convolution of a contiguous `[batch, channels, h, w]` f32 tensor, bias and
-/// activation included; one task per channel plane (see [`crate::depthwise`]).
+/// Depthwise convolution of a contiguous channel-major `[channels, batch, h, w]` f32 tensor,
+/// bias and activation included; one task per plane (see [`crate::depthwise`]).
 struct Depthwise<'a> {
     weight: &'a [f32],
     bias: &'a [f32],
@@ -510,7 +446,7 @@ impl CustomOp1 for Depthwise<'_> {
         layout: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
         let input = contiguous_f32(storage, layout)?;
-        let (batch, channels, height, width) = layout.shape().dims4()?;
+        let (channels, batch, height, width) = layout.shape().dims4()?;
         let g = self.geometry;
         let (k, oh, ow) = (g.kernel, g.out_height, g.out_width);
         if (height, width) != (g.height, g.width) {
@@ -524,7 +460,7 @@ impl CustomOp1 for Depthwise<'_> {
             .zip(input.par_chunks(height * width))
             .enumerate()
             .for_each_init(Vec::new, |scratch, (index, (out, inp))| {
-                let c = index % channels;
+                let c = index / batch;
                 let weight = &self.weight[c * k * k..(c + 1) * k * k];
                 depthwise::convolve_plane(
                     inp,
@@ -538,7 +474,7 @@ impl CustomOp1 for Depthwise<'_> {
             });
         Ok((
             CpuStorage::F32(output),
-            Shape::from((batch, channels, oh, ow)),
+            Shape::from((channels, batch, oh, ow)),
         ))
     }
 }
@@ -603,6 +539,11 @@ mod tests {
             .unwrap()
     }
 
+    /// `[batch, channels, h, w]` to the layers' `[channels, batch, h, w]`, and back.
+    fn swap_batch_and_channels(x: &Tensor) -> Tensor {
+        x.transpose(0, 1).unwrap().contiguous().unwrap()
+    }
+
     fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
         (a - b)
             .unwrap()
@@ -631,7 +572,7 @@ mod tests {
             };
             let conv = Conv::new(w.clone(), b.clone(), spec).unwrap();
             assert!(matches!(conv.method, Method::Depthwise { .. }));
-            let got = conv.forward(&x).unwrap();
+            let got = swap_batch_and_channels(&conv.forward(&swap_batch_and_channels(&x)).unwrap());
             let (t, bo) = Padding::Same.amounts(size, kernel, stride);
             let (l, r) = Padding::Same.amounts(size + 1, kernel, stride);
             let want = reference(&x, &w, &b, stride, (t, bo, l, r), channels);
@@ -649,8 +590,9 @@ mod tests {
         };
         let got = Conv::new(w.clone(), b.clone(), spec)
             .unwrap()
-            .forward(&x)
+            .forward(&swap_batch_and_channels(&x))
             .unwrap();
+        let got = swap_batch_and_channels(&got);
         let want = reference(&x, &w, &b, 1, (0, 0, 0, 0), 1)
             .clamp(0f32, 6f32)
             .unwrap();
@@ -673,12 +615,16 @@ mod tests {
             (30, 20, 1, 2, symmetric(0), 7),
             (300, 12, 1, 1, symmetric(0), 5),
             (3, 32, 3, 2, Padding::Same, 16),
+            // Output rows longer than a panel and than a vector.
+            (4, 8, 3, 1, symmetric(1), 40),
+            (4, 8, 3, 2, symmetric(1), 75),
         ];
         for (seed, (inputs, outputs, kernel, stride, padding, size)) in
             cases.into_iter().enumerate()
         {
             let seed = seed as u64 * 10;
-            let x = random(&[2, inputs, size, size + 1], seed);
+            let batch_major = random(&[3, inputs, size, size + 1], seed);
+            let x = swap_batch_and_channels(&batch_major);
             let w = random(&[outputs, inputs, kernel, kernel], seed + 1);
             let b = random(&[outputs], seed + 2);
             let spec = ConvSpec {
@@ -688,11 +634,21 @@ mod tests {
                 activation: Activation::Relu,
             };
             let ours = Conv::with_method(w.clone(), b.clone(), spec, true).unwrap();
-            let candles = Conv::with_method(w, b, spec, false).unwrap();
+            let candles = Conv::with_method(w.clone(), b.clone(), spec, false).unwrap();
             assert!(matches!(ours.method, Method::Gemm { .. }));
             let want = candles.forward(&x).unwrap();
-            assert_eq!(ours.forward(&x).unwrap().dims(), want.dims());
             let case = format!("{inputs}→{outputs} k{kernel} s{stride} {padding:?} n{size}");
+            // The fallback itself, through its layout changes, against candle's convolution.
+            let (t, bo) = padding.amounts(size, kernel, stride);
+            let (l, r) = padding.amounts(size + 1, kernel, stride);
+            let reference = reference(&batch_major, &w, &b, stride, (t, bo, l, r), 1)
+                .relu()
+                .unwrap();
+            assert!(
+                max_diff(&swap_batch_and_channels(&want), &reference) < 1e-4,
+                "{case} fallback"
+            );
+            assert_eq!(ours.forward(&x).unwrap().dims(), want.dims());
             assert!(max_diff(&ours.forward(&x).unwrap(), &want) < 1e-4, "{case}");
             let residual = random(want.dims(), seed + 3);
             let with_residual =

@@ -80,6 +80,7 @@ impl ResNet50 {
 }
 
 impl Module for ResNet50 {
+    /// Channel-major `[3, batch, 224, 224]` normalised pixels to `[batch, 1000]` logits.
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         // Max pooling (3×3, stride 2, padding 1) after a ReLU: zero padding is as good as −∞.
         let x = self
@@ -92,6 +93,8 @@ impl Module for ResNet50 {
         for block in &self.blocks {
             x = block.forward(&x)?;
         }
-        self.classifier.forward(&x.mean((2, 3))?)
+        // `[channels, batch]` features, pooled, to one row per image.
+        let features = x.mean((2, 3))?.t()?.contiguous()?;
+        self.classifier.forward(&features)
     }
 }
