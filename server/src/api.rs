@@ -97,7 +97,7 @@ pub fn status_of(error: &ServiceError) -> StatusCode {
         ServiceError::Image(_) | ServiceError::Empty => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::NotFound => StatusCode::NOT_FOUND,
         ServiceError::Conflict(_) => StatusCode::CONFLICT,
-        ServiceError::InvalidCursor => StatusCode::BAD_REQUEST,
+        ServiceError::InvalidCursor | ServiceError::UnknownModel { .. } => StatusCode::BAD_REQUEST,
         ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::Storage(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -185,15 +185,6 @@ async fn classify_photo(
     Path(id): Path<String>,
     Query(query): Query<ClassifyQuery>,
 ) -> Result<Response, ApiError> {
-    if let Some(model) = &query.model {
-        if !state.models.contains(model) {
-            let known = state.models.join(", ");
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                format!("unknown model {model:?}; this server has: {known}"),
-            ));
-        }
-    }
     let photo = state
         .gallery
         .reclassify(&owner(), &parse_id(&id)?, query.model.as_deref())

@@ -85,7 +85,7 @@ pub async fn import(args: ImportArgs) -> Result<(), StartupError> {
     if let Some(model) = &model {
         ModelKind::parse(model).map_err(|e| StartupError::Config(e.to_string()))?;
     }
-    let gallery = open_gallery(&args.data_dir, None, 50, 100, model)?;
+    let gallery = open_gallery(&args.data_dir, None, 50, 100, model.into_iter().collect())?;
     let files = files_under(&args.dir).map_err(crate::startup::io_context(format!(
         "cannot read {}",
         args.dir.display()

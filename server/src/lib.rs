@@ -25,8 +25,6 @@ pub struct AppState {
     pub gallery: Gallery,
     pub leptos_options: LeptosOptions,
     pub limits: RequestLimits,
-    /// The models this server has loaded, the default first.
-    pub models: std::sync::Arc<Vec<String>>,
     /// Cancelled when the server begins to shut down, so long-lived responses (the event
     /// stream) end and the graceful shutdown can finish.
     pub shutdown: tokio_util::sync::CancellationToken,

@@ -94,7 +94,7 @@ pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
         args.processing_threads,
         args.max_upload_mb,
         args.max_megapixels,
-        names.first().cloned(),
+        names,
     )?;
     let pipeline = if classifiers.is_empty() {
         None
@@ -113,7 +113,6 @@ pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
             max_files_per_request: usize::try_from(args.max_files_per_request)
                 .unwrap_or(usize::MAX),
         },
-        models: Arc::new(names),
         shutdown: tokio_util::sync::CancellationToken::new(),
     };
     Ok(App {
@@ -129,7 +128,7 @@ pub fn open_gallery(
     processing_threads: Option<usize>,
     max_upload_mb: u64,
     max_megapixels: u64,
-    classify_with: Option<String>,
+    models: Vec<String>,
 ) -> Result<Gallery, StartupError> {
     std::fs::create_dir_all(data_dir).map_err(io_context(format!(
         "cannot create data directory {}",
@@ -151,7 +150,7 @@ pub fn open_gallery(
         },
         staging_dir,
         processing_slots,
-        classify_with,
+        models,
     };
     Ok(Gallery::new(Arc::new(blobs), Arc::new(catalog), config))
 }

@@ -18,6 +18,8 @@ pub enum ServiceError {
     Conflict(String),
     #[error("the cursor is not one this server handed out; start again without it")]
     InvalidCursor,
+    #[error("unknown model {model:?}; this server has: {}", known.join(", "))]
+    UnknownModel { model: String, known: Vec<String> },
     #[error("storage is unavailable right now, try again shortly")]
     Unavailable(String),
     #[error("storage error: {0}")]
@@ -54,6 +56,7 @@ impl ServiceError {
                 | ServiceError::NotFound
                 | ServiceError::Conflict(_)
                 | ServiceError::InvalidCursor
+                | ServiceError::UnknownModel { .. }
         )
     }
 }

@@ -37,9 +37,16 @@ pub struct GalleryConfig {
     pub staging_dir: PathBuf,
     /// How many images may be decoded at once (memory and cores).
     pub processing_slots: usize,
-    /// The model new uploads are classified with; `None` when classification is off, and
-    /// photos are done as soon as they are stored.
-    pub classify_with: Option<String>,
+    /// The models photos may be classified with, the one for new uploads first; empty when
+    /// classification is off, and photos are done as soon as they are stored.
+    pub models: Vec<String>,
+}
+
+impl GalleryConfig {
+    /// The model new uploads are classified with.
+    pub fn default_model(&self) -> Option<&str> {
+        self.models.first().map(String::as_str)
+    }
 }
 
 /// What happened to one uploaded file.
@@ -174,7 +181,7 @@ impl Gallery {
             sha256: received.sha256.clone(),
             placeholder,
             // With classification on, the photo waits for its job; otherwise it is complete.
-            status: if self.config.classify_with.is_some() {
+            status: if self.config.default_model().is_some() {
                 PhotoStatus::Queued
             } else {
                 PhotoStatus::Done
@@ -183,7 +190,7 @@ impl Gallery {
         };
         match self.catalog.insert_photo(new_photo).await {
             Ok(InsertOutcome::Created(photo)) => {
-                if let Some(model) = &self.config.classify_with {
+                if let Some(model) = self.config.default_model() {
                     // Should this fail, the photo stays `queued` without a job, and the next
                     // start queues it again (`Catalog::photos_without_jobs`).
                     if let Err(error) = self
@@ -297,8 +304,8 @@ impl Gallery {
         Ok(self.catalog.tag_counts(owner).await?)
     }
 
-    /// Classifies a photo again: after a failure, or with another model. `model` defaults to
-    /// the configured one.
+    /// Classifies a photo again: after a failure, or with another of the loaded models.
+    /// `model` defaults to the one for new uploads.
     pub async fn reclassify(
         &self,
         owner: &OwnerId,
@@ -306,24 +313,41 @@ impl Gallery {
         model: Option<&str>,
     ) -> Result<Photo, ServiceError> {
         let model = model
-            .or(self.config.classify_with.as_deref())
+            .or(self.config.default_model())
             .ok_or_else(|| ServiceError::Conflict("classification is off on this server".into()))?;
-        if !self
-            .catalog
-            .enqueue_job(owner, id, model, ids::now_ms())
-            .await?
-        {
-            return Err(ServiceError::NotFound);
+        if !self.config.models.iter().any(|loaded| loaded == model) {
+            return Err(ServiceError::UnknownModel {
+                model: model.to_owned(),
+                known: self.config.models.clone(),
+            });
         }
-        self.jobs_queued.notify_waiters();
-        let photo = self.photo(owner, id).await?;
+        let before = self.photo(owner, id).await?;
+        // Announced before the job exists: from then on a worker may finish it at any moment,
+        // and its `done` must reach watchers after this `queued`, not before.
         self.publish(PhotoEvent {
-            id: photo.id.clone(),
-            status: photo.status,
+            id: id.clone(),
+            status: PhotoStatus::Queued,
             status_reason: None,
             labels: Vec::new(),
         });
-        Ok(photo)
+        let queued = self
+            .catalog
+            .enqueue_job(owner, id, model, ids::now_ms())
+            .await;
+        if !matches!(queued, Ok(true)) {
+            // Nothing changed after all: watchers get the photo's state back.
+            self.publish(PhotoEvent {
+                id: before.id.clone(),
+                status: before.status,
+                status_reason: before.status_reason.clone(),
+                labels: before.labels.clone(),
+            });
+            return Err(queued
+                .err()
+                .map_or(ServiceError::NotFound, ServiceError::from));
+        }
+        self.jobs_queued.notify_waiters();
+        self.photo(owner, id).await
     }
 
     /// Opens one of a photo's images for streaming, with its content type. Takes the photo as

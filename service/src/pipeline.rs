@@ -69,7 +69,7 @@ impl Pipeline {
         let released = gallery.catalog.release_jobs(&options.instance).await?;
         let owner = OwnerId::local();
         let orphans = gallery.catalog.photos_without_jobs(&owner).await?;
-        if let Some(model) = &gallery.config.classify_with {
+        if let Some(model) = gallery.config.default_model() {
             for id in &orphans {
                 gallery
                     .catalog

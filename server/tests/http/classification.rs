@@ -239,7 +239,7 @@ async fn queued_jobs_survive_until_a_server_runs_them() {
         Some(1),
         50,
         100,
-        Some("efficientnet-lite0".into()),
+        vec!["efficientnet-lite0".into()],
     )
     .unwrap();
     let owner = gaillery_core::OwnerId::local();
