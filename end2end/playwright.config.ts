@@ -2,12 +2,30 @@ import { defineConfig, devices } from '@playwright/test';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 
 // Each run gets a fresh data directory and its own port, so tests never touch ./data.
 const port = Number(process.env.GAILLERY_E2E_PORT ?? 3917);
 const dataDir = process.env.GAILLERY_E2E_DATA ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gaillery-e2e-'));
 process.env.GAILLERY_E2E_DATA = dataDir;
 const root = path.resolve(__dirname, '..');
+
+// A second server loads two models, for classifying a photo again with another one: the
+// fetched EfficientNet-Lite0 and ResNet50 with generated weights (tools/generate-resnet50.mjs).
+const twoModelsPort = port + 1;
+process.env.GAILLERY_E2E_TWO_MODELS_URL = `http://127.0.0.1:${twoModelsPort}`;
+const twoModelsData = process.env.GAILLERY_E2E_TWO_MODELS_DATA ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gaillery-e2e-models-'));
+if (!process.env.GAILLERY_E2E_TWO_MODELS_DATA) {
+  process.env.GAILLERY_E2E_TWO_MODELS_DATA = twoModelsData;
+  const models = path.join(twoModelsData, 'models');
+  fs.mkdirSync(models);
+  fs.symlinkSync(path.join(root, 'models', 'efficientnet-lite0.safetensors'), path.join(models, 'efficientnet-lite0.safetensors'));
+  execFileSync(process.execPath, [path.join(__dirname, 'tools', 'generate-resnet50.mjs'), path.join(models, 'resnet50.safetensors')]);
+  // 100 MB of weights: gone with the run (the main process made them; workers only read).
+  process.on('exit', () => fs.rmSync(twoModelsData, { recursive: true, force: true }));
+}
+const serve = (listen: number, data: string, extra: string) =>
+  `${root}/target/release/gaillery serve --addr 127.0.0.1:${listen} --data-dir ${data} --site-root ${root}/target/site --leptos-config ${root}/Leptos.toml ${extra}`;
 
 // Debian's chromium, never a downloaded browser.
 const chromium = {
@@ -40,12 +58,22 @@ export default defineConfig({
     { name: 'desktop', use: { ...devices['Desktop Chrome'], launchOptions: chromium } },
     { name: 'phone', use: { ...devices['iPhone 13'], browserName: 'chromium', launchOptions: chromium } },
   ],
-  webServer: {
-    command: `${root}/target/release/gaillery serve --addr 127.0.0.1:${port} --data-dir ${dataDir} --site-root ${root}/target/site --leptos-config ${root}/Leptos.toml --model-dir ${root}/models`,
-    url: `http://127.0.0.1:${port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      command: serve(port, dataDir, `--model-dir ${root}/models`),
+      url: `http://127.0.0.1:${port}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+    {
+      command: serve(twoModelsPort, path.join(twoModelsData, 'data'), `--model-dir ${path.join(twoModelsData, 'models')} --model efficientnet-lite0,resnet50`),
+      url: `http://127.0.0.1:${twoModelsPort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+  ],
 });

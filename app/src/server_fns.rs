@@ -90,11 +90,19 @@ pub async fn delete_all_photos() -> Result<usize, AppError> {
     Ok(gallery.delete_all(&ssr::owner()).await?)
 }
 
-/// Classifies a photo again (after a failure); returns it, queued.
+/// Classifies a photo again, after a failure or with another loaded model (`None`: the one
+/// for new uploads); returns it, queued.
 #[server(prefix = "/_fn", endpoint = "reclassify_photo")]
-pub async fn reclassify_photo(id: String) -> Result<Photo, AppError> {
+pub async fn reclassify_photo(id: String, model: Option<String>) -> Result<Photo, AppError> {
     let gallery = ssr::gallery()?;
     Ok(gallery
-        .reclassify(&ssr::owner(), &ssr::parse_id(&id)?, None)
+        .reclassify(&ssr::owner(), &ssr::parse_id(&id)?, model.as_deref())
         .await?)
+}
+
+/// The models photos can be classified with, the one for new uploads first; empty when
+/// classification is off.
+#[server(prefix = "/_fn", endpoint = "classification_models")]
+pub async fn classification_models() -> Result<Vec<String>, AppError> {
+    Ok(ssr::gallery()?.config().models.clone())
 }

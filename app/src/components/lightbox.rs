@@ -13,7 +13,7 @@ use crate::components::icons::{
 };
 use crate::components::slideshow::{Slideshow, SlideshowControls};
 use crate::components::voice::VoiceCommands;
-use crate::server_fns::{delete_photos, get_photo, reclassify_photo};
+use crate::server_fns::{classification_models, delete_photos, get_photo, reclassify_photo};
 use crate::state::{page_url, GalleryState};
 use gaillery_core::api::PhotoEvent;
 use gaillery_core::voice::Intent;
@@ -554,6 +554,7 @@ fn LightboxDialog(state: GalleryState, current: Memo<Option<Photo>>) -> impl Int
                     <span>"Taken " <time datetime=taken.clone()>{taken.replacen('T', " ", 1)}</time></span>
                 })}
                 <PhotoLabels state photo=Signal::derive(photo)/>
+                <ReclassifyControl state photo=Signal::derive(photo)/>
                 <span class="lightbox-position">
                     {move || position.get().map(|i| format!("{} of {}{}", i + 1, state.photos.with(Vec::len), if state.has_more() { "+" } else { "" }))}
                 </span>
@@ -599,43 +600,51 @@ fn LightboxDialog(state: GalleryState, current: Memo<Option<Photo>>) -> impl Int
     }
 }
 
+/// Queues `photo` for classification again, with `model` or the server's default, showing it
+/// queued at once; `busy` is set while the request is out.
+fn classify_again(state: GalleryState, photo: Photo, model: Option<String>, busy: RwSignal<bool>) {
+    busy.set(true);
+    // Queued before the request leaves: the events of the new run can arrive before its
+    // response, and must not be overwritten by it.
+    state.apply_event(PhotoEvent {
+        id: photo.id.clone(),
+        status: PhotoStatus::Queued,
+        status_reason: None,
+        labels: Vec::new(),
+    });
+    leptos::task::spawn_local(async move {
+        if let Err(error) = reclassify_photo(photo.id.to_string(), model).await {
+            state.announce(format!(
+                "Could not classify {} again: {error}",
+                photo.filename
+            ));
+            let still_queued = state.photos.with_untracked(|photos| {
+                photos
+                    .iter()
+                    .any(|p| p.id == photo.id && p.status == PhotoStatus::Queued)
+            });
+            if still_queued {
+                state.apply_event(PhotoEvent {
+                    id: photo.id.clone(),
+                    status: photo.status,
+                    status_reason: photo.status_reason.clone(),
+                    labels: photo.labels.clone(),
+                });
+            }
+        }
+        busy.set(false);
+    });
+}
+
 /// What the classifier saw, with confidences; while it works, the stage; after a failure, the
 /// reason and a retry.
 #[component]
 fn PhotoLabels(state: GalleryState, photo: Signal<Option<Photo>>) -> impl IntoView {
     let retrying = RwSignal::new(false);
     let retry = move |_| {
-        let Some(photo) = photo.get_untracked() else {
-            return;
-        };
-        retrying.set(true);
-        // Queued before the request leaves: the events of the new run can arrive before its
-        // response, and must not be overwritten by it.
-        state.apply_event(PhotoEvent {
-            id: photo.id.clone(),
-            status: PhotoStatus::Queued,
-            status_reason: None,
-            labels: Vec::new(),
-        });
-        leptos::task::spawn_local(async move {
-            if let Err(error) = reclassify_photo(photo.id.to_string()).await {
-                state.announce(format!("Could not retry {}: {error}", photo.filename));
-                let still_queued = state.photos.with_untracked(|photos| {
-                    photos
-                        .iter()
-                        .any(|p| p.id == photo.id && p.status == PhotoStatus::Queued)
-                });
-                if still_queued {
-                    state.apply_event(PhotoEvent {
-                        id: photo.id.clone(),
-                        status: photo.status,
-                        status_reason: photo.status_reason.clone(),
-                        labels: Vec::new(),
-                    });
-                }
-            }
-            retrying.set(false);
-        });
+        if let Some(photo) = photo.get_untracked() {
+            classify_again(state, photo, None, retrying);
+        }
     };
     move || {
         let photo = photo.get()?;
@@ -669,6 +678,52 @@ fn PhotoLabels(state: GalleryState, photo: Signal<Option<Photo>>) -> impl IntoVi
             stage => view! {
                 <span class="lightbox-stage-name" role="status">"Classifying: " {stage.as_str()}</span>
             }.into_any(),
+        })
+    }
+}
+
+/// Classifying the open photo again with another of the server's models, offered when the
+/// server has loaded more than one and the photo is not being classified right now.
+#[component]
+fn ReclassifyControl(state: GalleryState, photo: Signal<Option<Photo>>) -> impl IntoView {
+    let models = RwSignal::new(Vec::<String>::new());
+    // In the browser only: the server renders the dialog without the control, and so does
+    // hydration, until the list arrives.
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(loaded) = classification_models().await {
+                models.set(loaded);
+            }
+        });
+    });
+    let chosen = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let run = move |_| {
+        let model = chosen
+            .get_untracked()
+            .or_else(|| models.with_untracked(|m| m.first().cloned()));
+        if let Some(photo) = photo.get_untracked() {
+            classify_again(state, photo, model, busy);
+        }
+    };
+    move || {
+        let photo = photo.get()?;
+        let models = models.get();
+        let settled = matches!(photo.status, PhotoStatus::Done | PhotoStatus::Failed);
+        (models.len() > 1 && settled).then(|| {
+            let selected = chosen.get().or_else(|| models.first().cloned());
+            view! {
+                <span class="lightbox-reclassify">
+                    <select aria-label="Model"
+                        on:change=move |event| chosen.set(Some(event_target_value(&event)))>
+                        {models.into_iter().map(|model| {
+                            let is_selected = selected.as_deref() == Some(model.as_str());
+                            view! { <option value=model.clone() selected=is_selected>{model.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                    <button class="button" disabled=move || busy.get() on:click=run>"Classify again"</button>
+                </span>
+            }
         })
     }
 }
