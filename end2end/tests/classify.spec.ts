@@ -111,3 +111,19 @@ test('the gallery filters by a broad word typed in the search box and by a click
   await search.press('Enter');
   await expect(galleryOf(page).getByRole('heading', { name: 'No photos match' })).toBeVisible();
 });
+
+test('suggestions include labels of photos classified after the page loaded', async ({ page, request }) => {
+  await open(page);
+  const search = page.getByRole('combobox', { name: 'Search tags' });
+  await search.focus();
+  await expect(page.locator('#tag-suggestions option')).toHaveCount(0);
+
+  const response = await request.post('/api/photos', { multipart: { file: photo('coffee.png') } });
+  const [stored] = (await response.json()).photos as { id: string }[];
+  await expect.poll(async () => (await (await request.get(`/api/photos/${stored.id}`)).json()).status, { timeout: 60_000 }).toBe('done');
+
+  // Coming back to the box asks again.
+  await search.blur();
+  await search.focus();
+  await expect(page.locator('#tag-suggestions option[value="espresso"]')).toHaveText('espresso (1)');
+});

@@ -36,9 +36,14 @@ pub fn TagSearch(state: GalleryState) -> impl IntoView {
                 autocomplete="off"
                 prop:value=move || typed.get()
                 on:input=move |ev| typed.set(event_target_value(&ev))
+                // Photos classified since the page loaded bring new labels: fetched again
+                // each time the box is focused (from the event, never from a reactive source,
+                // which the server's render would have disposed).
+                on:focus=move |_| suggestions.refetch()
             />
             <datalist id="tag-suggestions">
-                <Suspense fallback=|| ()>
+                // A transition keeps the last suggestions while new ones load.
+                <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         suggestions.await.ok().map(|tags| {
                             tags.into_iter()
@@ -46,7 +51,7 @@ pub fn TagSearch(state: GalleryState) -> impl IntoView {
                                 .collect_view()
                         })
                     })}
-                </Suspense>
+                </Transition>
             </datalist>
             {move || {
                 let active = state.tags.get();
