@@ -175,6 +175,9 @@ pub(crate) fn multiply(
             "residual is not shaped like the output"
         );
     }
+    if out.is_empty() {
+        return;
+    }
     let threads = rayon::current_num_threads();
     let row_panels = a.rows.div_ceil(MR);
     let column_panels = columns.div_ceil(NR);
@@ -447,9 +450,10 @@ mod tests {
             eprintln!("no AVX-512 on this CPU: the layers use candle's convolution");
             return;
         }
-        // Rows, depths and columns off the panel and block sizes, on both sides of them; the
-        // last two cut into uneven blocks of columns and three depth blocks.
+        // No columns at all; rows, depths and columns off the panel and block sizes, on both
+        // sides of them; the last two cut into uneven blocks of columns and three depth blocks.
         let shapes = [
+            (3, 5, 0),
             (1, 1, 1),
             (13, 7, 17),
             (25, 300, 49),
