@@ -48,6 +48,28 @@ pub struct PhotoEvent {
     pub labels: Vec<crate::Label>,
 }
 
+impl PhotoEvent {
+    /// The photo is waiting to be classified (again).
+    pub fn queued(id: crate::PhotoId) -> PhotoEvent {
+        PhotoEvent {
+            id,
+            status: crate::PhotoStatus::Queued,
+            status_reason: None,
+            labels: Vec::new(),
+        }
+    }
+
+    /// Where `photo` stands now: sent when an announced change did not happen after all.
+    pub fn current(photo: &crate::Photo) -> PhotoEvent {
+        PhotoEvent {
+            id: photo.id.clone(),
+            status: photo.status,
+            status_reason: photo.status_reason.clone(),
+            labels: photo.labels.clone(),
+        }
+    }
+}
+
 /// The most photos one listing request returns.
 pub const MAX_PAGE_SIZE: usize = 200;
 /// The page size when the request names none.

@@ -606,12 +606,7 @@ fn classify_again(state: GalleryState, photo: Photo, model: Option<String>, busy
     busy.set(true);
     // Queued before the request leaves: the events of the new run can arrive before its
     // response, and must not be overwritten by it.
-    state.apply_event(PhotoEvent {
-        id: photo.id.clone(),
-        status: PhotoStatus::Queued,
-        status_reason: None,
-        labels: Vec::new(),
-    });
+    state.apply_event(PhotoEvent::queued(photo.id.clone()));
     leptos::task::spawn_local(async move {
         if let Err(error) = reclassify_photo(photo.id.to_string(), model).await {
             state.announce(format!(
@@ -624,12 +619,7 @@ fn classify_again(state: GalleryState, photo: Photo, model: Option<String>, busy
                     .any(|p| p.id == photo.id && p.status == PhotoStatus::Queued)
             });
             if still_queued {
-                state.apply_event(PhotoEvent {
-                    id: photo.id.clone(),
-                    status: photo.status,
-                    status_reason: photo.status_reason.clone(),
-                    labels: photo.labels.clone(),
-                });
+                state.apply_event(PhotoEvent::current(&photo));
             }
         }
         busy.set(false);
