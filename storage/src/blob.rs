@@ -6,6 +6,7 @@ use bytes::Bytes;
 use std::fmt;
 use std::path::Path;
 use std::pin::Pin;
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// The longest key, in bytes. S3 allows 1024; half leaves room for a bucket prefix.
@@ -114,6 +115,19 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn delete(&self, key: &BlobKey) -> Result<(), StorageError>;
 
     async fn exists(&self, key: &BlobKey) -> Result<bool, StorageError>;
+
+    /// A URL from which anyone holding it may GET the object directly, without this server,
+    /// until `expires_in` has passed; its response carries `content_type` and `cache_control`.
+    /// `None` when the store cannot serve objects itself (files on this server's disk).
+    async fn direct_url(
+        &self,
+        _key: &BlobKey,
+        _expires_in: Duration,
+        _content_type: &str,
+        _cache_control: &str,
+    ) -> Result<Option<String>, StorageError> {
+        Ok(None)
+    }
 }
 
 #[cfg(test)]

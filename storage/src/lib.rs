@@ -10,12 +10,14 @@ pub mod blob;
 pub mod catalog;
 #[cfg(feature = "contract")]
 pub mod contract;
+pub mod events;
 pub mod fs_blob;
 pub mod jobs;
 pub mod sqlite;
 
 pub use blob::{BlobKey, BlobReader, BlobStore};
 pub use catalog::{Catalog, InsertOutcome, NewPhoto, PageCursor};
+pub use events::{EventLog, LoggedEvent};
 pub use fs_blob::FsBlobStore;
 pub use jobs::{Job, JobOutcome};
 pub use sqlite::SqliteCatalog;
