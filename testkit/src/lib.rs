@@ -3,8 +3,12 @@
 //! header of a decompression bomb.
 //!
 //! For tests and benchmarks only; every function panics on failure, which is what a test wants.
+//! The modules `servers` and `proxy` run the storage services of the AWS adapters' tests.
 
 pub use image;
+
+pub mod proxy;
+pub mod servers;
 
 use image::codecs::gif::GifEncoder;
 use image::{DynamicImage, Frame, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
