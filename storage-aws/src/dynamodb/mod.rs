@@ -1,0 +1,210 @@
+//! The catalog, the classification queue and the shared event log in one DynamoDB table
+//! ([`DynamoCatalog`]), for several servers at once. The table's design, with its access
+//! patterns and the reasons for them, is described in the `table` module.
+//!
+//! Every write that must not be lost to a race is a conditional write or a transaction:
+//! duplicate uploads, label changes against deletions, and leases on jobs. Every SDK error is
+//! normalised by `from_sdk` (unreachable, throttled, 5xx: `Unavailable`); a stored item that
+//! does not decode is a `Backend` error naming the item and the attribute.
+
+mod events;
+mod items;
+mod jobs;
+mod photos;
+mod request;
+mod table;
+mod tags;
+
+use async_trait::async_trait;
+use aws_config::SdkConfig;
+use aws_sdk_dynamodb::Client;
+use gaillery_core::api::{PhotoEvent, PhotoPage, TagCount};
+use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
+use gaillery_storage::catalog::page_limit;
+use gaillery_storage::{
+    Catalog, EventLog, InsertOutcome, Job, JobOutcome, LoggedEvent, NewPhoto, PageCursor,
+    StorageError,
+};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+/// Tries of a read-modify-write whose item changed between the read and the write. Each
+/// failed try means another writer committed in between, so this many writers on one photo at
+/// once all get through.
+const VERSION_TRIES: u32 = 8;
+
+/// The catalog in a DynamoDB table. Cheap to clone; clones share the client.
+#[derive(Clone)]
+pub struct DynamoCatalog {
+    client: Client,
+    table: String,
+    /// The sequence numbers of appended events, from a random start per process.
+    event_seq: Arc<AtomicU64>,
+}
+
+impl DynamoCatalog {
+    /// The catalog in `table`, reached with the SDK configuration `sdk` (its region,
+    /// credentials, endpoint, timeouts and retries). Sends nothing: see
+    /// [`DynamoCatalog::check`] and [`DynamoCatalog::create_table_if_missing`].
+    pub fn new(sdk: &SdkConfig, table: impl Into<String>) -> DynamoCatalog {
+        DynamoCatalog {
+            client: Client::new(sdk),
+            table: table.into(),
+            // Half the range, so the sequence never wraps.
+            event_seq: Arc::new(AtomicU64::new(request::random_u64() >> 1)),
+        }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+}
+
+impl std::fmt::Debug for DynamoCatalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamoCatalog")
+            .field("table", &self.table)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl Catalog for DynamoCatalog {
+    async fn insert_photo(&self, photo: NewPhoto) -> Result<InsertOutcome, StorageError> {
+        self.insert(photo).await
+    }
+
+    async fn photo(&self, owner: &OwnerId, id: &PhotoId) -> Result<Option<Photo>, StorageError> {
+        Ok(self
+            .stored_photo(owner, id)
+            .await?
+            .map(|stored| stored.photo))
+    }
+
+    async fn photo_by_hash(
+        &self,
+        owner: &OwnerId,
+        sha256: &str,
+    ) -> Result<Option<Photo>, StorageError> {
+        self.find_by_hash(owner, sha256).await
+    }
+
+    async fn list_photos(
+        &self,
+        owner: &OwnerId,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<PhotoPage, StorageError> {
+        let after = cursor.map(PageCursor::decode).transpose()?;
+        self.list(owner, after.as_ref(), page_limit(limit)).await
+    }
+
+    async fn delete_photo(&self, owner: &OwnerId, id: &PhotoId) -> Result<bool, StorageError> {
+        self.delete_one(owner, id).await
+    }
+
+    async fn delete_all_photos(&self, owner: &OwnerId) -> Result<Vec<PhotoId>, StorageError> {
+        self.delete_all(owner).await
+    }
+
+    async fn count_photos(&self, owner: &OwnerId) -> Result<u64, StorageError> {
+        self.count(owner).await
+    }
+
+    async fn set_status(
+        &self,
+        owner: &OwnerId,
+        id: &PhotoId,
+        status: PhotoStatus,
+        reason: Option<String>,
+    ) -> Result<bool, StorageError> {
+        self.update_status(owner, id, status, reason).await
+    }
+
+    async fn set_labels(
+        &self,
+        owner: &OwnerId,
+        id: &PhotoId,
+        labels: Vec<Label>,
+    ) -> Result<bool, StorageError> {
+        Ok(matches!(
+            self.relabel(owner, id, &labels, None).await?,
+            tags::Relabel::Written
+        ))
+    }
+
+    async fn list_photos_tagged(
+        &self,
+        owner: &OwnerId,
+        tags: &[Vec<String>],
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<PhotoPage, StorageError> {
+        let after = cursor.map(PageCursor::decode).transpose()?;
+        self.list_tagged(owner, tags, after.as_ref(), page_limit(limit))
+            .await
+    }
+
+    async fn tag_counts(&self, owner: &OwnerId) -> Result<Vec<TagCount>, StorageError> {
+        self.count_tags(owner).await
+    }
+
+    async fn enqueue_job(
+        &self,
+        owner: &OwnerId,
+        id: &PhotoId,
+        model: &str,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        self.enqueue(owner, id, model, now_ms).await
+    }
+
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        limit: usize,
+        lease_ms: i64,
+        now_ms: i64,
+    ) -> Result<Vec<Job>, StorageError> {
+        self.claim(worker, limit, lease_ms, now_ms).await
+    }
+
+    async fn finish_job(
+        &self,
+        job: &Job,
+        worker: &str,
+        outcome: JobOutcome,
+    ) -> Result<bool, StorageError> {
+        self.finish(job, worker, outcome).await
+    }
+
+    async fn release_jobs(&self, instance: &str) -> Result<u64, StorageError> {
+        self.release(instance).await
+    }
+
+    async fn photos_without_jobs(&self, owner: &OwnerId) -> Result<Vec<PhotoId>, StorageError> {
+        self.unqueued_photos(owner).await
+    }
+}
+
+#[async_trait]
+impl EventLog for DynamoCatalog {
+    async fn append_event(
+        &self,
+        owner: &OwnerId,
+        origin: &str,
+        event: &PhotoEvent,
+        now_ms: i64,
+    ) -> Result<(), StorageError> {
+        self.append(owner, origin, event, now_ms).await
+    }
+
+    async fn events_since(
+        &self,
+        owner: &OwnerId,
+        since_ms: i64,
+        limit: usize,
+    ) -> Result<Vec<LoggedEvent>, StorageError> {
+        self.read_events(owner, since_ms, limit).await
+    }
+}

@@ -1,0 +1,604 @@
+//! The DynamoDB catalog against a real DynamoDB-compatible server (moto, one per test): the
+//! shared contract, plus what only a shared, networked catalog must show: several clients
+//! racing for jobs and labels, an unreachable service, and DynamoDB's limits checked before
+//! anything is sent.
+//!
+//! moto applies concurrent requests without any lock: a conditional update checks its
+//! condition, parses, then writes, while other threads write in between; a transaction that is
+//! cancelled restores a copy of the whole table taken when it started, erasing what others
+//! wrote meanwhile. DynamoDB applies every write, and every transaction, atomically. So the
+//! clients reach moto through [`SerialProxy`], which passes one request at a time: clients
+//! still race between their requests (a claimer reads the queue, another claims, the first's
+//! conditional write then fails), and each request is atomic, as on DynamoDB.
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_sdk_dynamodb::config::{Credentials, Region};
+use gaillery_core::api::PhotoEvent;
+use gaillery_core::{Label, OwnerId, PhotoId, PhotoStatus};
+use gaillery_storage::contract::{catalog_contract, event_log_contract, job_queue_contract};
+use gaillery_storage::{Catalog, EventLog, JobOutcome, NewPhoto, StorageError};
+use gaillery_storage_aws::DynamoCatalog;
+use gaillery_testkit::proxy::{FaultProxy, SerialProxy};
+use gaillery_testkit::servers::{free_port, start_dynamodb, ServerProcess};
+use std::collections::{BTreeSet, HashSet};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const TABLE: &str = "gaillery-test";
+/// The longest any call may take while the service is unreachable.
+const HANG_GUARD: Duration = Duration::from_secs(20);
+
+/// moto on a port of its own, with its log in a temporary directory, behind a
+/// [`SerialProxy`].
+struct Moto {
+    serial: SerialProxy,
+    _server: ServerProcess,
+    _dir: tempfile::TempDir,
+}
+
+impl Moto {
+    /// Where clients reach moto, one request at a time.
+    fn endpoint(&self) -> String {
+        self.serial.endpoint()
+    }
+}
+
+async fn moto() -> Moto {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("moto.log");
+    let server = tokio::task::spawn_blocking(move || start_dynamodb(&log))
+        .await
+        .expect("moto starts");
+    let serial = SerialProxy::start(server.port()).await;
+    Moto {
+        serial,
+        _server: server,
+        _dir: dir,
+    }
+}
+
+/// An SDK configuration for `endpoint`, built explicitly (tests run in parallel, so nothing
+/// comes from the environment).
+async fn sdk(endpoint: &str, attempts: u32, attempt_timeout: Duration) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("k", "s", None, None, "test"))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_millis(500))
+                .operation_attempt_timeout(attempt_timeout)
+                .build(),
+        )
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(attempts)
+                .with_initial_backoff(Duration::from_millis(50))
+                .with_max_backoff(Duration::from_millis(500)),
+        )
+        .load()
+        .await
+}
+
+async fn catalog_at(endpoint: &str) -> DynamoCatalog {
+    DynamoCatalog::new(&sdk(endpoint, 3, Duration::from_secs(10)).await, TABLE)
+}
+
+/// A catalog on a fresh moto with the table created.
+async fn ready() -> (Moto, DynamoCatalog) {
+    let moto = moto().await;
+    let catalog = catalog_at(&moto.endpoint()).await;
+    assert_eq!(catalog.create_table_if_missing().await, Ok(true));
+    (moto, catalog)
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn new_photo(n: usize, owner: &OwnerId, created_at_ms: i64) -> NewPhoto {
+    NewPhoto {
+        id: PhotoId::parse(&format!("p{n:04}")).expect("id"),
+        owner: owner.clone(),
+        filename: format!("IMG_{n:04}.jpg"),
+        width: 3000,
+        height: 2000,
+        taken_at: None,
+        format: "jpeg".into(),
+        size_bytes: 1_234_567,
+        sha256: format!("{n:064x}"),
+        placeholder: "3OcRJYB4d3h/iIeHeEh3eIhw+j2w".into(),
+        status: PhotoStatus::Queued,
+        created_at_ms,
+    }
+}
+
+fn labels(names: &[&str]) -> Vec<Label> {
+    names
+        .iter()
+        .map(|name| Label {
+            label: (*name).to_owned(),
+            probability: 0.5,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_catalog_meets_the_contract() {
+    let (_moto, catalog) = ready().await;
+    assert_eq!(
+        catalog.create_table_if_missing().await,
+        Ok(false),
+        "creating again finds the table"
+    );
+    assert_eq!(catalog.check().await, Ok(()));
+    catalog_contract(&catalog).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_job_queue_meets_the_contract() {
+    let (_moto, catalog) = ready().await;
+    job_queue_contract(&catalog).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_event_log_meets_the_contract() {
+    let (_moto, catalog) = ready().await;
+    event_log_contract(&catalog).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_table_is_reported_with_the_way_out() {
+    let moto = moto().await;
+    let catalog = catalog_at(&moto.endpoint()).await;
+    match catalog.check().await {
+        Err(StorageError::Backend(message)) => {
+            assert!(message.contains(TABLE), "{message}");
+            assert!(message.contains("--create-resources"), "{message}");
+        }
+        other => panic!("expected a Backend error, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_claimers_on_two_clients_get_each_job_once() {
+    let (moto, first) = ready().await;
+    let second = catalog_at(&moto.endpoint()).await;
+    let owner = OwnerId::local();
+    let now = now_ms();
+    let mut ids = Vec::new();
+    for n in 0..30 {
+        let photo = new_photo(n, &owner, now + n as i64);
+        ids.push(photo.id.clone());
+        first.insert_photo(photo).await.expect("insert");
+        assert!(first
+            .enqueue_job(&owner, &ids[n], "m", now - 1_000 + n as i64)
+            .await
+            .expect("enqueue"));
+    }
+    let (first, second) = (Arc::new(first), Arc::new(second));
+    let claimers = [
+        (Arc::clone(&first), "one/0"),
+        (Arc::clone(&first), "one/1"),
+        (Arc::clone(&second), "two/0"),
+        (Arc::clone(&second), "two/1"),
+    ];
+    let tasks: Vec<_> = claimers
+        .into_iter()
+        .map(|(catalog, worker)| {
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let jobs = catalog
+                        .claim_jobs(worker, 3, 60_000, now)
+                        .await
+                        .expect("claim");
+                    if jobs.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(jobs);
+                }
+            })
+        })
+        .collect();
+    let mut claimed = Vec::new();
+    let mut claimers_with_work = 0;
+    for task in tasks {
+        let mine = task.await.expect("claimer");
+        claimers_with_work += usize::from(!mine.is_empty());
+        claimed.extend(mine);
+    }
+    assert!(
+        claimed.iter().all(|job| job.attempt == 1),
+        "a job was claimed twice: {claimed:?}"
+    );
+    let mut got: Vec<PhotoId> = claimed.iter().map(|job| job.photo_id.clone()).collect();
+    got.sort();
+    ids.sort();
+    assert_eq!(got, ids, "every job claimed exactly once");
+    assert!(claimers_with_work >= 2, "the claimers raced");
+    assert!(first
+        .claim_jobs("late/0", 10, 60_000, now)
+        .await
+        .expect("claim")
+        .is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_lease_cannot_be_finished_even_when_regained() {
+    let (_moto, catalog) = ready().await;
+    let owner = OwnerId::local();
+    let now = now_ms();
+    let photo = new_photo(1, &owner, now);
+    let id = photo.id.clone();
+    catalog.insert_photo(photo).await.expect("insert");
+    assert!(catalog
+        .enqueue_job(&owner, &id, "m", now)
+        .await
+        .expect("enqueue"));
+    let old = catalog
+        .claim_jobs("w/0", 1, 1_000, now)
+        .await
+        .expect("claim")
+        .remove(0);
+    // The lease runs out while the worker is stuck; the same worker name claims it again.
+    let new = catalog
+        .claim_jobs("w/0", 1, 1_000, now + 1_000)
+        .await
+        .expect("claim")
+        .remove(0);
+    assert_eq!((old.attempt, new.attempt), (1, 2));
+    let done = |job| {
+        let catalog = &catalog;
+        async move {
+            catalog
+                .finish_job(job, "w/0", JobOutcome::Done(labels(&["tabby"])))
+                .await
+                .expect("finish")
+        }
+    };
+    assert!(!done(&old).await, "the first claim is over");
+    assert!(done(&new).await, "the second claim finishes");
+    let photo = catalog
+        .photo(&owner, &id)
+        .await
+        .expect("photo")
+        .expect("present");
+    assert_eq!(
+        (photo.status, photo.labels),
+        (PhotoStatus::Done, labels(&["tabby"]))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_relabelling_keeps_tags_equal_to_labels() {
+    let (moto, first) = ready().await;
+    let second = catalog_at(&moto.endpoint()).await;
+    let owner = OwnerId::local();
+    let photo = new_photo(1, &owner, now_ms());
+    let id = photo.id.clone();
+    first.insert_photo(photo).await.expect("insert");
+    let all: Vec<String> = (0..8).map(|i| format!("label {i}")).collect();
+    let writes = (0..8).map(|i| {
+        let catalog = if i % 2 == 0 { &first } else { &second };
+        let set = labels(&[all[i].as_str(), all[(i + 1) % 8].as_str(), "common"]);
+        catalog.set_labels(&owner, &id, set)
+    });
+    for written in futures::future::join_all(writes).await {
+        assert_eq!(written, Ok(true));
+    }
+    let photo = first
+        .photo(&owner, &id)
+        .await
+        .expect("photo")
+        .expect("present");
+    let expected: Vec<(String, u64)> = photo
+        .labels
+        .iter()
+        .map(|label| (label.label.clone(), 1))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let counts: Vec<(String, u64)> = first
+        .tag_counts(&owner)
+        .await
+        .expect("counts")
+        .into_iter()
+        .map(|count| (count.tag, count.count))
+        .collect();
+    assert_eq!(counts, expected, "one count per label of the last write");
+    for label in all.iter().chain([&"common".to_owned()]) {
+        let found = first
+            .list_photos_tagged(&owner, &[vec![label.clone()]], None, 10)
+            .await
+            .expect("search")
+            .photos
+            .len();
+        let carried = photo.labels.iter().any(|l| &l.label == label);
+        assert_eq!(found, usize::from(carried), "search for {label:?}");
+    }
+
+    // A deletion racing a relabelling: either way, no tag outlives the photo.
+    let (deleted, relabelled) = tokio::join!(
+        second.delete_photo(&owner, &id),
+        first.set_labels(&owner, &id, labels(&["late"]))
+    );
+    assert_eq!(deleted, Ok(true));
+    assert!(relabelled.is_ok(), "{relabelled:?}");
+    assert_eq!(first.tag_counts(&owner).await, Ok(vec![]));
+    assert_eq!(first.count_photos(&owner).await, Ok(0));
+}
+
+/// Every page of a tag search, concatenated.
+async fn search_all(
+    catalog: &DynamoCatalog,
+    owner: &OwnerId,
+    groups: &[Vec<String>],
+    limit: usize,
+) -> Vec<PhotoId> {
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..100 {
+        let page = catalog
+            .list_photos_tagged(owner, groups, cursor.as_deref(), limit)
+            .await
+            .expect("search");
+        assert!(page.photos.len() <= limit);
+        ids.extend(page.photos.into_iter().map(|photo| photo.id));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return ids,
+        }
+    }
+    panic!("the search does not end");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tag_searches_merge_labels_newest_first_across_pages() {
+    let (_moto, catalog) = ready().await;
+    let owner = OwnerId("searcher".into());
+    let base = 1_795_705_445_123;
+    let mut photos = Vec::new();
+    for n in 0..40 {
+        // Runs of three photos share an instant; some predate 1970.
+        let created = base - 3_000_000_000_000 * i64::from(n % 4 == 0) + (n as i64 / 3) * 1_000;
+        let mut names = Vec::new();
+        for (label, every) in [("tabby", 2), ("tiger cat", 3), ("sand", 5), ("sea", 7)] {
+            if n % every == 0 {
+                names.push(label);
+            }
+        }
+        let photo = new_photo(n, &owner, created);
+        catalog.insert_photo(photo.clone()).await.expect("insert");
+        catalog
+            .set_labels(&owner, &photo.id, labels(&names))
+            .await
+            .expect("labels");
+        photos.push((photo, names));
+    }
+    let expected = |groups: &[&[&str]]| -> Vec<PhotoId> {
+        let mut matching: Vec<&NewPhoto> = photos
+            .iter()
+            .filter(|(_, names)| {
+                groups
+                    .iter()
+                    .all(|group| group.iter().any(|wanted| names.contains(wanted)))
+            })
+            .map(|(photo, _)| photo)
+            .collect();
+        matching.sort_by(|a, b| (b.created_at_ms, &b.id).cmp(&(a.created_at_ms, &a.id)));
+        matching.into_iter().map(|photo| photo.id.clone()).collect()
+    };
+    let owned = |groups: &[&[&str]]| -> Vec<Vec<String>> {
+        groups
+            .iter()
+            .map(|group| group.iter().map(|l| (*l).to_owned()).collect())
+            .collect()
+    };
+    for groups in [
+        &[&["tabby", "tiger cat", "lynx"][..]][..],
+        &[&["tabby", "tiger cat"][..], &["sand", "sea"][..]][..],
+        &[&["sea"][..], &["tabby"][..]][..],
+        &[&["unicorn"][..], &["tabby"][..]][..],
+    ] {
+        for limit in [1, 4, 7, 60] {
+            assert_eq!(
+                search_all(&catalog, &owner, &owned(groups), limit).await,
+                expected(groups),
+                "groups {groups:?} by {limit}"
+            );
+        }
+    }
+}
+
+/// Runs `call`, which must fail as `Unavailable` within the hang guard.
+async fn unavailable<T: std::fmt::Debug>(
+    what: &str,
+    call: impl Future<Output = Result<T, StorageError>>,
+) {
+    let started = Instant::now();
+    match tokio::time::timeout(HANG_GUARD, call).await {
+        Ok(Err(StorageError::Unavailable(_))) => {}
+        Ok(other) => panic!("{what}: expected Unavailable, got {other:?}"),
+        Err(_) => panic!("{what}: still hanging after {HANG_GUARD:?}"),
+    }
+    assert!(started.elapsed() < HANG_GUARD, "{what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_service_is_unavailable_and_nothing_is_lost() {
+    let (moto, _direct) = ready().await;
+    let proxy = FaultProxy::start(moto.serial.port()).await;
+    let catalog = DynamoCatalog::new(
+        &sdk(&proxy.endpoint(), 2, Duration::from_secs(2)).await,
+        TABLE,
+    );
+    let owner = OwnerId::local();
+    let now = now_ms();
+    let first = new_photo(1, &owner, now);
+    catalog.insert_photo(first.clone()).await.expect("insert");
+    assert!(catalog
+        .enqueue_job(&owner, &first.id, "m", now)
+        .await
+        .expect("enqueue"));
+
+    proxy.cut();
+    let second = new_photo(2, &owner, now + 1);
+    unavailable("insert", catalog.insert_photo(second.clone())).await;
+    unavailable("photo", catalog.photo(&owner, &first.id)).await;
+    unavailable("list", catalog.list_photos(&owner, None, 10)).await;
+    unavailable("count", catalog.count_photos(&owner)).await;
+    unavailable("claim", catalog.claim_jobs("w/0", 1, 60_000, now)).await;
+    unavailable(
+        "labels",
+        catalog.set_labels(&owner, &first.id, labels(&["tabby"])),
+    )
+    .await;
+    unavailable(
+        "append",
+        catalog.append_event(&owner, "a", &PhotoEvent::queued(first.id.clone()), now),
+    )
+    .await;
+    unavailable("check", catalog.check()).await;
+
+    proxy.restore().await;
+    assert!(
+        catalog
+            .insert_photo(second.clone())
+            .await
+            .expect("insert")
+            .is_created(),
+        "the insert that failed was not half-done"
+    );
+    let listed: Vec<PhotoId> = catalog
+        .list_photos(&owner, None, 10)
+        .await
+        .expect("list")
+        .photos
+        .into_iter()
+        .map(|photo| photo.id)
+        .collect();
+    assert_eq!(listed, vec![second.id.clone(), first.id.clone()]);
+    assert_eq!(catalog.count_photos(&owner).await, Ok(2));
+    let job = catalog
+        .claim_jobs("w/0", 5, 60_000, now)
+        .await
+        .expect("claim");
+    assert_eq!(job.len(), 1, "the queued job survived");
+    assert_eq!(job[0].photo_id, first.id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversize_items_and_keys_are_refused_without_being_sent() {
+    // Nothing listens here: any request that went out would come back Unavailable.
+    let endpoint = format!("http://127.0.0.1:{}", free_port());
+    let catalog = DynamoCatalog::new(&sdk(&endpoint, 1, Duration::from_secs(2)).await, TABLE);
+    let owner = OwnerId::local();
+    let refused = |result: Result<_, StorageError>, limit: &str| match result {
+        Err(StorageError::Backend(message)) => {
+            assert!(message.contains(limit), "{message} should name {limit}")
+        }
+        other => panic!("expected a Backend error naming {limit}, got {other:?}"),
+    };
+
+    let huge = NewPhoto {
+        filename: "x".repeat(400_000),
+        ..new_photo(1, &owner, 0)
+    };
+    refused(catalog.insert_photo(huge).await.map(|_| ()), "400 KB");
+    // Fits DynamoDB's limit alone, but leaves no room for labels and a status reason.
+    let nearly = NewPhoto {
+        filename: "x".repeat(390_000),
+        ..new_photo(1, &owner, 0)
+    };
+    refused(catalog.insert_photo(nearly).await.map(|_| ()), "400 KB");
+    let long_owner = OwnerId("o".repeat(3_000));
+    refused(
+        catalog
+            .insert_photo(new_photo(1, &long_owner, 0))
+            .await
+            .map(|_| ()),
+        "2048",
+    );
+    refused(catalog.count_photos(&long_owner).await.map(|_| ()), "2048");
+    let long_label = "l".repeat(2_000);
+    refused(
+        catalog
+            .set_labels(&owner, &new_photo(1, &owner, 0).id, labels(&[&long_label]))
+            .await
+            .map(|_| ()),
+        "1024",
+    );
+    refused(
+        catalog
+            .append_event(
+                &owner,
+                &"origin".repeat(200),
+                &PhotoEvent::queued(new_photo(1, &owner, 0).id),
+                0,
+            )
+            .await,
+        "1024",
+    );
+    // The same catalog does try the network for a request within the limits.
+    assert!(matches!(
+        catalog.count_photos(&owner).await,
+        Err(StorageError::Unavailable(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_items_within_the_limits_are_stored() {
+    let (_moto, catalog) = ready().await;
+    let owner = OwnerId("o".repeat(1_500));
+    let photo = NewPhoto {
+        filename: "é".repeat(150_000),
+        ..new_photo(1, &owner, -1)
+    };
+    assert!(catalog
+        .insert_photo(photo.clone())
+        .await
+        .expect("insert")
+        .is_created());
+    let names: Vec<String> = (0..24)
+        .map(|i| format!("{i} {}", "l".repeat(400)))
+        .collect();
+    let many = labels(&names.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        catalog.set_labels(&owner, &photo.id, many.clone()).await,
+        Ok(true)
+    );
+    let long_reason = "why ".repeat(10_000);
+    assert_eq!(
+        catalog
+            .set_status(&owner, &photo.id, PhotoStatus::Failed, Some(long_reason))
+            .await,
+        Ok(true)
+    );
+    let stored = catalog
+        .photo(&owner, &photo.id)
+        .await
+        .expect("photo")
+        .expect("present");
+    assert_eq!(stored.labels, many);
+    let reason = stored.status_reason.expect("a reason");
+    assert!(
+        reason.len() <= 4096 && reason.starts_with("why why"),
+        "clipped: {}",
+        reason.len()
+    );
+    let ids: HashSet<PhotoId> = catalog
+        .delete_all_photos(&owner)
+        .await
+        .expect("delete all")
+        .into_iter()
+        .collect();
+    assert_eq!(ids, HashSet::from([photo.id]));
+    assert_eq!(catalog.tag_counts(&owner).await, Ok(vec![]));
+}
