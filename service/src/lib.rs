@@ -7,9 +7,11 @@
 mod error;
 mod ids;
 pub mod pipeline;
+mod relay;
 mod staging;
 
 pub use error::ServiceError;
+pub use relay::{Relay, RelayTasks};
 pub use staging::StagedUpload;
 
 use gaillery_core::api::{PhotoEvent, PhotoPage, TagCount, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
@@ -83,6 +85,8 @@ pub struct Gallery {
     events: broadcast::Sender<PhotoEvent>,
     /// Woken when a job is queued, so idle workers start at once instead of at their next poll.
     jobs_queued: Arc<Notify>,
+    /// Shares stage changes with other servers on the same catalog, when there are any.
+    relay: Option<Relay>,
 }
 
 impl Gallery {
@@ -99,15 +103,26 @@ impl Gallery {
             processing,
             events: broadcast::channel(EVENT_BUFFER).0,
             jobs_queued: Arc::new(Notify::new()),
+            relay: None,
         }
     }
 
-    /// Every photo's stage changes from now on, as they happen on this server.
+    /// Every photo's stage changes from now on, as they happen on this server and, with a
+    /// [`Relay`], on the others sharing its catalog.
     pub fn subscribe(&self) -> broadcast::Receiver<PhotoEvent> {
         self.events.subscribe()
     }
 
+    /// A change made here: to this server's subscribers and to the other servers.
     pub(crate) fn publish(&self, event: PhotoEvent) {
+        if let Some(relay) = &self.relay {
+            relay.send(&event);
+        }
+        self.broadcast(event);
+    }
+
+    /// To this server's subscribers only.
+    pub(crate) fn broadcast(&self, event: PhotoEvent) {
         // No subscriber is not an error: nobody is watching.
         let _ = self.events.send(event);
     }
@@ -349,13 +364,25 @@ impl Gallery {
     ) -> Result<(BlobReader, &'static str), ServiceError> {
         let keys = ids::keys_for(&photo.id)?;
         let reader = self.blobs.open(keys.get(variant)).await?;
-        let content_type = match variant {
-            Variant::Original => SourceFormat::parse(&photo.format)
-                .map(|format| format.mime())
-                .unwrap_or("application/octet-stream"),
-            _ => gaillery_imaging::DERIVED_CONTENT_TYPE,
-        };
-        Ok((reader, content_type))
+        Ok((reader, image_content_type(photo, variant)))
+    }
+
+    /// A URL that serves one of a photo's images straight from storage for `expires_in`, when
+    /// the store can do that (S3's presigned URLs); `None` otherwise. Takes the photo as
+    /// returned by [`Gallery::photo`], which checked that it is the owner's.
+    pub async fn direct_image_url(
+        &self,
+        photo: &Photo,
+        variant: Variant,
+        expires_in: std::time::Duration,
+        cache_control: &str,
+    ) -> Result<Option<String>, ServiceError> {
+        let keys = ids::keys_for(&photo.id)?;
+        let content_type = image_content_type(photo, variant);
+        Ok(self
+            .blobs
+            .direct_url(keys.get(variant), expires_in, content_type, cache_control)
+            .await?)
     }
 
     /// Deletes a photo and its images. The catalog entry goes first, so the photo disappears
@@ -427,6 +454,16 @@ impl Gallery {
         let mut vocabulary = gaillery_classify::labels::tag_vocabulary().clone();
         vocabulary.extend(labels.iter().map(|tag| &tag.tag));
         Ok(vocabulary)
+    }
+}
+
+/// The content type of one of a photo's images.
+fn image_content_type(photo: &Photo, variant: Variant) -> &'static str {
+    match variant {
+        Variant::Original => SourceFormat::parse(&photo.format)
+            .map(|format| format.mime())
+            .unwrap_or("application/octet-stream"),
+        _ => gaillery_imaging::DERIVED_CONTENT_TYPE,
     }
 }
 

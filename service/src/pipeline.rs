@@ -43,12 +43,16 @@ impl Default for PipelineOptions {
             // Inference already uses every core; more workers than half of them only queue.
             workers: (cores / 2).max(1),
             batch: 8,
-            lease: Duration::from_secs(120),
+            lease: Duration::from_secs(60),
             poll: Duration::from_secs(2),
             max_attempts: 5,
         }
     }
 }
+
+/// The longest wait between tries of a job that storage could not serve: an outage ends with
+/// its photos classified within this long.
+const MAX_OUTAGE_BACKOFF_MS: i64 = 15_000;
 
 /// The models loaded on this server, by name.
 pub type Classifiers = Arc<HashMap<String, Arc<Classifier>>>;
@@ -191,6 +195,13 @@ impl Worker {
                     self.finish(&job, JobOutcome::Failed(reason)).await;
                     continue;
                 }
+                // Storage is down or throttling: no fault of the photo's, so it waits for as
+                // long as the outage lasts instead of using up its attempts.
+                Err(error @ StorageError::Unavailable(_)) => {
+                    self.retry_later(&job, &format!("could not read the original: {error}"))
+                        .await;
+                    continue;
+                }
                 Err(error) => {
                     self.retry_or_fail(&job, &format!("could not read the original: {error}"))
                         .await;
@@ -278,6 +289,17 @@ impl Worker {
         self.finish(job, outcome).await;
     }
 
+    /// Back to the queue whatever the attempt, with a backoff that grows to at most
+    /// [`MAX_OUTAGE_BACKOFF_MS`]: for outages of the storage, which end by themselves.
+    async fn retry_later(&self, job: &Job, why: &str) {
+        let backoff_ms = (1_000i64 << job.attempt.min(8)).min(MAX_OUTAGE_BACKOFF_MS);
+        let outcome = JobOutcome::Retry {
+            reason: format!("will retry: {why}"),
+            run_after_ms: ids::now_ms() + backoff_ms,
+        };
+        self.finish(job, outcome).await;
+    }
+
     async fn finish(&self, job: &Job, outcome: JobOutcome) {
         let event = match &outcome {
             JobOutcome::Done(labels) => (PhotoStatus::Done, None, labels.clone()),
@@ -294,6 +316,15 @@ impl Worker {
         {
             Ok(true) => {
                 let (status, status_reason, labels) = event;
+                // One line per job outcome that took effect: operators (and the multi-server
+                // tests) count these to check that no job ends twice.
+                tracing::info!(
+                    id = %job.photo_id,
+                    worker = %self.name,
+                    attempt = job.attempt,
+                    status = status.as_str(),
+                    "job outcome recorded"
+                );
                 self.gallery.publish(PhotoEvent {
                     id: job.photo_id.clone(),
                     status,
