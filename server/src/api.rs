@@ -77,15 +77,26 @@ impl From<ServiceError> for ApiError {
     }
 }
 
+/// What a 503 asks clients to wait before trying again: storage outages and throttling
+/// usually pass within seconds.
+const RETRY_AFTER_SECS: &str = "5";
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let mut response = (
             self.status,
             Json(ErrorBody {
                 error: self.message,
             }),
         )
-            .into_response()
+            .into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
+        response
     }
 }
 
@@ -291,7 +302,14 @@ async fn upload_photos(State(state): State<AppState>, mut multipart: Multipart) 
             error: failure.message(),
         })
         .collect();
-    (status, Json(UploadResponse { photos, errors })).into_response()
+    let mut response = (status, Json(UploadResponse { photos, errors })).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECS),
+        );
+    }
+    response
 }
 
 /// Why one file of an upload was not stored.
@@ -357,8 +375,12 @@ async fn receive(
         .map_err(FileFailure::Service)
 }
 
+/// Bytes read per write of an image response: a thumbnail (about 30 KB) goes out in one or
+/// two writes instead of eight.
+const IMAGE_CHUNK: usize = 64 * 1024;
+
 /// An id's images never change: browsers and CDNs may keep them for a year.
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub(crate) const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// `GET /api/photos/{id}/{variant}`: the original or a derived image, streamed, with an ETag
 /// and immutable caching (an id's images never change).
@@ -375,6 +397,11 @@ async fn photo_image(
         )
     })?;
     let photo = state.gallery.photo(&owner(), &id).await?;
+    if let Some(valid_for) = state.presigned_images {
+        if let Some(redirect) = redirect_to_storage(&state, &photo, variant, valid_for).await? {
+            return Ok(redirect);
+        }
+    }
     let etag = format!(
         "\"{}-{}\"",
         &photo.sha256[..photo.sha256.len().min(16)],
@@ -400,7 +427,10 @@ async fn photo_image(
     }
 
     let (blob, content_type) = state.gallery.open_image(&photo, variant).await?;
-    let mut response = Response::new(Body::from_stream(ReaderStream::new(blob.reader)));
+    let mut response = Response::new(Body::from_stream(ReaderStream::with_capacity(
+        blob.reader,
+        IMAGE_CHUNK,
+    )));
     let response_headers = response.headers_mut();
     response_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(blob.len));
@@ -418,6 +448,37 @@ async fn photo_image(
         }
     }
     Ok(response)
+}
+
+/// A redirect to a presigned URL of the image, when the storage makes them. Browsers may keep
+/// the redirect for a quarter of the URL's validity, so they ask again for the same image
+/// while its URL still works, and the image is cached under one URL meanwhile.
+async fn redirect_to_storage(
+    state: &AppState,
+    photo: &gaillery_core::Photo,
+    variant: Variant,
+    valid_for: std::time::Duration,
+) -> Result<Option<Response>, ApiError> {
+    let Some(url) = state
+        .gallery
+        .direct_image_url(photo, variant, valid_for, IMMUTABLE)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let location = HeaderValue::from_str(&url).map_err(|_| {
+        ApiError::from(ServiceError::Internal(
+            "the storage made a URL that is no valid header".into(),
+        ))
+    })?;
+    let cache_control = format!("private, max-age={}", valid_for.as_secs() / 4);
+    let mut response = StatusCode::FOUND.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::LOCATION, location);
+    if let Ok(value) = HeaderValue::from_str(&cache_control) {
+        headers.insert(header::CACHE_CONTROL, value);
+    }
+    Ok(Some(response))
 }
 
 /// `inline` with the display name, RFC 5987-encoded so any name is safe in a header.

@@ -1,6 +1,6 @@
 //! The command line and its environment variables, validated into one struct.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -15,6 +15,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once at start and moved out at once: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web server (the gallery and the JSON API).
@@ -138,11 +140,89 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub models: ModelArgs,
 
-    /// Classification workers (default: half the cores, at least one).
+    /// Classification workers (default: half the cores, at least one). 0 runs none here:
+    /// uploads are queued for the other servers sharing the catalog to classify.
     #[arg(long, env = "GAILLERY_CLASSIFY_WORKERS")]
     pub classify_workers: Option<usize>,
 
-    /// This server's name among servers sharing one catalog (default: the host name).
+    /// This server's name among servers sharing one catalog: it must differ between servers
+    /// and stay the same across restarts (default: the host name and the port).
     #[arg(long, env = "GAILLERY_INSTANCE")]
     pub instance: Option<String>,
+
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+/// Where photos and the catalog live.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum StorageKind {
+    /// Files and SQLite under --data-dir: one server.
+    #[default]
+    Embedded,
+    /// Images in S3, the catalog and job queue in DynamoDB: any number of servers.
+    Aws,
+}
+
+/// How images reach browsers when storage can serve them itself (S3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ImageDelivery {
+    /// Streamed through this server.
+    #[default]
+    Proxy,
+    /// A redirect to a presigned S3 URL: the bytes bypass the server.
+    Redirect,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct StorageArgs {
+    /// `embedded` (files and SQLite under --data-dir) or `aws` (S3 and DynamoDB, with
+    /// credentials, region and endpoints from the standard AWS configuration: AWS_REGION,
+    /// AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB, profiles, instance roles).
+    #[arg(long, env = "GAILLERY_STORAGE", value_enum, default_value_t = StorageKind::Embedded)]
+    pub storage: StorageKind,
+
+    /// The S3 bucket of the images (with --storage aws).
+    #[arg(long, env = "GAILLERY_S3_BUCKET", required_if_eq("storage", "aws"))]
+    pub s3_bucket: Option<String>,
+
+    /// The DynamoDB table of the catalog and job queue (with --storage aws).
+    #[arg(
+        long,
+        env = "GAILLERY_DYNAMODB_TABLE",
+        required_if_eq("storage", "aws")
+    )]
+    pub dynamodb_table: Option<String>,
+
+    /// Create the bucket and the table (with its indexes) if they are missing.
+    #[arg(long, env = "GAILLERY_CREATE_RESOURCES")]
+    pub create_resources: bool,
+
+    /// How long a server's claim on a classification job lasts: the jobs of a server that
+    /// died are taken over by the others this long after it claimed them.
+    #[arg(long, env = "GAILLERY_JOB_LEASE_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(5..=86_400))]
+    pub job_lease_secs: u64,
+
+    /// `proxy` streams images through the server; `redirect` sends browsers to presigned S3
+    /// URLs instead (with --storage aws; embedded storage always streams).
+    #[arg(long, env = "GAILLERY_IMAGE_DELIVERY", value_enum, default_value_t = ImageDelivery::Proxy)]
+    pub image_delivery: ImageDelivery,
+
+    /// How long a presigned image URL stays valid, in seconds.
+    #[arg(long, env = "GAILLERY_PRESIGN_SECS", default_value_t = 3_600, value_parser = clap::value_parser!(u64).range(60..=604_800))]
+    pub presign_secs: u64,
+}
+
+impl Default for StorageArgs {
+    fn default() -> Self {
+        StorageArgs {
+            storage: StorageKind::Embedded,
+            s3_bucket: None,
+            dynamodb_table: None,
+            create_resources: false,
+            job_lease_secs: 60,
+            image_delivery: ImageDelivery::Proxy,
+            presign_secs: 3_600,
+        }
+    }
 }

@@ -25,6 +25,9 @@ pub struct AppState {
     pub gallery: Gallery,
     pub leptos_options: LeptosOptions,
     pub limits: RequestLimits,
+    /// Send browsers to presigned URLs valid this long instead of streaming images, when the
+    /// storage can make them; `None` streams.
+    pub presigned_images: Option<std::time::Duration>,
     /// Cancelled when the server begins to shut down, so long-lived responses (the event
     /// stream) end and the graceful shutdown can finish.
     pub shutdown: tokio_util::sync::CancellationToken,

@@ -24,6 +24,14 @@ pub fn load(args: &ModelArgs) -> Result<Classifiers, StartupError> {
     Ok(Arc::new(loaded))
 }
 
+/// Checks that every model named exists, without loading any (for servers that only queue).
+pub fn check_names(args: &ModelArgs) -> Result<(), StartupError> {
+    for name in args.names() {
+        ModelKind::parse(&name).map_err(|e| StartupError::Config(e.to_string()))?;
+    }
+    Ok(())
+}
+
 fn load_one(kind: ModelKind, model_dir: &Path) -> Result<Classifier, StartupError> {
     let weights = kind.weights_path(model_dir);
     if !weights.exists() && kind == ModelKind::EfficientNetLite0 {

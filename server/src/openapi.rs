@@ -14,7 +14,7 @@ pub fn document() -> Value {
         "info": {
             "title": "GAiLLERY API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Upload, list, view and delete photos. Errors are JSON objects with an `error` message."
+            "description": "Upload, list, view and delete photos. Errors are JSON objects with an `error` message. Any request that needs storage may answer 503 with `Retry-After` while S3 or DynamoDB is unreachable or throttling."
         },
         "paths": {
             "/healthz": { "get": {
@@ -122,6 +122,7 @@ pub fn document() -> Value {
                     ],
                     "responses": {
                         "200": { "description": "The image bytes", "content": { "image/*": {} } },
+                        "302": { "description": "With `--image-delivery redirect` on S3 storage: a presigned S3 URL in `Location`; the redirect may be cached for a quarter of the URL's validity" },
                         "304": { "description": "Not modified" },
                         "404": error_response("No such photo or variant")
                     }

@@ -1,16 +1,19 @@
 //! Start-up: storage, the gallery service and the routers, wired from the configuration.
 
-use crate::cli::ServeArgs;
+use crate::cli::{ImageDelivery, ServeArgs, StorageKind};
 use crate::{api, site, AppState, RequestLimits};
+use axum::serve::ListenerExt;
 use axum::Router;
 use gaillery_imaging::Limits;
 use gaillery_service::pipeline::{Pipeline, PipelineOptions};
-use gaillery_service::{Gallery, GalleryConfig};
-use gaillery_storage::{FsBlobStore, SqliteCatalog, StorageError};
+use gaillery_service::{Gallery, GalleryConfig, Relay, RelayTasks};
+use gaillery_storage::{BlobStore, Catalog, EventLog, FsBlobStore, SqliteCatalog, StorageError};
+use gaillery_storage_aws::{load_sdk_config, AwsStorageSettings, DynamoCatalog, S3BlobStore};
 use leptos::config::LeptosOptions;
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -41,6 +44,8 @@ pub(crate) fn io_context(
 pub struct App {
     pub router: Router,
     pub pipeline: Option<Pipeline>,
+    /// The link to other servers sharing the catalog, on shared storage.
+    pub relay: Option<RelayTasks>,
     shutdown: tokio_util::sync::CancellationToken,
 }
 
@@ -53,7 +58,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartupError> {
     let addr = listener
         .local_addr()
         .map_err(io_context("listener address"))?;
-    tracing::info!(data_dir = %args.data_dir.display(), "GAiLLERY listening on http://{addr}");
+    tracing::info!(
+        data_dir = %args.data_dir.display(),
+        storage = ?args.storage.storage,
+        "GAiLLERY listening on http://{addr}"
+    );
     run(listener, app, shutdown_signal()).await
 }
 
@@ -69,6 +78,13 @@ pub async fn run(
         shutdown.await;
         token.cancel();
     };
+    // Without TCP_NODELAY, the last short write of every image response waits for the
+    // client's delayed ACK: about 40 ms per thumbnail (found by the load tests).
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
+    });
     let served = axum::serve(listener, app.router)
         .with_graceful_shutdown(shutdown)
         .await
@@ -76,35 +92,62 @@ pub async fn run(
     if let Some(pipeline) = app.pipeline {
         pipeline.stop().await;
     }
+    if let Some(relay) = app.relay {
+        relay.stop().await;
+    }
     served?;
     tracing::info!("GAiLLERY stopped");
     Ok(())
 }
 
-/// Opens storage under the data directory, loads the models, starts the workers, and builds
-/// the whole router.
+/// Opens storage, loads the models, starts the workers (and, on shared storage, the event
+/// relay), and builds the whole router.
 pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
     let names = args.models.names();
-    let models = args.models.clone();
-    let classifiers = tokio::task::spawn_blocking(move || crate::models::load(&models))
-        .await
-        .map_err(|e| StartupError::Config(format!("loading models: {e}")))??;
-    let gallery = open_gallery(
-        &args.data_dir,
+    // With no workers here, uploads are still queued for the models named, and the servers
+    // that do run workers classify them: no need to load the weights.
+    let runs_workers = args.classify_workers != Some(0);
+    let classifiers = if runs_workers {
+        let models = args.models.clone();
+        tokio::task::spawn_blocking(move || crate::models::load(&models))
+            .await
+            .map_err(|e| StartupError::Config(format!("loading models: {e}")))??
+    } else {
+        crate::models::check_names(&args.models)?;
+        Default::default()
+    };
+    let storage = open_storage(args).await?;
+    let config = gallery_config(
+        storage.staging_dir,
         args.processing_threads,
         args.max_upload_mb,
         args.max_megapixels,
         names,
-    )?;
+    );
+    let mut gallery = Gallery::new(storage.blobs, storage.catalog, config);
+    let instance = args
+        .instance
+        .clone()
+        .unwrap_or_else(|| format!("{}-{}", host_name(), args.addr.port()));
+    let relay = storage
+        .event_log
+        .map(|log| Relay::start(&mut gallery, log, instance.clone()));
     let pipeline = if classifiers.is_empty() {
         None
     } else {
-        let mut options = PipelineOptions::default();
+        let mut options = PipelineOptions {
+            instance,
+            lease: Duration::from_secs(args.storage.job_lease_secs),
+            ..PipelineOptions::default()
+        };
         if let Some(workers) = args.classify_workers {
-            options.workers = workers.max(1);
+            options.workers = workers;
         }
-        options.instance = args.instance.clone().unwrap_or_else(host_name);
         Some(Pipeline::start(gallery.clone(), classifiers, options).await?)
+    };
+    let image_delivery = match args.storage.image_delivery {
+        ImageDelivery::Proxy => None,
+        ImageDelivery::Redirect => Some(Duration::from_secs(args.storage.presign_secs)),
     };
     let state = AppState {
         gallery,
@@ -113,36 +156,101 @@ pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
             max_files_per_request: usize::try_from(args.max_files_per_request)
                 .unwrap_or(usize::MAX),
         },
+        presigned_images: image_delivery,
         shutdown: tokio_util::sync::CancellationToken::new(),
     };
     Ok(App {
         shutdown: state.shutdown.clone(),
         router: router(state),
         pipeline,
+        relay,
     })
 }
 
-/// The gallery service on the embedded storage under `data_dir`.
-pub fn open_gallery(
-    data_dir: &Path,
+/// The storage a server runs on.
+struct Storage {
+    blobs: Arc<dyn BlobStore>,
+    catalog: Arc<dyn Catalog>,
+    /// Set when other servers may share the catalog: their stage changes come through it.
+    event_log: Option<Arc<dyn EventLog>>,
+    staging_dir: PathBuf,
+}
+
+async fn open_storage(args: &ServeArgs) -> Result<Storage, StartupError> {
+    create_dir(&args.data_dir)?;
+    match args.storage.storage {
+        StorageKind::Embedded => {
+            let (blobs, catalog) = open_embedded(&args.data_dir)?;
+            Ok(Storage {
+                staging_dir: blobs.temp_dir().to_path_buf(),
+                blobs: Arc::new(blobs),
+                catalog: Arc::new(catalog),
+                event_log: None,
+            })
+        }
+        StorageKind::Aws => {
+            let (Some(bucket), Some(table)) =
+                (&args.storage.s3_bucket, &args.storage.dynamodb_table)
+            else {
+                return Err(StartupError::Config(
+                    "--storage aws needs --s3-bucket and --dynamodb-table".into(),
+                ));
+            };
+            let settings = AwsStorageSettings::new(bucket, table);
+            let sdk = load_sdk_config(&settings).await;
+            let blobs = S3BlobStore::new(&sdk, bucket).with_cache_control(api::IMMUTABLE);
+            let catalog = Arc::new(DynamoCatalog::new(&sdk, table));
+            if args.storage.create_resources {
+                if blobs.create_bucket_if_missing().await? {
+                    tracing::info!(bucket, "created the S3 bucket");
+                }
+                if catalog.create_table_if_missing().await? {
+                    tracing::info!(table, "created the DynamoDB table");
+                }
+            } else {
+                blobs.check().await?;
+                catalog.check().await?;
+            }
+            // Uploads stream to local disk first: they are checked and decoded before any
+            // byte goes to S3.
+            let staging_dir = args.data_dir.join("staging");
+            create_dir(&staging_dir)?;
+            Ok(Storage {
+                blobs: Arc::new(blobs),
+                catalog: Arc::clone(&catalog) as Arc<dyn Catalog>,
+                event_log: Some(catalog as Arc<dyn EventLog>),
+                staging_dir,
+            })
+        }
+    }
+}
+
+fn create_dir(dir: &Path) -> Result<(), StartupError> {
+    std::fs::create_dir_all(dir).map_err(io_context(format!(
+        "cannot create directory {}",
+        dir.display()
+    )))
+}
+
+fn open_embedded(data_dir: &Path) -> Result<(FsBlobStore, SqliteCatalog), StartupError> {
+    let blobs = FsBlobStore::new(data_dir.join("blobs"))?;
+    let catalog = SqliteCatalog::open(&data_dir.join("catalog.sqlite3"))?;
+    Ok((blobs, catalog))
+}
+
+fn gallery_config(
+    staging_dir: PathBuf,
     processing_threads: Option<usize>,
     max_upload_mb: u64,
     max_megapixels: u64,
     models: Vec<String>,
-) -> Result<Gallery, StartupError> {
-    std::fs::create_dir_all(data_dir).map_err(io_context(format!(
-        "cannot create data directory {}",
-        data_dir.display()
-    )))?;
-    let blobs = FsBlobStore::new(data_dir.join("blobs"))?;
-    let staging_dir = blobs.temp_dir().to_path_buf();
-    let catalog = SqliteCatalog::open(&data_dir.join("catalog.sqlite3"))?;
+) -> GalleryConfig {
     let processing_slots = processing_threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2)
     });
-    let config = GalleryConfig {
+    GalleryConfig {
         max_upload_bytes: max_upload_mb * 1_000_000,
         image_limits: Limits {
             max_pixels: max_megapixels * 1_000_000,
@@ -151,12 +259,32 @@ pub fn open_gallery(
         staging_dir,
         processing_slots,
         models,
-    };
+    }
+}
+
+/// The gallery service on the embedded storage under `data_dir` (for commands such as
+/// `import` that work on a local gallery).
+pub fn open_gallery(
+    data_dir: &Path,
+    processing_threads: Option<usize>,
+    max_upload_mb: u64,
+    max_megapixels: u64,
+    models: Vec<String>,
+) -> Result<Gallery, StartupError> {
+    create_dir(data_dir)?;
+    let (blobs, catalog) = open_embedded(data_dir)?;
+    let config = gallery_config(
+        blobs.temp_dir().to_path_buf(),
+        processing_threads,
+        max_upload_mb,
+        max_megapixels,
+        models,
+    );
     Ok(Gallery::new(Arc::new(blobs), Arc::new(catalog), config))
 }
 
-/// The machine's name, for naming this server's workers; stable across restarts, so a
-/// restarted server takes its own jobs back at once.
+/// The machine's name. With the port, it names this server among those sharing a catalog:
+/// stable across restarts, so a restarted server takes its own jobs back at once.
 fn host_name() -> String {
     std::fs::read_to_string("/etc/hostname")
         .ok()

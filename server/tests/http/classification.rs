@@ -22,15 +22,20 @@ fn photo(name: &str) -> Vec<u8> {
 }
 
 /// Server-sent events of one server, parsed.
-struct Events {
+pub(crate) struct Events {
     stream: std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
     buffer: String,
 }
 
 impl Events {
     async fn open(server: &TestServer) -> Events {
+        Events::at(&server.base).await
+    }
+
+    /// The event stream of the server at `base` (`http://127.0.0.1:PORT`).
+    pub(crate) async fn at(base: &str) -> Events {
         let response = reqwest::Client::new()
-            .get(server.url("/api/events"))
+            .get(format!("{base}/api/events"))
             .send()
             .await
             .expect("events");
@@ -46,7 +51,7 @@ impl Events {
     }
 
     /// The next `photo` event, within 60 s.
-    async fn next(&mut self) -> PhotoEvent {
+    pub(crate) async fn next(&mut self) -> PhotoEvent {
         tokio::time::timeout(Duration::from_secs(60), async {
             loop {
                 if let Some(end) = self.buffer.find("\n\n") {
@@ -72,7 +77,7 @@ impl Events {
     }
 
     /// Events until every id in `ids` is done or failed; returns each id's stages in order.
-    async fn until_finished(&mut self, ids: &[&str]) -> Vec<Vec<PhotoEvent>> {
+    pub(crate) async fn until_finished(&mut self, ids: &[&str]) -> Vec<Vec<PhotoEvent>> {
         let mut seen: Vec<Vec<PhotoEvent>> = vec![Vec::new(); ids.len()];
         let finished = |seen: &Vec<Vec<PhotoEvent>>| {
             seen.iter().all(|events| {

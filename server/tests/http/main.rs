@@ -3,5 +3,6 @@
 
 mod api;
 mod classification;
+mod cluster;
 mod support;
 mod voice;

@@ -1,7 +1,7 @@
 //! A real GAiLLERY server on 127.0.0.1, port 0, with its own data directory, for tests.
 
 use gaillery_core::api::UploadResponse;
-use gaillery_server::cli::{ModelArgs, ServeArgs};
+use gaillery_server::cli::{ModelArgs, ServeArgs, StorageArgs};
 use gaillery_server::startup;
 use std::path::{Path, PathBuf};
 use tokio::sync::oneshot;
@@ -30,6 +30,7 @@ pub fn args(data_dir: &Path) -> ServeArgs {
         },
         classify_workers: Some(1),
         instance: Some("test".into()),
+        storage: StorageArgs::default(),
     }
 }
 
