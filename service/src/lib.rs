@@ -27,6 +27,12 @@ use tokio::sync::{broadcast, Notify, Semaphore};
 /// then reloads what it shows).
 const EVENT_BUFFER: usize = 1024;
 
+/// Retries of queueing a new photo's classification while storage is down: about ten
+/// minutes, the first after a second, then at most 15 s apart.
+const ENQUEUE_RETRIES: u32 = 45;
+const ENQUEUE_FIRST_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
+const ENQUEUE_MAX_RETRY: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// Limits and places the service works with.
 #[derive(Clone, Debug)]
 pub struct GalleryConfig {
@@ -206,16 +212,7 @@ impl Gallery {
         match self.catalog.insert_photo(new_photo).await {
             Ok(InsertOutcome::Created(photo)) => {
                 if let Some(model) = self.config.default_model() {
-                    // Should this fail, the photo stays `queued` without a job, and the next
-                    // start queues it again (`Catalog::photos_without_jobs`).
-                    if let Err(error) = self
-                        .catalog
-                        .enqueue_job(owner, &photo.id, model, ids::now_ms())
-                        .await
-                    {
-                        tracing::warn!(%error, id = %photo.id, "could not queue classification");
-                    }
-                    self.jobs_queued.notify_waiters();
+                    self.queue_new_photo(owner, &photo.id, model).await;
                 }
                 Ok(IngestOutcome::Created(photo))
             }
@@ -229,6 +226,45 @@ impl Gallery {
                 Err(error.into())
             }
         }
+    }
+
+    /// Queues the classification of a photo just catalogued. When storage fails right then,
+    /// the photo is listed `queued` without a job: this keeps trying in the background, so an
+    /// outage delays the job instead of losing it. Should the server stop first, its next start
+    /// queues the photo (`Catalog::photos_without_jobs`).
+    async fn queue_new_photo(&self, owner: &OwnerId, id: &PhotoId, model: &str) {
+        let first = self
+            .catalog
+            .enqueue_job(owner, id, model, ids::now_ms())
+            .await;
+        let Err(error) = first else {
+            self.jobs_queued.notify_waiters();
+            return;
+        };
+        tracing::warn!(%error, %id, "could not queue classification; retrying");
+        let (gallery, owner, id, model) =
+            (self.clone(), owner.clone(), id.clone(), model.to_owned());
+        tokio::spawn(async move {
+            let mut delay = ENQUEUE_FIRST_RETRY;
+            for _ in 0..ENQUEUE_RETRIES {
+                tokio::time::sleep(delay).await;
+                let queued = gallery
+                    .catalog
+                    .enqueue_job(&owner, &id, &model, ids::now_ms())
+                    .await;
+                match queued {
+                    Ok(_) => {
+                        gallery.jobs_queued.notify_waiters();
+                        return;
+                    }
+                    Err(error) => {
+                        tracing::debug!(%error, %id, "still cannot queue classification");
+                        delay = (delay * 2).min(ENQUEUE_MAX_RETRY);
+                    }
+                }
+            }
+            tracing::warn!(%id, "gave up queueing classification; the next start queues it");
+        });
     }
 
     /// Decodes and derives off the async runtime, a bounded number at a time.
