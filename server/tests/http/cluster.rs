@@ -9,7 +9,7 @@
 //! leave nothing half-visible, and work resumes by itself when the service is back.
 
 use crate::classification::Events;
-use crate::support::model_dir;
+use crate::support::{model_dir, upload_to};
 use gaillery_core::api::{PhotoPage, UploadResponse};
 use gaillery_core::{Photo, PhotoStatus};
 use gaillery_testkit::proxy::{FaultProxy, SerialProxy};
@@ -157,7 +157,7 @@ impl Node {
     }
 
     async fn upload(&self, files: Vec<(String, Vec<u8>)>) -> (u16, UploadResponse) {
-        upload(&self.client, &self.url("/api/photos"), files).await
+        upload_to(&self.client, &self.url("/api/photos"), files).await
     }
 
     /// Every photo, through the listing's pages.
@@ -208,33 +208,6 @@ impl Drop for Node {
     }
 }
 
-/// Uploads files in one multipart request; returns the status and the parsed body.
-async fn upload(
-    client: &reqwest::Client,
-    url: &str,
-    files: Vec<(String, Vec<u8>)>,
-) -> (u16, UploadResponse) {
-    let mut form = reqwest::multipart::Form::new();
-    for (name, bytes) in files {
-        let part = reqwest::multipart::Part::bytes(bytes)
-            .file_name(name)
-            .mime_str("image/jpeg")
-            .expect("mime");
-        form = form.part("file", part);
-    }
-    let response = client
-        .post(url)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload request");
-    let status = response.status().as_u16();
-    let body = response.text().await.expect("upload body");
-    let parsed = serde_json::from_str(&body)
-        .unwrap_or_else(|e| panic!("upload response {status} is no UploadResponse ({e}): {body}"));
-    (status, parsed)
-}
-
 /// `count` distinct photo-like JPEGs.
 fn photos(count: u32, first_seed: u32) -> Vec<(String, Vec<u8>)> {
     (0..count)
@@ -280,7 +253,7 @@ async fn servers_share_photos_and_a_killed_servers_jobs_are_finished_once_by_ano
     // the upload runs: read afterwards, they would be history.
     let upload = {
         let (client, url) = (web.client.clone(), web.url("/api/photos"));
-        tokio::spawn(async move { upload(&client, &url, photos(12, 1)).await })
+        tokio::spawn(async move { upload_to(&client, &url, photos(12, 1)).await })
     };
     loop {
         let event = doomed_events.next().await;
@@ -387,7 +360,7 @@ async fn storage_outages_fail_fast_lose_nothing_and_work_resumes() {
     // photo is classified once S3 is back.
     let upload = {
         let (client, url) = (node.client.clone(), node.url("/api/photos"));
-        tokio::spawn(async move { upload(&client, &url, photos(6, 400)).await.1 })
+        tokio::spawn(async move { upload_to(&client, &url, photos(6, 400)).await.1 })
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
     backends.s3_proxy.cut();

@@ -93,27 +93,10 @@ impl TestServer {
 
     /// Uploads files in one multipart request; returns the status and the parsed body.
     pub async fn upload(&self, files: &[(&str, Vec<u8>)]) -> (u16, UploadResponse) {
-        let mut form = reqwest::multipart::Form::new();
-        for (name, bytes) in files {
-            let part = reqwest::multipart::Part::bytes(bytes.clone())
-                .file_name((*name).to_owned())
-                .mime_str("application/octet-stream")
-                .expect("mime");
-            form = form.part("file", part);
-        }
-        let response = self
-            .client
-            .post(self.url("/api/photos"))
-            .multipart(form)
-            .send()
-            .await
-            .expect("upload request");
-        let status = response.status().as_u16();
-        let body = response.text().await.expect("upload body");
-        let parsed = serde_json::from_str(&body).unwrap_or_else(|e| {
-            panic!("upload response {status} is not an UploadResponse ({e}): {body}")
-        });
-        (status, parsed)
+        let files = files
+            .iter()
+            .map(|(name, bytes)| ((*name).to_owned(), bytes.clone()));
+        upload_to(&self.client, &self.url("/api/photos"), files).await
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -123,4 +106,33 @@ impl TestServer {
             .await
             .expect("GET request")
     }
+}
+
+/// Uploads files to `url` in one multipart request (one `file` part each); returns the status
+/// and the parsed body. For servers this process did not start, too.
+pub async fn upload_to(
+    client: &reqwest::Client,
+    url: &str,
+    files: impl IntoIterator<Item = (String, Vec<u8>)>,
+) -> (u16, UploadResponse) {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, bytes) in files {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(name)
+            .mime_str("application/octet-stream")
+            .expect("mime");
+        form = form.part("file", part);
+    }
+    let response = client
+        .post(url)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload request");
+    let status = response.status().as_u16();
+    let body = response.text().await.expect("upload body");
+    let parsed = serde_json::from_str(&body).unwrap_or_else(|e| {
+        panic!("upload response {status} is not an UploadResponse ({e}): {body}")
+    });
+    (status, parsed)
 }
