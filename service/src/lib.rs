@@ -33,6 +33,13 @@ const ENQUEUE_RETRIES: u32 = 45;
 const ENQUEUE_FIRST_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 const ENQUEUE_MAX_RETRY: std::time::Duration = std::time::Duration::from_secs(15);
 
+/// How long after a failed insert the catalog is asked whether it landed after all: past any
+/// request of it still queued at the storage service. Then, while the catalog cannot answer,
+/// 20 more asks 15 s apart.
+const SETTLE_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+const SETTLE_RETRY: std::time::Duration = std::time::Duration::from_secs(15);
+const SETTLE_TRIES: u32 = 21;
+
 /// Limits and places the service works with.
 #[derive(Clone, Debug)]
 pub struct GalleryConfig {
@@ -191,7 +198,7 @@ impl Gallery {
         }
 
         let new_photo = NewPhoto {
-            id,
+            id: id.clone(),
             owner: owner.clone(),
             filename: received.filename.clone(),
             width,
@@ -222,10 +229,46 @@ impl Gallery {
                 Ok(IngestOutcome::Duplicate(existing))
             }
             Err(error) => {
-                self.remove_blobs(&keys).await;
+                // A failed insert may still have been applied: a request that timed out or
+                // lost its answer can have reached the catalog. Removing the images now could
+                // leave a catalogued photo pointing at nothing, so look first (later).
+                self.settle_failed_insert(owner, &id, keys);
                 Err(error.into())
             }
         }
+    }
+
+    /// After an insert failed: once any request still in flight has had time to land, looks
+    /// the photo up. Catalogued after all, it gets its classification job; otherwise its
+    /// images go. While the catalog cannot answer, the images stay: never listed, and never
+    /// a catalogued photo without them.
+    fn settle_failed_insert(&self, owner: &OwnerId, id: &PhotoId, keys: ids::PhotoKeys) {
+        let (gallery, owner, id) = (self.clone(), owner.clone(), id.clone());
+        tokio::spawn(async move {
+            let mut delay = SETTLE_AFTER;
+            for _ in 0..SETTLE_TRIES {
+                tokio::time::sleep(delay).await;
+                match gallery.catalog.photo(&owner, &id).await {
+                    Ok(Some(photo)) => {
+                        tracing::info!(%id, "a photo whose insert failed was catalogued after all");
+                        if let Some(model) = gallery.config.default_model() {
+                            gallery.queue_new_photo(&owner, &id, model).await;
+                        }
+                        gallery.publish(PhotoEvent::current(&photo));
+                        return;
+                    }
+                    Ok(None) => {
+                        gallery.remove_blobs(&keys).await;
+                        return;
+                    }
+                    Err(error) => {
+                        tracing::debug!(%error, %id, "cannot yet tell whether the insert landed");
+                        delay = SETTLE_RETRY;
+                    }
+                }
+            }
+            tracing::warn!(%id, "cannot tell whether a failed insert landed; its images stay");
+        });
     }
 
     /// Queues the classification of a photo just catalogued. When storage fails right then,

@@ -11,7 +11,8 @@
 //! taken when it started, erasing what others wrote meanwhile. DynamoDB applies every write and
 //! every transaction atomically. Behind this proxy clients still race between their requests
 //! (one reads the queue, another claims, the first's conditional write then fails), and each
-//! request is atomic, as on DynamoDB.
+//! request is atomic, as on DynamoDB. It can also lose answers: apply a request, then close
+//! the client's connection instead of answering, as when the network fails at that moment.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -94,6 +95,26 @@ impl Drop for FaultProxy {
 pub struct SerialProxy {
     port: u16,
     accept: tokio::task::JoinHandle<()>,
+    losses: Arc<Mutex<LostAnswers>>,
+}
+
+/// Which answers the proxy drops after moto applied their requests.
+#[derive(Default)]
+struct LostAnswers {
+    /// The DynamoDB operation, as in `X-Amz-Target: DynamoDB_20120810.{operation}`.
+    operation: String,
+    remaining: usize,
+}
+
+impl LostAnswers {
+    /// Whether the answer to a request for `operation` is to be lost; counts it if so.
+    fn take(&mut self, operation: Option<&str>) -> bool {
+        let lose = self.remaining > 0 && operation == Some(self.operation.as_str());
+        if lose {
+            self.remaining -= 1;
+        }
+        lose
+    }
 }
 
 impl SerialProxy {
@@ -102,16 +123,34 @@ impl SerialProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("proxy port");
         let port = listener.local_addr().expect("proxy address").port();
         let turn = Arc::new(tokio::sync::Mutex::new(()));
-        let accept = tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
-                let turn = Arc::clone(&turn);
-                tokio::spawn(async move {
-                    // A connection that breaks (a client timing out) just ends.
-                    let _ = serve(client, target_port, turn).await;
-                });
-            }
-        });
-        SerialProxy { port, accept }
+        let losses = Arc::new(Mutex::new(LostAnswers::default()));
+        let accept = {
+            let losses = Arc::clone(&losses);
+            tokio::spawn(async move {
+                while let Ok((client, _)) = listener.accept().await {
+                    let (turn, losses) = (Arc::clone(&turn), Arc::clone(&losses));
+                    tokio::spawn(async move {
+                        // A connection that breaks (a client timing out) just ends.
+                        let _ = serve(client, target_port, turn, losses).await;
+                    });
+                }
+            })
+        };
+        SerialProxy {
+            port,
+            accept,
+            losses,
+        }
+    }
+
+    /// The next `count` requests for the DynamoDB `operation` (`"TransactWriteItems"`, say)
+    /// are applied, and their answers lost: the client's connection closes instead. A count
+    /// of 0 stops losing them.
+    pub fn lose_answers(&self, operation: &str, count: usize) {
+        *self.losses.lock().expect("lost answers") = LostAnswers {
+            operation: operation.to_owned(),
+            remaining: count,
+        };
     }
 }
 
@@ -137,6 +176,7 @@ async fn serve(
     client: TcpStream,
     target_port: u16,
     turn: Arc<tokio::sync::Mutex<()>>,
+    losses: Arc<Mutex<LostAnswers>>,
 ) -> std::io::Result<()> {
     let mut client = BufReader::new(client);
     let mut upstream: Option<BufReader<TcpStream>> = None;
@@ -156,6 +196,13 @@ async fn serve(
             upstream = None;
         }
         drop(_turn);
+        let lost = losses
+            .lock()
+            .expect("lost answers")
+            .take(request.operation.as_deref());
+        if lost {
+            return Ok(());
+        }
         client.get_mut().write_all(&response.bytes).await?;
         if response.closes {
             return Ok(());
@@ -169,6 +216,8 @@ struct Message {
     bytes: Vec<u8>,
     /// The connection ends after it.
     closes: bool,
+    /// A DynamoDB request's operation, from `X-Amz-Target`.
+    operation: Option<String>,
 }
 
 /// Reads one HTTP/1.1 message whole: its head, then a body framed by `Content-Length` or
@@ -192,6 +241,12 @@ async fn read_message(
             break;
         }
     }
+    // The operation's name keeps its case; `head` is lowercased for the header names.
+    let operation = String::from_utf8_lossy(&bytes)
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(key, _)| key.trim().eq_ignore_ascii_case("x-amz-target"))
+        .and_then(|(_, value)| value.trim().rsplit_once('.').map(|(_, op)| op.to_owned()));
     let head = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
     let header = |name: &str| {
         head.lines()
@@ -234,5 +289,9 @@ async fn read_message(
         reader.read_to_end(&mut bytes).await?;
         closes = true;
     }
-    Ok(Some(Message { bytes, closes }))
+    Ok(Some(Message {
+        bytes,
+        closes,
+        operation,
+    }))
 }

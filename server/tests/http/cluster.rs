@@ -28,7 +28,7 @@ struct Backends {
     dir: tempfile::TempDir,
     _s3: ServerProcess,
     _dynamodb: ServerProcess,
-    _dynamodb_serial: SerialProxy,
+    dynamodb_serial: SerialProxy,
     s3_proxy: FaultProxy,
     dynamodb_proxy: FaultProxy,
 }
@@ -52,7 +52,7 @@ impl Backends {
             dir,
             _s3: s3,
             _dynamodb: dynamodb,
-            _dynamodb_serial: dynamodb_serial,
+            dynamodb_serial,
             s3_proxy,
             dynamodb_proxy,
         }
@@ -377,23 +377,61 @@ async fn storage_outages_fail_fast_lose_nothing_and_work_resumes() {
 
     let expected = 2 + during.photos.len();
     let settled = node.until_settled(expected, Duration::from_secs(120)).await;
-    for photo in &settled {
-        assert_eq!(
-            photo.status,
-            PhotoStatus::Done,
-            "{}: {:?}",
-            photo.id,
-            photo.status_reason
-        );
-        // A catalogued photo never points to a missing object.
+    assert_classified_and_whole(&node, &settled).await;
+    let stored: Vec<&str> = during.photos.iter().map(|p| p.id.as_str()).collect();
+    assert!(stored
+        .iter()
+        .all(|id| settled.iter().any(|p| p.id.as_str() == *id)));
+}
+
+/// A write can reach DynamoDB and still fail at the server: its answer is lost, the client
+/// times out. The photo must then be whole (catalogued with its images) or absent, never a
+/// listing entry without images, and a catalogued one must still be classified.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_insert_whose_answer_is_lost_leaves_the_photo_whole_and_classified() {
+    let backends = Backends::start().await;
+    let node = Node::start(&backends, "node", &["--classify-workers", "1"]).await;
+
+    // The first answer lost: the SDK sends the insert again, which finds the photo its first
+    // try stored, and the upload succeeds.
+    backends
+        .dynamodb_serial
+        .lose_answers("TransactWriteItems", 1);
+    let (status, first) = node.upload(photos(1, 500)).await;
+    assert_eq!(status, 201, "{first:?}");
+    assert_eq!(first.photos.len(), 1);
+    assert_classified_and_whole(&node, &node.until_settled(1, Duration::from_secs(60)).await).await;
+
+    // Every answer lost: the upload fails with a 503, yet the insert was applied. The photo is
+    // listed with all its images, and is classified once the server has settled the insert.
+    backends
+        .dynamodb_serial
+        .lose_answers("TransactWriteItems", usize::MAX);
+    let (status, refused) = node.upload(photos(1, 600)).await;
+    backends
+        .dynamodb_serial
+        .lose_answers("TransactWriteItems", 0);
+    assert_eq!(status, 503, "{refused:?}");
+    assert_eq!(refused.errors.len(), 1);
+    let listed = node.all_photos().await;
+    assert_eq!(listed.len(), 2, "the insert was applied");
+    assert_classified_and_whole(
+        &node,
+        &node.until_settled(2, Duration::from_secs(120)).await,
+    )
+    .await;
+}
+
+/// Every photo is `done`, and each of its images is served: a catalogued photo never points
+/// to a missing object.
+async fn assert_classified_and_whole(node: &Node, photos: &[Photo]) {
+    for photo in photos {
+        let reason = &photo.status_reason;
+        assert_eq!(photo.status, PhotoStatus::Done, "{}: {reason:?}", photo.id);
         for variant in ["thumbnail", "preview", "original"] {
             let url = node.url(&format!("/api/photos/{}/{variant}", photo.id));
             let response = node.client.get(url).send().await.expect("image");
             assert_eq!(response.status(), 200, "{} {variant}", photo.id);
         }
     }
-    let stored: Vec<&str> = during.photos.iter().map(|p| p.id.as_str()).collect();
-    assert!(stored
-        .iter()
-        .all(|id| settled.iter().any(|p| p.id.as_str() == *id)));
 }

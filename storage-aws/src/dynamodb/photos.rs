@@ -79,6 +79,11 @@ impl DynamoCatalog {
             }
             if outcome.failed_at(0) {
                 match self.find_by_hash(&new.owner, &new.sha256).await? {
+                    // Our own earlier attempt: it was applied, but its answer was lost and the
+                    // SDK sent it again (moto ignores the idempotency token DynamoDB honours).
+                    Some(existing) if existing.id == new.id => {
+                        return Ok(InsertOutcome::Created(existing))
+                    }
                     Some(existing) => return Ok(InsertOutcome::Duplicate(existing)),
                     // The first copy was deleted in the meantime: try again.
                     None => continue,
