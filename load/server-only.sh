@@ -79,8 +79,11 @@ for c in "${LEVELS[@]}"; do
   read -r WU WS <"$WORK/wrk-time.txt" || true
   LINE=$(grep '^{' "$WORK/wrk-$c.txt" | tail -n 1)
   # Per-second peaks from the samples (CPU in % of one core).
-  PEAKS=$(awk -v clk="$CLK_TCK" 'NR>1 { dt=($1-t)/1000; if (dt>0) { s=($2-ps)/clk/dt*100; if (s>ms) ms=s; if ($5>rss) rss=$5; if ($8>th) th=$8 } }
-    { t=$1; ps=$2 } END { printf "{\"server_cpu_peak_pct\":%.0f,\"server_rss_peak_mb\":%.0f,\"server_threads_peak\":%d}", ms, rss/1024, th }' "$WORK/samples-$c.txt")
+  # Columns: ms server client s3 dynamodb rss_kb busy total threads (see sampler).
+  PEAKS=$(awk -v clk="$CLK_TCK" 'NR>1 { dt=($1-t)/1000; if (dt>0) { s=($2-ps)/clk/dt*100; if (s>ms) ms=s; if ($6>rss) rss=$6; if ($9>th) th=$9 } }
+    NR==1 { t0=$1; d0=$5 } { t=$1; ps=$2; d=$5 }
+    END { dd = (t>t0) ? (d-d0)/clk/((t-t0)/1000)*100 : 0
+          printf "{\"server_cpu_peak_pct\":%.0f,\"server_rss_peak_mb\":%.0f,\"server_threads_peak\":%d,\"dynamodb_cpu_pct\":%.0f}", ms, rss/1024, th, dd }' "$WORK/samples-$c.txt")
   echo "$LINE" | jq -c --argjson c "$c" --argjson t "$THREADS" --argjson peaks "$PEAKS" \
     --arg scpu "$(( (S1 - S0) ))" --arg clk "$CLK_TCK" --arg wu "${WU:-0}" --arg ws "${WS:-0}" '
     . + {connections: $c, threads: $t,
@@ -92,11 +95,13 @@ done
 
 echo
 echo "=== server alone, Task 1's request mix (wrk)$([[ $QUICK == 1 ]] && echo ' — QUICK SMOKE RUN, not a measurement' || true)"
-printf '%-6s %9s %10s %9s %9s %9s %9s %8s %14s %9s %8s\n' conns req/s visitors/s p50_ms p95_ms p99_ms max_ms errors server_cpu% wrk_cpu% rss_MB
-jq -r '[.connections, (.rps|floor), (.visitors_per_s*10|floor/10), .latency_ms.p50, .latency_ms.p95, .latency_ms.p99, .latency_ms.max,
+printf '%-6s %9s %10s %9s %9s %9s %9s %8s %14s %9s %8s %9s\n' conns req/s visitors/s p50_ms p95_ms p99_ms max_ms errors server_cpu% wrk_cpu% rss_MB \
+  "$([[ $STORAGE == aws ]] && echo moto_cpu% || true)"
+jq -r --arg aws "$STORAGE" '[.connections, (.rps|floor), (.visitors_per_s*10|floor/10), .latency_ms.p50, .latency_ms.p95, .latency_ms.p99, .latency_ms.max,
         (.errors.connect+.errors.read+.errors.write+.errors.status+.errors.timeout),
-        "\(.server_cpu_pct|floor) (max \(.server_cpu_peak_pct))", (.wrk_cpu_pct|floor), .server_rss_peak_mb] | @tsv' "$OUT" \
-  | awk -F'\t' '{ printf "%-6s %9s %10s %9s %9s %9s %9s %8s %14s %9s %8s\n", $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11 }'
+        "\(.server_cpu_pct|floor) (max \(.server_cpu_peak_pct))", (.wrk_cpu_pct|floor), .server_rss_peak_mb,
+        (if $aws == "aws" then .dynamodb_cpu_pct else "" end)] | @tsv' "$OUT" \
+  | awk -F'\t' '{ printf "%-6s %9s %10s %9s %9s %9s %9s %8s %14s %9s %8s %9s\n", $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12 }'
 echo "server log: $(server_log_problems) WARN/ERROR lines"; cat "$WORK/log-errors.txt"
 echo "results: $OUT"
 ERRS=$(jq -s 'map(.errors.connect+.errors.read+.errors.write+.errors.status+.errors.timeout) | add' "$OUT")

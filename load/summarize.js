@@ -18,7 +18,7 @@ const num = (v, d = 0) => (v === undefined || v === null || v === '' || Number.i
 const ms = (v) => (v === undefined ? '-' : `${Math.round(v)} ms`);
 const pct = (v) => `${Math.round(v)} %`;
 
-/** Per-second CPU from the samples: "ms server client backends rssKb busy total threads" lines. */
+/** Per-second CPU from the samples: "ms server client s3 dynamodb rssKb busy total threads" lines. */
 function cpuFromSamples(file, clkTck) {
   if (!file || !fs.existsSync(file)) return null;
   const rows = fs
@@ -26,26 +26,31 @@ function cpuFromSamples(file, clkTck) {
     .trim()
     .split('\n')
     .map((l) => l.trim().split(/\s+/).map(Number))
-    .filter((r) => r.length === 8 && r.every(Number.isFinite));
+    .filter((r) => r.length === 9 && r.every(Number.isFinite));
   const per = [];
   for (let i = 1; i < rows.length; i++) {
-    const [t0, s0, c0, b0, , busy0, tot0] = rows[i - 1];
-    const [t1, s1, c1, b1, rss, busy1, tot1, threads] = rows[i];
+    const [t0, s0, c0, s30, d0, , busy0, tot0] = rows[i - 1];
+    const [t1, s1, c1, s31, d1, rss, busy1, tot1, threads] = rows[i];
     const secs = (t1 - t0) / 1000;
     if (secs <= 0 || tot1 <= tot0) continue;
     // Percent of one core; the machine's busy share in cores, from /proc/stat.
     const cores = ((busy1 - busy0) / (tot1 - tot0)) * require('os').cpus().length;
     const server = (Math.max(0, s1 - s0) / clkTck / secs) * 100;
     const client = c1 >= c0 ? ((c1 - c0) / clkTck / secs) * 100 : 0;
-    const backends = (Math.max(0, b1 - b0) / clkTck / secs) * 100;
-    per.push({ server, client, backends, machine: cores * 100, rssKb: rss, threads });
+    const s3 = (Math.max(0, s31 - s30) / clkTck / secs) * 100;
+    const dynamodb = (Math.max(0, d1 - d0) / clkTck / secs) * 100;
+    per.push({ server, client, s3, dynamodb, machine: cores * 100, rssKb: rss, threads });
   }
   if (per.length === 0) return null;
   const mean = (k) => per.reduce((a, r) => a + r[k], 0) / per.length;
   const max = (k) => Math.max(...per.map((r) => r[k]));
   const out = {};
-  for (const k of ['server', 'client', 'backends', 'machine']) out[k] = { mean: mean(k), max: max(k) };
-  out.other = { mean: Math.max(0, out.machine.mean - out.server.mean - out.client.mean - out.backends.mean) };
+  for (const k of ['server', 'client', 's3', 'dynamodb', 'machine']) out[k] = { mean: mean(k), max: max(k) };
+  const known = out.server.mean + out.client.mean + out.s3.mean + out.dynamodb.mean;
+  out.other = { mean: Math.max(0, out.machine.mean - known) };
+  // RSS when the load began (after start-up and, in Task 1, seeding) against its peak during
+  // the load: what the load itself added.
+  out.serverRssStartKb = rows[0][5];
   out.serverRssMaxKb = max('rssKb');
   out.serverThreadsMax = max('threads');
   out.seconds = per.length;
@@ -144,10 +149,10 @@ function main() {
   } else {
     L.push('errors            none');
   }
-  L.push(`server            ${summary.cpu.server_cpu_s.toFixed(1)} CPU-s during the load (${pct(summary.cpu.server_mean_pct_of_core)} of a core on average), peak RSS ${summary.server_peak_rss_mb.toFixed(0)} MB${cpu ? `, up to ${cpu.serverThreadsMax} threads` : ''}`);
+  L.push(`server            ${summary.cpu.server_cpu_s.toFixed(1)} CPU-s during the load (${pct(summary.cpu.server_mean_pct_of_core)} of a core on average), peak RSS ${summary.server_peak_rss_mb.toFixed(0)} MB${cpu ? ` (${(cpu.serverRssStartKb / 1024).toFixed(0)} MB when the load began, at most ${(cpu.serverRssMaxKb / 1024).toFixed(0)} MB during it), up to ${cpu.serverThreadsMax} threads` : ''}`);
   L.push(`load generator    ${clientCpuS.toFixed(1)} CPU-s (${pct(summary.cpu.client_mean_pct_of_core)} of a core on average), peak RSS ${summary.client_peak_rss_mb.toFixed(0)} MB`);
   if (cpu) {
-    L.push(`per second (% of one core, ${cpu.seconds} samples): server mean ${pct(cpu.server.mean)} max ${pct(cpu.server.max)}; Artillery mean ${pct(cpu.client.mean)} max ${pct(cpu.client.max)}${a.storage === 'aws' ? `; s3s-fs+moto mean ${pct(cpu.backends.mean)} max ${pct(cpu.backends.max)}` : ''}`);
+    L.push(`per second (% of one core, ${cpu.seconds} samples): server mean ${pct(cpu.server.mean)} max ${pct(cpu.server.max)}; Artillery mean ${pct(cpu.client.mean)} max ${pct(cpu.client.max)}${a.storage === 'aws' ? `; s3s-fs mean ${pct(cpu.s3.mean)} max ${pct(cpu.s3.max)}; moto mean ${pct(cpu.dynamodb.mean)} max ${pct(cpu.dynamodb.max)}` : ''}`);
     L.push(`                  whole machine mean ${pct(cpu.machine.mean)} of ${require('os').cpus().length * 100} %, of which other processes ${pct(cpu.other.mean)}`);
   }
   if (a.task === 'task2') {

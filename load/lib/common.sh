@@ -85,7 +85,17 @@ start_backends() {
   "$s3s" --host 127.0.0.1 --port "$s3_port" --access-key "$AWS_ACCESS_KEY_ID" \
     --secret-key "$AWS_SECRET_ACCESS_KEY" "$WORK/s3" >"$WORK/s3s-fs.log" 2>&1 &
   S3_PID=$!
-  "$moto" -H 127.0.0.1 -p "$ddb_port" >"$WORK/moto_server.log" 2>&1 &
+  # moto is not atomic under concurrent requests (a conditional write can race another write
+  # to the same item; under load it also fails with 500s), so it serves one request at a time
+  # here, as the Rust tests make it do with testkit's SerialProxy. Same app as `moto_server`,
+  # with Werkzeug's single-threaded server instead of its threaded one.
+  "$(dirname "$moto")/python" -c '
+import sys
+from werkzeug.serving import run_simple
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+run_simple(sys.argv[1], int(sys.argv[2]), DomainDispatcherApplication(create_backend_app),
+           threaded=False, request_handler=MotoRequestHandler)
+' 127.0.0.1 "$ddb_port" >"$WORK/moto_server.log" 2>&1 &
   DDB_PID=$!
   wait_http "http://127.0.0.1:$s3_port/" 60 "$S3_PID" s3s-fs
   wait_http "http://127.0.0.1:$ddb_port/" 60 "$DDB_PID" moto_server
@@ -143,14 +153,14 @@ tree_of() { # a pid and all its descendants
         for (i in pids) { p=pids[i]; if (!(p in inset) && (parent[p] in inset)) { inset[p]=1; changed=1 } } }
       for (p in inset) print p }'
 }
-# Lines "ms server_ticks client_ticks backend_ticks server_rss_kb machine_busy machine_total
-# server_threads" until killed; the client is a pid and its descendants.
+# Lines "ms server_ticks client_ticks s3_ticks dynamodb_ticks server_rss_kb machine_busy
+# machine_total server_threads" until killed; the client is a pid and its descendants.
 sampler() {
   local client=$1 u n s idle iow irq sirq steal total busy
   while true; do
     read -r _ u n s idle iow irq sirq steal _ </proc/stat
     total=$((u + n + s + idle + iow + irq + sirq + steal)); busy=$((total - idle - iow))
-    echo "$(date +%s%3N) $(ticks_of "$SERVER_PID") $(ticks_of $(tree_of "$client")) $(ticks_of $S3_PID $DDB_PID)" \
+    echo "$(date +%s%3N) $(ticks_of "$SERVER_PID") $(ticks_of $(tree_of "$client")) $(ticks_of $S3_PID) $(ticks_of $DDB_PID)" \
       "$(awk '/VmRSS/{print $2}' /proc/"$SERVER_PID"/status 2>/dev/null || echo 0) $busy $total" \
       "$(awk '/Threads/{print $2}' /proc/"$SERVER_PID"/status 2>/dev/null || echo 0)"
     sleep 1
