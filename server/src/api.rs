@@ -13,7 +13,7 @@ use gaillery_core::api::{ErrorBody, UploadError, UploadResponse};
 use gaillery_core::voice::Language;
 use gaillery_core::{OwnerId, PhotoId, Variant};
 use gaillery_imaging::ImagingError;
-use gaillery_service::{IngestOutcome, ServiceError};
+use gaillery_service::{ImageSource, IngestOutcome, ServiceError};
 use serde::Deserialize;
 use tokio_util::io::ReaderStream;
 
@@ -396,15 +396,15 @@ async fn photo_image(
             "no such image; use original, thumbnail, thumbnail-2x or preview",
         )
     })?;
-    let photo = state.gallery.photo(&owner(), &id).await?;
+    let source = state.gallery.image_source(&owner(), &id).await?;
     if let Some(valid_for) = state.presigned_images {
-        if let Some(redirect) = redirect_to_storage(&state, &photo, variant, valid_for).await? {
+        if let Some(redirect) = redirect_to_storage(&state, &source, variant, valid_for).await? {
             return Ok(redirect);
         }
     }
     let etag = format!(
         "\"{}-{}\"",
-        &photo.sha256[..photo.sha256.len().min(16)],
+        &source.sha256[..source.sha256.len().min(16)],
         variant.path_segment()
     );
     let cache_control = HeaderValue::from_static(IMMUTABLE);
@@ -426,7 +426,7 @@ async fn photo_image(
             .into_response());
     }
 
-    let (blob, content_type) = state.gallery.open_image(&photo, variant).await?;
+    let (blob, content_type) = state.gallery.open_image(&source, variant).await?;
     let mut response = Response::new(Body::from_stream(ReaderStream::with_capacity(
         blob.reader,
         IMAGE_CHUNK,
@@ -443,7 +443,7 @@ async fn photo_image(
         response_headers.insert(header::ETAG, value);
     }
     if variant == Variant::Original {
-        if let Ok(value) = HeaderValue::from_str(&content_disposition(&photo.filename)) {
+        if let Ok(value) = HeaderValue::from_str(&content_disposition(&source.filename)) {
             response_headers.insert(header::CONTENT_DISPOSITION, value);
         }
     }
@@ -455,13 +455,13 @@ async fn photo_image(
 /// while its URL still works, and the image is cached under one URL meanwhile.
 async fn redirect_to_storage(
     state: &AppState,
-    photo: &gaillery_core::Photo,
+    source: &ImageSource,
     variant: Variant,
     valid_for: std::time::Duration,
 ) -> Result<Option<Response>, ApiError> {
     let Some(url) = state
         .gallery
-        .direct_image_url(photo, variant, valid_for, IMMUTABLE)
+        .direct_image_url(source, variant, valid_for, IMMUTABLE)
         .await?
     else {
         return Ok(None);

@@ -6,18 +6,20 @@
 
 mod error;
 mod ids;
+mod image_sources;
 pub mod pipeline;
 mod relay;
 mod staging;
 
 pub use error::ServiceError;
+pub use image_sources::ImageSource;
 pub use relay::{Relay, RelayTasks};
 pub use staging::StagedUpload;
 
 use gaillery_core::api::{PhotoEvent, PhotoPage, TagCount, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use gaillery_core::voice::TagVocabulary;
 use gaillery_core::{OwnerId, Photo, PhotoId, PhotoStatus, Variant};
-use gaillery_imaging::{EncodedImage, Limits, ProcessedImage, SourceFormat};
+use gaillery_imaging::{EncodedImage, Limits, ProcessedImage};
 use gaillery_storage::{BlobReader, BlobStore, Catalog, InsertOutcome, NewPhoto};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -100,6 +102,8 @@ pub struct Gallery {
     jobs_queued: Arc<Notify>,
     /// Shares stage changes with other servers on the same catalog, when there are any.
     relay: Option<Relay>,
+    /// What image responses need from the catalog, so a page of thumbnails costs no read each.
+    image_sources: Arc<image_sources::ImageSources>,
 }
 
 impl Gallery {
@@ -117,6 +121,7 @@ impl Gallery {
             events: broadcast::channel(EVENT_BUFFER).0,
             jobs_queued: Arc::new(Notify::new()),
             relay: None,
+            image_sources: Arc::default(),
         }
     }
 
@@ -434,30 +439,45 @@ impl Gallery {
         self.photo(owner, id).await
     }
 
-    /// Opens one of a photo's images for streaming, with its content type. Takes the photo as
-    /// returned by [`Gallery::photo`], which checked that it is the owner's.
+    /// What serving one of the owner's photos' images needs, from memory when it was looked
+    /// up in the last few minutes (see `image_sources`).
+    pub async fn image_source(
+        &self,
+        owner: &OwnerId,
+        id: &PhotoId,
+    ) -> Result<ImageSource, ServiceError> {
+        if let Some(source) = self.image_sources.get(owner, id) {
+            return Ok(source);
+        }
+        let source = ImageSource::of(&self.photo(owner, id).await?);
+        self.image_sources.remember(owner, source.clone());
+        Ok(source)
+    }
+
+    /// Opens one of a photo's images for streaming, with its content type. Takes the source
+    /// as returned by [`Gallery::image_source`], which checked that it is the owner's.
     pub async fn open_image(
         &self,
-        photo: &Photo,
+        source: &ImageSource,
         variant: Variant,
     ) -> Result<(BlobReader, &'static str), ServiceError> {
-        let keys = ids::keys_for(&photo.id)?;
+        let keys = ids::keys_for(&source.id)?;
         let reader = self.blobs.open(keys.get(variant)).await?;
-        Ok((reader, image_content_type(photo, variant)))
+        Ok((reader, source.content_type(variant)))
     }
 
     /// A URL that serves one of a photo's images straight from storage for `expires_in`, when
-    /// the store can do that (S3's presigned URLs); `None` otherwise. Takes the photo as
-    /// returned by [`Gallery::photo`], which checked that it is the owner's.
+    /// the store can do that (S3's presigned URLs); `None` otherwise. Takes the source as
+    /// returned by [`Gallery::image_source`], which checked that it is the owner's.
     pub async fn direct_image_url(
         &self,
-        photo: &Photo,
+        source: &ImageSource,
         variant: Variant,
         expires_in: std::time::Duration,
         cache_control: &str,
     ) -> Result<Option<String>, ServiceError> {
-        let keys = ids::keys_for(&photo.id)?;
-        let content_type = image_content_type(photo, variant);
+        let keys = ids::keys_for(&source.id)?;
+        let content_type = source.content_type(variant);
         Ok(self
             .blobs
             .direct_url(keys.get(variant), expires_in, content_type, cache_control)
@@ -470,6 +490,7 @@ impl Gallery {
         if !self.catalog.delete_photo(owner, id).await? {
             return Err(ServiceError::NotFound);
         }
+        self.image_sources.forget(owner, id);
         self.remove_blobs(&ids::keys_for(id)?).await;
         Ok(())
     }
@@ -494,6 +515,7 @@ impl Gallery {
     /// Deletes every photo of the owner; returns how many.
     pub async fn delete_all(&self, owner: &OwnerId) -> Result<usize, ServiceError> {
         let ids = self.catalog.delete_all_photos(owner).await?;
+        self.image_sources.forget_owner(owner);
         for id in &ids {
             self.remove_blobs(&ids::keys_for(id)?).await;
         }
@@ -533,16 +555,6 @@ impl Gallery {
         let mut vocabulary = gaillery_classify::labels::tag_vocabulary().clone();
         vocabulary.extend(labels.iter().map(|tag| &tag.tag));
         Ok(vocabulary)
-    }
-}
-
-/// The content type of one of a photo's images.
-fn image_content_type(photo: &Photo, variant: Variant) -> &'static str {
-    match variant {
-        Variant::Original => SourceFormat::parse(&photo.format)
-            .map(|format| format.mime())
-            .unwrap_or("application/octet-stream"),
-        _ => gaillery_imaging::DERIVED_CONTENT_TYPE,
     }
 }
 

@@ -326,6 +326,12 @@ async fn deleting_removes_the_photo_and_its_files() {
         .iter()
         .find(|p| p.filename == "drop.jpg")
         .unwrap();
+    // Served once first, so the server has the photo's image facts in memory.
+    let thumbnail = server
+        .get(&format!("/api/photos/{}/thumbnail", drop.id))
+        .await;
+    assert_eq!(thumbnail.status(), 200);
+    let etag = thumbnail.headers()["etag"].clone();
 
     let deleted = server
         .client
@@ -348,6 +354,14 @@ async fn deleting_removes_the_photo_and_its_files() {
             .status(),
         404
     );
+    let revalidated = server
+        .client
+        .get(server.url(&format!("/api/photos/{}/thumbnail", drop.id)))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), 404, "not 304: the photo is gone");
     // All four files are gone, and so is the folder they were in.
     assert!(!dir
         .path()
