@@ -88,13 +88,16 @@ start_backends() {
   # moto is not atomic under concurrent requests (a conditional write can race another write
   # to the same item; under load it also fails with 500s), so it serves one request at a time
   # here, as the Rust tests make it do with testkit's SerialProxy. Same app as `moto_server`,
-  # with Werkzeug's single-threaded server instead of its threaded one.
+  # with Werkzeug's single-threaded server instead of its threaded one, and TCP_NODELAY (else
+  # each answer, written in pieces, waits about 40 ms for the client's delayed ACK).
   "$(dirname "$moto")/python" -c '
 import sys
 from werkzeug.serving import run_simple
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+class Handler(MotoRequestHandler):
+    disable_nagle_algorithm = True
 run_simple(sys.argv[1], int(sys.argv[2]), DomainDispatcherApplication(create_backend_app),
-           threaded=False, request_handler=MotoRequestHandler)
+           threaded=False, request_handler=Handler)
 ' 127.0.0.1 "$ddb_port" >"$WORK/moto_server.log" 2>&1 &
   DDB_PID=$!
   wait_http "http://127.0.0.1:$s3_port/" 60 "$S3_PID" s3s-fs
