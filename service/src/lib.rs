@@ -37,7 +37,7 @@ const ENQUEUE_MAX_RETRY: std::time::Duration = std::time::Duration::from_secs(15
 
 /// How long after a failed insert the catalog is asked whether it landed after all: past any
 /// request of it still queued at the storage service. Then, while the catalog cannot answer,
-/// 20 more asks 15 s apart.
+/// 20 more asks at most 15 s apart.
 const SETTLE_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 const SETTLE_RETRY: std::time::Duration = std::time::Duration::from_secs(15);
 const SETTLE_TRIES: u32 = 21;
@@ -250,29 +250,23 @@ impl Gallery {
     fn settle_failed_insert(&self, owner: &OwnerId, id: &PhotoId, keys: ids::PhotoKeys) {
         let (gallery, owner, id) = (self.clone(), owner.clone(), id.clone());
         tokio::spawn(async move {
-            let mut delay = SETTLE_AFTER;
-            for _ in 0..SETTLE_TRIES {
-                tokio::time::sleep(delay).await;
-                match gallery.catalog.photo(&owner, &id).await {
-                    Ok(Some(photo)) => {
-                        tracing::info!(%id, "a photo whose insert failed was catalogued after all");
-                        if let Some(model) = gallery.config.default_model() {
-                            gallery.queue_new_photo(&owner, &id, model).await;
-                        }
-                        gallery.publish(PhotoEvent::current(&photo));
-                        return;
+            let looked_up = keep_trying(SETTLE_AFTER, SETTLE_RETRY, SETTLE_TRIES, || {
+                gallery.catalog.photo(&owner, &id)
+            })
+            .await;
+            match looked_up {
+                Some(Some(photo)) => {
+                    tracing::info!(%id, "a photo whose insert failed was catalogued after all");
+                    if let Some(model) = gallery.config.default_model() {
+                        gallery.queue_new_photo(&owner, &id, model).await;
                     }
-                    Ok(None) => {
-                        gallery.remove_blobs(&keys).await;
-                        return;
-                    }
-                    Err(error) => {
-                        tracing::debug!(%error, %id, "cannot yet tell whether the insert landed");
-                        delay = SETTLE_RETRY;
-                    }
+                    gallery.publish(PhotoEvent::current(&photo));
+                }
+                Some(None) => gallery.remove_blobs(&keys).await,
+                None => {
+                    tracing::warn!(%id, "cannot tell whether a failed insert landed; its images stay")
                 }
             }
-            tracing::warn!(%id, "cannot tell whether a failed insert landed; its images stay");
         });
     }
 
@@ -293,25 +287,23 @@ impl Gallery {
         let (gallery, owner, id, model) =
             (self.clone(), owner.clone(), id.clone(), model.to_owned());
         tokio::spawn(async move {
-            let mut delay = ENQUEUE_FIRST_RETRY;
-            for _ in 0..ENQUEUE_RETRIES {
-                tokio::time::sleep(delay).await;
-                let queued = gallery
-                    .catalog
-                    .enqueue_job(&owner, &id, &model, ids::now_ms())
-                    .await;
-                match queued {
-                    Ok(_) => {
-                        gallery.jobs_queued.notify_waiters();
-                        return;
-                    }
-                    Err(error) => {
-                        tracing::debug!(%error, %id, "still cannot queue classification");
-                        delay = (delay * 2).min(ENQUEUE_MAX_RETRY);
-                    }
+            let queued = keep_trying(
+                ENQUEUE_FIRST_RETRY,
+                ENQUEUE_MAX_RETRY,
+                ENQUEUE_RETRIES,
+                || {
+                    gallery
+                        .catalog
+                        .enqueue_job(&owner, &id, &model, ids::now_ms())
+                },
+            )
+            .await;
+            match queued {
+                Some(_) => gallery.jobs_queued.notify_waiters(),
+                None => {
+                    tracing::warn!(%id, "gave up queueing classification; the next start queues it")
                 }
             }
-            tracing::warn!(%id, "gave up queueing classification; the next start queues it");
         });
     }
 
@@ -556,6 +548,32 @@ impl Gallery {
         vocabulary.extend(labels.iter().map(|tag| &tag.tag));
         Ok(vocabulary)
     }
+}
+
+/// Calls `attempt` up to `tries` times, waiting `delay` before each, doubled after each failure
+/// up to `max_delay`; the first success, or `None` when every try failed.
+async fn keep_trying<T, E, Attempt, Fut>(
+    mut delay: std::time::Duration,
+    max_delay: std::time::Duration,
+    tries: u32,
+    mut attempt: Attempt,
+) -> Option<T>
+where
+    Attempt: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+    E: std::fmt::Display,
+{
+    for _ in 0..tries {
+        tokio::time::sleep(delay).await;
+        match attempt().await {
+            Ok(value) => return Some(value),
+            Err(error) => {
+                tracing::debug!(%error, "storage still failing; trying again");
+                delay = (delay * 2).min(max_delay);
+            }
+        }
+    }
+    None
 }
 
 /// The labels a search word covers: the ImageNet classes it names or is a broader term of,

@@ -109,7 +109,8 @@ struct LostAnswers {
 impl LostAnswers {
     /// Whether the answer to a request for `operation` is to be lost; counts it if so.
     fn take(&mut self, operation: Option<&str>) -> bool {
-        let lose = self.remaining > 0 && operation == Some(self.operation.as_str());
+        let lose = self.remaining > 0
+            && operation.is_some_and(|op| op.eq_ignore_ascii_case(&self.operation));
         if lose {
             self.remaining -= 1;
         }
@@ -216,7 +217,7 @@ struct Message {
     bytes: Vec<u8>,
     /// The connection ends after it.
     closes: bool,
-    /// A DynamoDB request's operation, from `X-Amz-Target`.
+    /// A DynamoDB request's operation, from `X-Amz-Target`, lowercased.
     operation: Option<String>,
 }
 
@@ -241,12 +242,6 @@ async fn read_message(
             break;
         }
     }
-    // The operation's name keeps its case; `head` is lowercased for the header names.
-    let operation = String::from_utf8_lossy(&bytes)
-        .lines()
-        .filter_map(|line| line.split_once(':'))
-        .find(|(key, _)| key.trim().eq_ignore_ascii_case("x-amz-target"))
-        .and_then(|(_, value)| value.trim().rsplit_once('.').map(|(_, op)| op.to_owned()));
     let head = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
     let header = |name: &str| {
         head.lines()
@@ -254,6 +249,9 @@ async fn read_message(
             .find(|(key, _)| key.trim() == name)
             .map(|(_, value)| value.trim().to_owned())
     };
+    // Lowercased, as the whole head is.
+    let operation = header("x-amz-target")
+        .and_then(|target| target.rsplit_once('.').map(|(_, op)| op.to_owned()));
     let mut closes = header("connection").as_deref() == Some("close");
     if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
         loop {
