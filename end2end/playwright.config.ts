@@ -24,8 +24,10 @@ if (!process.env.GAILLERY_E2E_TWO_MODELS_DATA) {
   // 100 MB of weights: gone with the run (the main process made them; workers only read).
   process.on('exit', () => fs.rmSync(twoModelsData, { recursive: true, force: true }));
 }
+// The server binary: scripts/test.sh passes the one its tests built; by hand, the release build.
+const server = process.env.GAILLERY_E2E_BIN ?? `${root}/target/release/gaillery`;
 const serve = (listen: number, data: string, extra: string) =>
-  `${root}/target/release/gaillery serve --addr 127.0.0.1:${listen} --data-dir ${data} --site-root ${root}/target/site --leptos-config ${root}/Leptos.toml ${extra}`;
+  `${server} serve --addr 127.0.0.1:${listen} --data-dir ${data} --site-root ${root}/target/site --leptos-config ${root}/Leptos.toml ${extra}`;
 
 // Debian's chromium, never a downloaded browser.
 const chromium = {
