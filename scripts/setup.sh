@@ -31,6 +31,15 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# rust-toolchain.toml pins the toolchain by version; where the installed stable is that version
+# under another name, link it rather than have rustup download it (this network does not allow).
+pinned=$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
+if ! rustup toolchain list | grep -Eq "^$pinned(-| |$)" \
+  && [[ "$(rustup run stable rustc --version)" == "rustc $pinned "* ]]; then
+  log "using the installed stable toolchain as $pinned"
+  rustup toolchain link "$pinned" "$(rustup run stable rustc --print sysroot)"
+fi
+
 # The browser half compiles to WebAssembly.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"
