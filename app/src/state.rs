@@ -3,6 +3,7 @@
 
 use crate::server_fns::list_photos;
 use gaillery_core::api::{PhotoEvent, PhotoPage};
+use gaillery_core::percent::percent_encode;
 use gaillery_core::{Photo, PhotoId, PhotoStatus};
 use leptos::prelude::*;
 use std::collections::{BTreeSet, VecDeque};
@@ -35,7 +36,7 @@ pub struct GalleryState {
 pub fn page_url(tags: &[String], photo: Option<&PhotoId>) -> String {
     let mut params: Vec<String> = tags
         .iter()
-        .map(|tag| format!("tag={}", encode_component(tag)))
+        .map(|tag| format!("tag={}", percent_encode(tag)))
         .collect();
     if let Some(id) = photo {
         params.push(format!("photo={id}"));
@@ -54,20 +55,6 @@ fn apply_to(photo: &mut Photo, event: PhotoEvent) {
     if event.status == PhotoStatus::Done || !event.labels.is_empty() {
         photo.labels = event.labels;
     }
-}
-
-/// Percent-encoding for a query value: everything but unreserved characters.
-fn encode_component(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 impl GalleryState {

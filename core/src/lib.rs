@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod layout;
+pub mod percent;
 pub mod photo;
 pub mod placeholder;
 pub mod voice;

@@ -483,15 +483,10 @@ async fn redirect_to_storage(
 
 /// `inline` with the display name, RFC 5987-encoded so any name is safe in a header.
 fn content_disposition(filename: &str) -> String {
-    let mut encoded = String::new();
-    for byte in filename.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            encoded.push(byte as char);
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    format!("inline; filename*=UTF-8''{encoded}")
+    format!(
+        "inline; filename*=UTF-8''{}",
+        gaillery_core::percent::percent_encode(filename)
+    )
 }
 
 #[cfg(test)]
