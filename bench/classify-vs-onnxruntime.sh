@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Classification throughput, candle (ours) against ONNX Runtime, on the same models and this
-# machine, batch 1 and 8, with each engine's peak memory, and a summary table for README.md.
+# machine, batch 1 and 8, with each engine's peak memory, and a summary table for docs/benchmarks.md.
 # Run on an idle machine:
 #   bench/classify-vs-onnxruntime.sh
 # Sets up a virtualenv in .cache/bench-venv (torch, torchvision, efficientnet_lite_pytorch,

@@ -47,7 +47,7 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   // One retry in CI, for a rare hydration panic not yet understood (1 of 144 test runs in two
-  // rehearsals; see README, Tests). Playwright still reports such a test as flaky.
+  // rehearsals; see docs/testing.md, Known flake). Playwright still reports such a test as flaky.
   retries: process.env.CI ? 1 : 0,
   reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
   use: {

@@ -1,1 +1,1 @@
-//! Benchmarks live in benches/; see README.md for the figures and the commands.
+//! Benchmarks live in benches/; docs/benchmarks.md has the figures and the commands.
