@@ -6,7 +6,7 @@
 //! pan a zoomed photo. Focus stays inside while it is open and returns to the photo's tile when
 //! it closes.
 //!
-//! - `dialog`: the open viewer's view, and the [`dialog::Viewer`] its parts act on.
+//! - `dialog`: the open viewer's view, and the `Viewer` its parts act on.
 //! - `navigation`: moving between photos and closing, through the address.
 //! - `gestures`: zoom and pan, by buttons, touch and mouse.
 //! - `keys` and `voice`: keyboard shortcuts and spoken commands.
