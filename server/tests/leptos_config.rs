@@ -6,7 +6,8 @@ use std::path::Path;
 
 fn read_toml(path: &Path) -> toml::Table {
     let text = std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{path:?}: {error}"));
-    text.parse().unwrap_or_else(|error| panic!("{path:?}: {error}"))
+    text.parse()
+        .unwrap_or_else(|error| panic!("{path:?}: {error}"))
 }
 
 #[test]
