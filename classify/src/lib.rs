@@ -5,8 +5,8 @@
 //!   image bytes into the top labels. Each model brings its own preprocessing: EXIF
 //!   orientation, RGB, resize of the shorter side then a centre crop (never a squash), and its
 //!   own normalisation.
-//! - [`labels`] has the 1000 class names in readable form and the WordNet hierarchy above
-//!   them, for tag search.
+//! - [`labels`] (the `gaillery-imagenet` crate) has the 1000 class names in readable form and
+//!   the WordNet hierarchy above them, for tag search.
 //! - [`convert_checkpoint`] turns a PyTorch checkpoint (legacy or zip) into safetensors once.
 //!
 //! Everything here is synchronous and CPU-bound: call it from a blocking thread.
@@ -17,12 +17,12 @@ mod efficientnet_lite;
 mod error;
 mod gemm;
 mod im2col;
-pub mod labels;
 mod ops;
 mod resnet;
 mod weights;
 
 pub use error::ClassifyError;
+pub use gaillery_imagenet as labels;
 
 use candle_core::{DType, Device, Module, Tensor};
 use gaillery_core::Label;
