@@ -110,6 +110,9 @@ pub(crate) struct EfficientNetLite0 {
 
 impl EfficientNetLite0 {
     pub fn load(vb: VarBuilder) -> candle_core::Result<Self> {
+        // The classifier's transposed copy is made first, while no packed weights are held
+        // yet: made last, it would raise the peak memory of loading.
+        let classifier = Linear::load(vb.pp("_fc"), HEAD_CHANNELS, CLASSES)?;
         let relu6 = Activation::Relu6;
         let stem_spec = ConvSpec {
             in_channels: 3,
@@ -146,7 +149,6 @@ impl EfficientNetLite0 {
             BN_EPS,
             pointwise(channels, HEAD_CHANNELS, relu6),
         )?;
-        let classifier = Linear::load(vb.pp("_fc"), HEAD_CHANNELS, CLASSES)?;
         Ok(EfficientNetLite0 {
             stem,
             blocks,

@@ -112,7 +112,6 @@ impl Conv {
         eps: f64,
         spec: ConvSpec,
     ) -> candle_core::Result<Conv> {
-        let weight = conv.get(spec.weight_shape(), "weight")?;
         let channels = spec.out_channels;
         let gamma = bn.get(channels, "weight")?;
         let beta = bn.get(channels, "bias")?;
@@ -120,7 +119,11 @@ impl Conv {
         let var = bn.get(channels, "running_var")?;
         let scale = gamma.broadcast_div(&(var + eps)?.sqrt()?)?;
         let bias = (beta - mean.mul(&scale)?)?;
-        let weight = weight.broadcast_mul(&scale.reshape(((), 1, 1, 1))?)?;
+        // One statement, so the weight as read is freed as soon as it is folded: loading keeps
+        // no more copies of a layer's weight at once than it must.
+        let weight = conv
+            .get(spec.weight_shape(), "weight")?
+            .broadcast_mul(&scale.reshape(((), 1, 1, 1))?)?;
         Conv::new(weight, bias, spec)
     }
 

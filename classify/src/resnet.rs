@@ -92,6 +92,9 @@ pub(crate) struct ResNet50 {
 
 impl ResNet50 {
     pub fn load(vb: VarBuilder) -> candle_core::Result<Self> {
+        // The classifier's transposed copy is made first, while no packed weights are held
+        // yet: made last, it would raise the peak memory of loading.
+        let classifier = Linear::load(vb.pp("fc"), 512 * EXPANSION, CLASSES)?;
         let stem_spec = spec((3, 64), 7, 2, Activation::Relu);
         let stem = Conv::with_batch_norm(vb.pp("conv1"), vb.pp("bn1"), BN_EPS, stem_spec)?;
         let mut blocks = Vec::new();
@@ -113,7 +116,7 @@ impl ResNet50 {
         Ok(ResNet50 {
             stem,
             blocks,
-            classifier: Linear::load(vb.pp("fc"), in_channels, CLASSES)?,
+            classifier,
         })
     }
 }

@@ -97,12 +97,11 @@ impl ConvKernel {
                     bias: bias.to_vec1::<f32>()?,
                 }
             } else if groups == 1 && use_gemm {
+                let depth = in_per_group * kernel * kernel;
                 ConvKernel::Gemm {
-                    weight: PackedRows::new(
-                        &weight.flatten_all()?.to_vec1::<f32>()?,
-                        out_channels,
-                        in_per_group * kernel * kernel,
-                    ),
+                    weight: with_values(&weight, |values| {
+                        PackedRows::new(values, out_channels, depth)
+                    })?,
                     bias: bias.to_vec1::<f32>()?,
                 }
             } else {
@@ -198,6 +197,16 @@ fn candle_convolution(
     };
     x.conv2d(weight, padding, g.stride, 1, groups)?
         .broadcast_add(&bias.reshape((1, (), 1, 1))?)
+}
+
+/// `f` of the values of a contiguous f32 CPU tensor, read in place: packing a layer's weights
+/// needs no third copy of them.
+fn with_values<R>(tensor: &Tensor, f: impl FnOnce(&[f32]) -> R) -> candle_core::Result<R> {
+    let (storage, layout) = tensor.storage_and_layout();
+    match &*storage {
+        candle_core::Storage::Cpu(cpu) => Ok(f(contiguous_f32(cpu, layout)?)),
+        _ => Err(candle_core::Error::Msg("weights are not on the CPU".into())),
+    }
 }
 
 /// The contiguous f32 data of a CPU tensor.
