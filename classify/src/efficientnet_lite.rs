@@ -3,9 +3,9 @@
 //! `_conv_stem`, `_bn0`, `_blocks.N.{_expand_conv,_bn0,_depthwise_conv,_bn1,_project_conv,_bn2}`,
 //! `_conv_head`, `_bn1`, `_fc`. Convolutions pad like TensorFlow ("SAME").
 
-use crate::ops::{Activation, Conv, ConvSpec, Linear, Padding};
-use crate::weights::Weights;
+use crate::layers::{Activation, Conv, ConvSpec, Linear, Padding};
 use candle_core::{Module, Tensor};
+use candle_nn::VarBuilder;
 
 const BN_EPS: f64 = 1e-3;
 
@@ -19,6 +19,9 @@ const STAGES: [(usize, usize, usize, usize, usize, usize); 7] = [
     (4, 5, 2, 6, 112, 192),
     (1, 3, 1, 6, 192, 320),
 ];
+const STEM_CHANNELS: usize = 32;
+const HEAD_CHANNELS: usize = 1280;
+const CLASSES: usize = 1000;
 
 /// One inverted-residual block: expand (1×1), depthwise, project (1×1), plus the input when
 /// the shape is unchanged.
@@ -27,6 +30,50 @@ struct Block {
     depthwise: Conv,
     project: Conv,
     residual: bool,
+}
+
+impl Block {
+    /// Block `vb` (`_blocks.N`): `input` channels widened `expansion` times, filtered by a
+    /// `kernel`×`kernel` depthwise convolution, narrowed to `output`.
+    fn load(
+        vb: VarBuilder,
+        (kernel, stride, expansion): (usize, usize, usize),
+        (input, output): (usize, usize),
+    ) -> candle_core::Result<Block> {
+        let relu6 = Activation::Relu6;
+        let hidden = input * expansion;
+        let conv = |conv: &str, bn: &str, spec: ConvSpec| {
+            Conv::with_batch_norm(vb.pp(conv), vb.pp(bn), BN_EPS, spec)
+        };
+        let expand = if expansion == 1 {
+            None
+        } else {
+            Some(conv(
+                "_expand_conv",
+                "_bn0",
+                pointwise(input, hidden, relu6),
+            )?)
+        };
+        let depthwise_spec = ConvSpec {
+            in_channels: hidden,
+            out_channels: hidden,
+            kernel,
+            stride,
+            padding: Padding::Same,
+            groups: hidden,
+            activation: relu6,
+        };
+        Ok(Block {
+            expand,
+            depthwise: conv("_depthwise_conv", "_bn1", depthwise_spec)?,
+            project: conv(
+                "_project_conv",
+                "_bn2",
+                pointwise(hidden, output, Activation::None),
+            )?,
+            residual: stride == 1 && input == output,
+        })
+    }
 }
 
 impl Module for Block {
@@ -41,6 +88,19 @@ impl Module for Block {
     }
 }
 
+/// A 1×1 convolution from `input` to `output` channels.
+fn pointwise(input: usize, output: usize, activation: Activation) -> ConvSpec {
+    ConvSpec {
+        in_channels: input,
+        out_channels: output,
+        kernel: 1,
+        stride: 1,
+        padding: Padding::Same,
+        groups: 1,
+        activation,
+    }
+}
+
 pub(crate) struct EfficientNetLite0 {
     stem: Conv,
     blocks: Vec<Block>,
@@ -48,66 +108,47 @@ pub(crate) struct EfficientNetLite0 {
     classifier: Linear,
 }
 
-fn spec(stride: usize, groups: usize, activation: Activation) -> ConvSpec {
-    ConvSpec {
-        stride,
-        padding: Padding::Same,
-        groups,
-        activation,
-    }
-}
-
 impl EfficientNetLite0 {
-    pub fn load(weights: &Weights) -> crate::Result<Self> {
+    pub fn load(vb: VarBuilder) -> candle_core::Result<Self> {
+        // The classifier's transposed copy is made first, while no packed weights are held
+        // yet: made last, it would raise the peak memory of loading.
+        let classifier = Linear::load(vb.pp("_fc"), HEAD_CHANNELS, CLASSES)?;
         let relu6 = Activation::Relu6;
-        let stem = Conv::with_batch_norm(weights, "_conv_stem", "_bn0", BN_EPS, spec(2, 1, relu6))?;
+        let stem_spec = ConvSpec {
+            in_channels: 3,
+            out_channels: STEM_CHANNELS,
+            kernel: 3,
+            stride: 2,
+            padding: Padding::Same,
+            groups: 1,
+            activation: relu6,
+        };
+        let stem = Conv::with_batch_norm(vb.pp("_conv_stem"), vb.pp("_bn0"), BN_EPS, stem_spec)?;
         let mut blocks = Vec::new();
+        let mut channels = STEM_CHANNELS;
         for (repeats, kernel, stride, expansion, input, output) in STAGES {
             for repeat in 0..repeats {
-                let n = blocks.len();
+                // Only a stage's first block changes the size and the width.
                 let (stride, input) = if repeat == 0 {
                     (stride, input)
                 } else {
                     (1, output)
                 };
-                let hidden = input * expansion;
-                let name = |layer: &str| format!("_blocks.{n}.{layer}");
-                let expand = if expansion == 1 {
-                    None
-                } else {
-                    Some(Conv::with_batch_norm(
-                        weights,
-                        &name("_expand_conv"),
-                        &name("_bn0"),
-                        BN_EPS,
-                        spec(1, 1, relu6),
-                    )?)
-                };
-                let depthwise = Conv::with_batch_norm(
-                    weights,
-                    &name("_depthwise_conv"),
-                    &name("_bn1"),
-                    BN_EPS,
-                    spec(stride, hidden, relu6),
-                )?;
-                let project = Conv::with_batch_norm(
-                    weights,
-                    &name("_project_conv"),
-                    &name("_bn2"),
-                    BN_EPS,
-                    spec(1, 1, Activation::None),
-                )?;
-                debug_assert!(kernel == 3 || kernel == 5);
-                blocks.push(Block {
-                    expand,
-                    depthwise,
-                    project,
-                    residual: stride == 1 && input == output,
-                });
+                let block = vb.pp("_blocks").pp(blocks.len());
+                blocks.push(Block::load(
+                    block,
+                    (kernel, stride, expansion),
+                    (input, output),
+                )?);
             }
+            channels = output;
         }
-        let head = Conv::with_batch_norm(weights, "_conv_head", "_bn1", BN_EPS, spec(1, 1, relu6))?;
-        let classifier = Linear::load(weights, "_fc")?;
+        let head = Conv::with_batch_norm(
+            vb.pp("_conv_head"),
+            vb.pp("_bn1"),
+            BN_EPS,
+            pointwise(channels, HEAD_CHANNELS, relu6),
+        )?;
         Ok(EfficientNetLite0 {
             stem,
             blocks,

@@ -5,26 +5,27 @@
 //!   image bytes into the top labels. Each model brings its own preprocessing: EXIF
 //!   orientation, RGB, resize of the shorter side then a centre crop (never a squash), and its
 //!   own normalisation.
-//! - [`labels`] has the 1000 class names in readable form and the WordNet hierarchy above
-//!   them, for tag search.
+//! - [`labels`] (the `gaillery-imagenet` crate) has the 1000 class names in readable form and
+//!   the WordNet hierarchy above them, for tag search.
+//! - The networks ([`ModelKind`]) are built from `layers` whose weights come
+//!   from a `candle_nn::VarBuilder`, batch norm folded in as each layer is built; the layers
+//!   run on kernels of our own (`kernels`).
 //! - [`convert_checkpoint`] turns a PyTorch checkpoint (legacy or zip) into safetensors once.
 //!
 //! Everything here is synchronous and CPU-bound: call it from a blocking thread.
 
 mod checkpoint;
-mod depthwise;
 mod efficientnet_lite;
 mod error;
-mod gemm;
-mod im2col;
-pub mod labels;
-mod ops;
+mod kernels;
+mod layers;
 mod resnet;
-mod weights;
 
 pub use error::ClassifyError;
+pub use gaillery_imagenet as labels;
 
 use candle_core::{DType, Device, Module, Tensor};
+use candle_nn::VarBuilder;
 use gaillery_core::Label;
 use gaillery_imaging::Limits;
 use std::collections::HashMap;
@@ -135,14 +136,30 @@ impl Classifier {
     }
 
     pub fn load_file(kind: ModelKind, path: &Path) -> Result<Classifier> {
-        let weights = weights::Weights::load(path)?;
-        let network: Box<dyn Module + Send + Sync> = match kind {
-            ModelKind::EfficientNetLite0 => {
-                Box::new(efficientnet_lite::EfficientNetLite0::load(&weights)?)
-            }
-            ModelKind::ResNet50 => Box::new(resnet::ResNet50::load(&weights)?),
-        };
+        if !path.exists() {
+            return Err(ClassifyError::weights(path, "file not found"));
+        }
+        let bytes = std::fs::read(path).map_err(|e| ClassifyError::weights(path, e))?;
+        // Tensors are read from the file's bytes one at a time as the layers ask for them, and
+        // the bytes are dropped once the network is built: the layers keep only the copies
+        // their kernels read.
+        let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &Device::Cpu)
+            .map_err(|e| ClassifyError::weights(path, e))?;
+        let network = Self::build(kind, vb).map_err(|e| ClassifyError::weights(path, e))?;
         Ok(Classifier { kind, network })
+    }
+
+    /// The network of `kind` with the weights `vb` holds, each checked against its shape.
+    fn build(
+        kind: ModelKind,
+        vb: VarBuilder,
+    ) -> candle_core::Result<Box<dyn Module + Send + Sync>> {
+        Ok(match kind {
+            ModelKind::EfficientNetLite0 => {
+                Box::new(efficientnet_lite::EfficientNetLite0::load(vb)?)
+            }
+            ModelKind::ResNet50 => Box::new(resnet::ResNet50::load(vb)?),
+        })
     }
 
     pub fn kind(&self) -> ModelKind {
@@ -156,7 +173,7 @@ impl Classifier {
 
     /// Raw scores for a batch of inputs (`[3, h, w]` each): `[batch, 1000]`.
     pub fn logits(&self, inputs: &[Tensor]) -> Result<Tensor> {
-        // The networks take the batch channel-major, `[3, batch, h, w]` (see `ops`).
+        // The networks take the batch channel-major, `[3, batch, h, w]` (see `kernels`).
         let batch = Tensor::stack(inputs, 1)?;
         Ok(self.network.forward(&batch)?)
     }

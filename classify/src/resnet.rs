@@ -1,18 +1,31 @@
 //! ResNet50 (He et al. 2015) in torchvision's layout (`conv1`, `bn1`, `layer1..4.N.{conv1..3,
 //! bn1..3,downsample.0,downsample.1}`, `fc`), with the stride on the 3×3 convolution ("v1.5").
 
-use crate::ops::{Activation, Conv, ConvSpec, Linear, Padding};
-use crate::weights::Weights;
+use crate::layers::{Activation, Conv, ConvSpec, Linear, Padding};
 use candle_core::{Module, Tensor, D};
+use candle_nn::VarBuilder;
 
 const BN_EPS: f64 = 1e-5;
-/// Blocks per stage.
-const LAYERS: [usize; 4] = [3, 4, 6, 3];
+/// (blocks, planes) per stage: each block narrows to `planes` channels and widens back to
+/// `planes · EXPANSION`.
+const STAGES: [(usize, usize); 4] = [(3, 64), (4, 128), (6, 256), (3, 512)];
+const EXPANSION: usize = 4;
+const CLASSES: usize = 1000;
 
-fn spec(stride: usize, padding: usize, activation: Activation) -> ConvSpec {
+/// A `kernel`×`kernel` convolution from `in_channels` to `out_channels`.
+fn spec(
+    (in_channels, out_channels): (usize, usize),
+    kernel: usize,
+    stride: usize,
+    activation: Activation,
+) -> ConvSpec {
     ConvSpec {
+        in_channels,
+        out_channels,
+        kernel,
         stride,
-        padding: Padding::Symmetric(padding),
+        // PyTorch's ResNet pads to keep the size (before the stride).
+        padding: Padding::Symmetric(kernel / 2),
         groups: 1,
         activation,
     }
@@ -23,6 +36,40 @@ struct Bottleneck {
     spatial: Conv,
     expand: Conv,
     downsample: Option<Conv>,
+}
+
+impl Bottleneck {
+    /// Block `vb` (`layerS.N`) from `in_channels` through `planes` to `planes · EXPANSION`
+    /// channels; the first block of a stage also has the shortcut's projection.
+    fn load(
+        vb: VarBuilder,
+        in_channels: usize,
+        planes: usize,
+        stride: usize,
+        first: bool,
+    ) -> candle_core::Result<Bottleneck> {
+        let relu = Activation::Relu;
+        let out_channels = planes * EXPANSION;
+        let conv = |conv: &str, bn: &str, spec: ConvSpec| {
+            Conv::with_batch_norm(vb.pp(conv), vb.pp(bn), BN_EPS, spec)
+        };
+        Ok(Bottleneck {
+            reduce: conv("conv1", "bn1", spec((in_channels, planes), 1, 1, relu))?,
+            spatial: conv("conv2", "bn2", spec((planes, planes), 3, stride, relu))?,
+            expand: conv("conv3", "bn3", spec((planes, out_channels), 1, 1, relu))?,
+            downsample: if first {
+                let downsample = vb.pp("downsample");
+                Some(Conv::with_batch_norm(
+                    downsample.pp(0),
+                    downsample.pp(1),
+                    BN_EPS,
+                    spec((in_channels, out_channels), 1, stride, Activation::None),
+                )?)
+            } else {
+                None
+            },
+        })
+    }
 }
 
 impl Module for Bottleneck {
@@ -44,37 +91,32 @@ pub(crate) struct ResNet50 {
 }
 
 impl ResNet50 {
-    pub fn load(weights: &Weights) -> crate::Result<Self> {
-        let relu = Activation::Relu;
-        let stem = Conv::with_batch_norm(weights, "conv1", "bn1", BN_EPS, spec(2, 3, relu))?;
+    pub fn load(vb: VarBuilder) -> candle_core::Result<Self> {
+        // The classifier's transposed copy is made first, while no packed weights are held
+        // yet: made last, it would raise the peak memory of loading.
+        let classifier = Linear::load(vb.pp("fc"), 512 * EXPANSION, CLASSES)?;
+        let stem_spec = spec((3, 64), 7, 2, Activation::Relu);
+        let stem = Conv::with_batch_norm(vb.pp("conv1"), vb.pp("bn1"), BN_EPS, stem_spec)?;
         let mut blocks = Vec::new();
-        for (stage, &count) in LAYERS.iter().enumerate() {
+        let mut in_channels = 64;
+        for (stage, (count, planes)) in STAGES.into_iter().enumerate() {
+            let layer = vb.pp(format!("layer{}", stage + 1));
             for n in 0..count {
-                let name = |layer: &str| format!("layer{}.{n}.{layer}", stage + 1);
                 let stride = if n == 0 && stage > 0 { 2 } else { 1 };
-                let conv = |conv: &str, bn: &str, spec: ConvSpec| {
-                    Conv::with_batch_norm(weights, &name(conv), &name(bn), BN_EPS, spec)
-                };
-                blocks.push(Bottleneck {
-                    reduce: conv("conv1", "bn1", spec(1, 0, relu))?,
-                    spatial: conv("conv2", "bn2", spec(stride, 1, relu))?,
-                    expand: conv("conv3", "bn3", spec(1, 0, relu))?,
-                    downsample: if n == 0 {
-                        Some(conv(
-                            "downsample.0",
-                            "downsample.1",
-                            spec(stride, 0, Activation::None),
-                        )?)
-                    } else {
-                        None
-                    },
-                });
+                blocks.push(Bottleneck::load(
+                    layer.pp(n),
+                    in_channels,
+                    planes,
+                    stride,
+                    n == 0,
+                )?);
+                in_channels = planes * EXPANSION;
             }
         }
         Ok(ResNet50 {
             stem,
             blocks,
-            classifier: Linear::load(weights, "fc")?,
+            classifier,
         })
     }
 }

@@ -544,7 +544,7 @@ impl Gallery {
     /// the broader terms above them) and the labels the owner's photos carry.
     pub async fn tag_vocabulary(&self, owner: &OwnerId) -> Result<TagVocabulary, ServiceError> {
         let labels = self.tags(owner).await?;
-        let mut vocabulary = gaillery_classify::labels::tag_vocabulary().clone();
+        let mut vocabulary = TagVocabulary::new(gaillery_imagenet::search_terms());
         vocabulary.extend(labels.iter().map(|tag| &tag.tag));
         Ok(vocabulary)
     }
@@ -579,12 +579,12 @@ where
 /// The labels a search word covers: the ImageNet classes it names or is a broader term of,
 /// and, for labels that are no ImageNet class, the word itself.
 fn labels_for_search(word: &str) -> Vec<String> {
-    let mut labels: Vec<String> = gaillery_classify::labels::names_matching(word)
+    let mut labels: Vec<String> = gaillery_imagenet::names_matching(word)
         .into_iter()
         .map(str::to_owned)
         .collect();
     if labels.is_empty() {
-        labels.push(gaillery_classify::labels::normalize(word));
+        labels.push(gaillery_imagenet::normalize(word));
     }
     labels
 }

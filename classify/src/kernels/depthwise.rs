@@ -5,7 +5,8 @@
 //! of input for a whole output row. With AVX-512, sixteen outputs accumulate all `k²` taps in a
 //! register; elsewhere each tap is multiplied into the whole row.
 
-use crate::ops::{Activation, Geometry};
+use super::Geometry;
+use crate::layers::Activation;
 
 /// Convolves one `height × width` plane with `weight` (`kernel²` values, row-major), adding
 /// `bias` and applying `activation`, into `out` (`out_height × out_width`). `scratch` is reused

@@ -3,6 +3,8 @@
 //! each class, so that "dog" finds every breed and "vehicle" every car, bus and boat.
 //!
 //! The table is generated once from WordNet 3.0 by `tools/imagenet_table.py` and compiled in.
+//! This crate has no dependencies, so whatever only needs the names (the service, the server)
+//! does not bring in the classifier.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -146,10 +148,9 @@ pub fn classes_matching(term: &str) -> Vec<usize> {
 }
 
 /// Every term a search can name: class names, their synonyms and the broader terms above
-/// them, lower case: the vocabulary spoken tag requests are matched against. Built once.
-pub fn tag_vocabulary() -> &'static gaillery_core::voice::TagVocabulary {
-    static TAGS: OnceLock<gaillery_core::voice::TagVocabulary> = OnceLock::new();
-    TAGS.get_or_init(|| gaillery_core::voice::TagVocabulary::new(vocabulary().by_term.keys()))
+/// them, lower case, each once: the vocabulary spoken tag requests are matched against.
+pub fn search_terms() -> impl Iterator<Item = &'static str> {
+    vocabulary().by_term.keys().map(String::as_str)
 }
 
 /// The display names a search term covers (what photos' labels are compared with).
@@ -194,6 +195,15 @@ mod tests {
         assert!(covers("bus", "school bus") && covers("conveyance", "school bus"));
         assert!(covers("building", "church") && covers("ball", "tennis ball"));
         assert!(covers("ball", "soccer ball") && !covers("ball", "golden retriever"));
+    }
+
+    #[test]
+    fn search_terms_cover_names_synonyms_and_broader_terms_in_lower_case() {
+        let terms: HashSet<&str> = search_terms().collect();
+        assert!(terms.contains("golden retriever") && terms.contains("tinca tinca"));
+        assert!(terms.contains("dog") && terms.contains("vehicle"));
+        assert!(terms.iter().all(|term| *term == term.to_lowercase()));
+        assert_eq!(terms.len(), search_terms().count());
     }
 
     #[test]

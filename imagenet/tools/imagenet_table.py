@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates classify/data/imagenet_classes.tsv and classify/data/plurals.tsv.
+"""Generates imagenet/data/imagenet_classes.tsv and imagenet/data/plurals.tsv.
 
 ImageNet-1k classes are WordNet 3.0 noun synsets, numbered by their offset ("n02099601" is
 offset 02099601 in data.noun). For each class, in the models' output order, this writes its
@@ -10,7 +10,7 @@ Inputs, both from package registries:
   - the class order: timm's data/_info/imagenet_synsets.txt (PyPI `timm`),
   - WordNet 3.0: Debian's `wordnet-base` (/usr/share/wordnet).
 
-Run once, commit the output:  python3 classify/tools/imagenet_table.py
+Run once, commit the output:  python3 imagenet/tools/imagenet_table.py
 """
 import io
 import os

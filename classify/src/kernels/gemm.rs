@@ -1,7 +1,7 @@
 //! The matrix product every dense convolution becomes: `C = activation(A·B + bias + residual)`,
 //! with `A` the layer's weights (`out_channels × in_channels·k·k`, packed once at load) and `B`
 //! the batch's columns (`in_channels·k·k × pixels of every image`), which each task packs for
-//! itself a block at a time straight from the input (see [`Columns`] and `crate::im2col`), so
+//! itself a block at a time straight from the input (see [`Columns`] and `super::im2col`), so
 //! no im2col matrix is ever written out to memory.
 //!
 //! It is the classic blocked GEMM (Goto and van de Geijn): both operands are packed into thin
@@ -12,7 +12,7 @@
 //! EfficientNet close to ONNX Runtime on the CPUs that have AVX-512. Elsewhere the layers keep
 //! candle's convolution.
 
-use crate::ops::Activation;
+use crate::layers::Activation;
 use rayon::prelude::*;
 use std::mem::MaybeUninit;
 

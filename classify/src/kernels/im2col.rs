@@ -1,5 +1,5 @@
 //! The columns of a dense convolution (im2col), packed straight into the GEMM's panels a block
-//! at a time (see [`crate::gemm::Columns`]), never as a matrix of their own.
+//! at a time (see [`super::gemm::Columns`]), never as a matrix of their own.
 //!
 //! Column `(image, oy, ox)`, row `(c, ky, kx)` holds the pixel of channel `c` under kernel
 //! offset `(ky, kx)` at output pixel `(oy, ox)`, or zero in the padding. A panel's pixels are
@@ -8,8 +8,8 @@
 //! values at a time through masked loads, which read nothing outside the image: packing is
 //! what a layer with few output channels spends most of its time on besides the product.
 
-use crate::gemm::{self, NR};
-use crate::ops::Geometry;
+use super::gemm::{self, NR};
+use super::Geometry;
 
 /// A channel-major batch of images, `[channels, batch, height, width]`.
 pub(crate) struct Images<'a> {
