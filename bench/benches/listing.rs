@@ -6,7 +6,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use gaillery_core::{Label, OwnerId, PhotoId, PhotoStatus};
-use gaillery_storage::{Catalog, NewPhoto, SqliteCatalog};
+use gaillery_storage::{Catalog, NewPhoto};
+use gaillery_storage_embedded::SqliteCatalog;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

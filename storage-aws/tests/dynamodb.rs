@@ -1,5 +1,5 @@
-//! The DynamoDB catalog against a real DynamoDB-compatible server (moto, one per test): the
-//! shared contract, plus what only a shared, networked catalog must show: several clients
+//! The DynamoDB catalog against a real DynamoDB-compatible server (moto): the shared contract,
+//! each check on a table of its own in one moto for the whole test binary, plus what only a shared, networked catalog must show: several clients
 //! racing for jobs and labels, an unreachable service, and DynamoDB's limits checked before
 //! anything is sent.
 //!
@@ -17,14 +17,14 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_dynamodb::config::{Credentials, Region};
 use gaillery_core::api::PhotoEvent;
 use gaillery_core::{Label, OwnerId, PhotoId, PhotoStatus};
-use gaillery_storage::contract::{catalog_contract, event_log_contract, job_queue_contract};
 use gaillery_storage::{Catalog, EventLog, JobOutcome, NewPhoto, StorageError};
 use gaillery_storage_aws::DynamoCatalog;
 use gaillery_testkit::proxy::{FaultProxy, SerialProxy};
-use gaillery_testkit::servers::{free_port, start_dynamodb, ServerProcess};
+use gaillery_testkit::servers::{free_port, shared_dynamodb, start_dynamodb, ServerProcess};
 use std::collections::{BTreeSet, HashSet};
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const TABLE: &str = "gaillery-test";
@@ -129,28 +129,55 @@ fn labels(names: &[&str]) -> Vec<Label> {
         .collect()
 }
 
+// One test per check, each on a table of its own in the moto this test binary shares.
+gaillery_storage::contract_tests!(catalog, listing, labels, jobs, events => |check| {
+    let catalog = catalog_on_a_fresh_table().await;
+    check(&catalog).await;
+});
+
+/// Where clients reach the shared moto, through a [`SerialProxy`] that, like the server, lives
+/// as long as the test process: so it runs on a thread and runtime of its own, not on a test's.
+fn shared_moto_endpoint() -> &'static str {
+    static ENDPOINT: OnceLock<String> = OnceLock::new();
+    ENDPOINT.get_or_init(|| {
+        let moto_port = shared_dynamodb().port();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("proxy runtime");
+            runtime.block_on(async move {
+                let proxy = SerialProxy::start(moto_port).await;
+                let _ = sender.send(proxy.endpoint());
+                std::future::pending::<()>().await
+            })
+        });
+        receiver.recv().expect("the serial proxy starts")
+    })
+}
+
+/// A catalog on a new table of the shared moto, the table created.
+async fn catalog_on_a_fresh_table() -> DynamoCatalog {
+    static TABLES: AtomicU64 = AtomicU64::new(0);
+    let endpoint = tokio::task::spawn_blocking(shared_moto_endpoint)
+        .await
+        .expect("moto starts");
+    let table = format!("contract-{}", TABLES.fetch_add(1, Ordering::Relaxed));
+    let catalog = DynamoCatalog::new(&sdk(endpoint, 3, Duration::from_secs(10)).await, table);
+    assert_eq!(catalog.create_table_if_missing().await, Ok(true));
+    catalog
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dynamodb_catalog_meets_the_contract() {
-    let (_moto, catalog) = ready().await;
+async fn a_table_is_created_once_and_then_checks_out() {
+    let catalog = catalog_on_a_fresh_table().await;
     assert_eq!(
         catalog.create_table_if_missing().await,
         Ok(false),
         "creating again finds the table"
     );
     assert_eq!(catalog.check().await, Ok(()));
-    catalog_contract(&catalog).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dynamodb_job_queue_meets_the_contract() {
-    let (_moto, catalog) = ready().await;
-    job_queue_contract(&catalog).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dynamodb_event_log_meets_the_contract() {
-    let (_moto, catalog) = ready().await;
-    event_log_contract(&catalog).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,13 +7,15 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_s3::config::Credentials;
 use bytes::Bytes;
-use gaillery_storage::contract::blob_store_contract;
 use gaillery_storage::{BlobKey, BlobStore, StorageError};
 use gaillery_storage_aws::S3BlobStore;
 use gaillery_testkit::proxy::FaultProxy;
-use gaillery_testkit::servers::{start_s3, ServerProcess, ACCESS_KEY, REGION, SECRET_KEY};
+use gaillery_testkit::servers::{
+    shared_s3, start_s3, ServerProcess, ACCESS_KEY, REGION, SECRET_KEY,
+};
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
@@ -108,11 +110,23 @@ fn is_unavailable<T>(result: &Result<T, StorageError>) -> bool {
     matches!(result, Err(StorageError::Unavailable(_)))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn s3_blob_store_meets_the_contract() {
-    let s3 = S3::start();
-    let store = store_on(&s3).await;
-    blob_store_contract(&store, &s3.scratch()).await;
+// One test per check, each on a bucket of its own in the s3s-fs this test binary shares.
+gaillery_storage::contract_tests!(blob => |check| {
+    let (store, scratch) = store_on_a_fresh_bucket().await;
+    check(&store, scratch.path()).await;
+});
+
+/// A store on a new bucket of the shared s3s-fs, and a directory for `put_file` sources.
+async fn store_on_a_fresh_bucket() -> (S3BlobStore, TempDir) {
+    static BUCKETS: AtomicU64 = AtomicU64::new(0);
+    let server = tokio::task::spawn_blocking(shared_s3)
+        .await
+        .expect("s3s-fs starts");
+    let sdk = sdk_config(&server.endpoint(), SECRET_KEY, NORMAL).await;
+    let bucket = format!("contract-{}", BUCKETS.fetch_add(1, Ordering::Relaxed));
+    let store = S3BlobStore::new(&sdk, bucket).with_cache_control(CACHE_CONTROL);
+    store.create_bucket_if_missing().await.expect("bucket");
+    (store, tempfile::tempdir().expect("scratch dir"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,7 @@ use crate::StorageError;
 use async_trait::async_trait;
 use gaillery_core::api::{PhotoPage, TagCount, MAX_PAGE_SIZE};
 use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
+use time::UtcDateTime;
 
 /// A photo about to be catalogued: everything known right after upload. Labels and a status
 /// reason come later, from classification.
@@ -221,43 +222,34 @@ impl PageCursor {
     }
 }
 
-const MILLIS_PER_DAY: i64 = 86_400_000;
-
 /// Milliseconds since the Unix epoch as RFC 3339 in UTC with milliseconds, e.g.
 /// `2026-11-26T15:04:05.123Z`. Fixed width, so the strings sort like the instants (for years
 /// 0 to 9999).
 pub fn rfc3339_from_millis(millis: i64) -> String {
-    let (year, month, day) = civil_from_days(millis.div_euclid(MILLIS_PER_DAY));
-    let of_day = millis.rem_euclid(MILLIS_PER_DAY);
-    let seconds = of_day / 1000;
+    let at = utc_from_millis(millis);
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        seconds / 3600,
-        seconds / 60 % 60,
-        seconds % 60,
-        of_day % 1000
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
     )
 }
 
-/// The proleptic Gregorian date of a day number (days since 1970-01-01), after Howard Hinnant's
-/// `civil_from_days` (<http://howardhinnant.github.io/date_algorithms.html>). Eras of 400 years
-/// start on March 1st, which puts the leap day last and makes month lengths a formula.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let shifted = days + 719_468; // Days since 0000-03-01.
-    let era = shifted.div_euclid(146_097);
-    let day_of_era = shifted.rem_euclid(146_097); // [0, 146096]
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365; // [0, 399]
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100); // [0, 365]
-    let month_from_march = (5 * day_of_year + 2) / 153; // [0, 11]
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1; // [1, 31]
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+/// The instant in the proleptic Gregorian calendar. The calendar covers years -9999 to 9999;
+/// instants beyond it (no photo has one, but a damaged row might) are clamped to its ends
+/// rather than refused, so a listing still renders.
+fn utc_from_millis(millis: i64) -> UtcDateTime {
+    UtcDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000).unwrap_or(
+        if millis < 0 {
+            UtcDateTime::MIN
+        } else {
+            UtcDateTime::MAX
+        },
+    )
 }
 
 #[cfg(test)]
@@ -299,10 +291,17 @@ mod tests {
             4 | 6 | 9 | 11 => 30,
             _ => 31,
         };
+        const MILLIS_PER_DAY: i64 = 86_400_000;
         let first = -11_676_096_000_000 / MILLIS_PER_DAY;
         let mut expected = (1600, 1, 1);
         for days in first..first + 800 * 366 {
-            assert_eq!(civil_from_days(days), expected, "day {days}");
+            let date = utc_from_millis(days * MILLIS_PER_DAY).date();
+            let civil = (
+                i64::from(date.year()),
+                i64::from(u8::from(date.month())),
+                i64::from(date.day()),
+            );
+            assert_eq!(civil, expected, "day {days}");
             let (y, m, d) = expected;
             expected = if d < month_len(y, m) {
                 (y, m, d + 1)

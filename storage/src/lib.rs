@@ -1,7 +1,8 @@
 //! Where GAiLLERY keeps photos: the bytes behind [`BlobStore`], what is known about them behind
-//! [`Catalog`]. The rest of the program only sees these two traits, so other backends (S3,
-//! DynamoDB) plug in without touching it. The embedded default keeps files on disk
-//! ([`FsBlobStore`]) and the catalog in SQLite ([`SqliteCatalog`]).
+//! [`Catalog`], what servers sharing a catalog tell each other behind [`EventLog`]. The rest of
+//! the program only sees these traits, so backends plug in without touching it: the embedded
+//! default (files on disk, SQLite) in `gaillery-storage-embedded`, S3 and DynamoDB in
+//! `gaillery-storage-aws`.
 //!
 //! Every adapter normalises its own errors into [`StorageError`] at the trait boundary, and every
 //! adapter must pass the same test suite, the `contract` module (cargo feature `contract`).
@@ -11,16 +12,12 @@ pub mod catalog;
 #[cfg(feature = "contract")]
 pub mod contract;
 pub mod events;
-pub mod fs_blob;
 pub mod jobs;
-pub mod sqlite;
 
 pub use blob::{BlobKey, BlobReader, BlobStore};
 pub use catalog::{Catalog, InsertOutcome, NewPhoto, PageCursor};
 pub use events::{EventLog, LoggedEvent};
-pub use fs_blob::FsBlobStore;
 pub use jobs::{Job, JobOutcome};
-pub use sqlite::SqliteCatalog;
 
 use std::io;
 
@@ -72,15 +69,6 @@ impl From<serde_json::Error> for StorageError {
     fn from(err: serde_json::Error) -> StorageError {
         StorageError::Backend(format!("malformed stored JSON: {err}"))
     }
-}
-
-/// Runs blocking I/O off the async runtime and flattens the two layers of errors.
-pub(crate) async fn blocking<T, F>(work: F) -> Result<T, StorageError>
-where
-    F: FnOnce() -> Result<T, StorageError> + Send + 'static,
-    T: Send + 'static,
-{
-    tokio::task::spawn_blocking(work).await?
 }
 
 #[cfg(test)]

@@ -7,10 +7,14 @@
 //!
 //! scripts/setup.sh installs both (scripts/test-servers.sh); the environment variables
 //! `GAILLERY_S3S_FS` and `GAILLERY_MOTO_SERVER` point at other builds.
+//!
+//! [`shared_s3`] and [`shared_dynamodb`] are one server for every test of a test binary, for
+//! tests that each need only a bucket or a table of their own: starting moto takes seconds.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// The credentials the test S3 server accepts (and the test DynamoDB server ignores).
@@ -37,7 +41,19 @@ pub struct ServerProcess {
     log: PathBuf,
     port: u16,
     child: Option<Child>,
+    /// Whether the process is tied to this one (see `spawn_tied`).
+    tied: bool,
 }
+
+/// Runs a server (`$2...`) until its standard input closes, then stops it and removes the
+/// directory `$1`. The server itself reads nothing: `&` gives it /dev/null.
+const TIED_TO_INPUT: &str = r#"dir=$1; shift
+"$@" &
+server=$!
+cat >/dev/null
+kill "$server" 2>/dev/null
+wait "$server"
+rm -rf "$dir""#;
 
 impl ServerProcess {
     fn spawn(name: &'static str, command: Vec<String>, log: PathBuf, port: u16) -> ServerProcess {
@@ -47,6 +63,37 @@ impl ServerProcess {
             log,
             port,
             child: None,
+            tied: false,
+        };
+        server.start();
+        server
+    }
+
+    /// Like `spawn`, for a server kept in a `static`, which is never dropped: the server runs
+    /// under `sh`, which stops it and removes `dir` once its standard input, a pipe from this
+    /// process, closes. The kernel closes it when this process ends, however it ends.
+    fn spawn_tied(
+        name: &'static str,
+        command: Vec<String>,
+        log: PathBuf,
+        port: u16,
+        dir: &Path,
+    ) -> ServerProcess {
+        let mut wrapped: Vec<String> = vec![
+            "sh".into(),
+            "-c".into(),
+            TIED_TO_INPUT.into(),
+            "sh".into(),
+            dir.to_string_lossy().into_owned(),
+        ];
+        wrapped.extend(command);
+        let mut server = ServerProcess {
+            name,
+            command: wrapped,
+            log,
+            port,
+            child: None,
+            tied: true,
         };
         server.start();
         server
@@ -62,9 +109,15 @@ impl ServerProcess {
     }
 
     /// Kills the server at once (SIGKILL), as a crash or a network cut would look to clients.
+    /// A shared server is stopped by closing its input instead (its shell then stops it).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
+            match child.stdin.take() {
+                Some(input) => drop(input),
+                None => {
+                    let _ = child.kill();
+                }
+            }
             let _ = child.wait();
         }
     }
@@ -79,7 +132,11 @@ impl ServerProcess {
             .expect("server log file");
         let child = Command::new(&self.command[0])
             .args(&self.command[1..])
-            .stdin(Stdio::null())
+            .stdin(if self.tied {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(log.try_clone().expect("log handle"))
             .stderr(log)
             .spawn()
@@ -110,6 +167,25 @@ fn wait_until_listening(port: u16, name: &str, log: &Path) {
 
 /// `s3s-fs` serving the directory `data`, on a free port.
 pub fn start_s3(data: &Path) -> ServerProcess {
+    let (command, port) = s3_command(data);
+    let log = data.with_extension("log");
+    ServerProcess::spawn("s3s-fs", command, log, port)
+}
+
+/// The `s3s-fs` of this test process, started on first use, with its data in a temporary
+/// directory removed when the process ends. For tests that each use a bucket of their own.
+pub fn shared_s3() -> &'static ServerProcess {
+    static SERVER: OnceLock<ServerProcess> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let dir = shared_dir("s3");
+        let data = dir.join("data");
+        let (command, port) = s3_command(&data);
+        ServerProcess::spawn_tied("s3s-fs", command, dir.join("s3s-fs.log"), port, &dir)
+    })
+}
+
+/// The command line of `s3s-fs` serving `data` (created if missing), and its port.
+fn s3_command(data: &Path) -> (Vec<String>, u16) {
     let binary = tool("GAILLERY_S3S_FS", &cargo_bin("s3s-fs"));
     std::fs::create_dir_all(data).expect("S3 data directory");
     let port = free_port();
@@ -125,12 +201,29 @@ pub fn start_s3(data: &Path) -> ServerProcess {
         SECRET_KEY.into(),
         data.to_string_lossy().into_owned(),
     ];
-    let log = data.with_extension("log");
-    ServerProcess::spawn("s3s-fs", command, log, port)
+    (command, port)
 }
 
 /// `moto_server` on a free port; `log` receives its output.
 pub fn start_dynamodb(log: &Path) -> ServerProcess {
+    let (command, port) = dynamodb_command();
+    ServerProcess::spawn("moto_server", command, log.to_path_buf(), port)
+}
+
+/// The `moto_server` of this test process, started on first use (which takes seconds: call it
+/// off the async runtime), its log in a temporary directory removed when the process ends. For
+/// tests that each use a table of their own.
+pub fn shared_dynamodb() -> &'static ServerProcess {
+    static SERVER: OnceLock<ServerProcess> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let dir = shared_dir("moto");
+        let (command, port) = dynamodb_command();
+        ServerProcess::spawn_tied("moto_server", command, dir.join("moto.log"), port, &dir)
+    })
+}
+
+/// The command line of `moto_server`, and its port.
+fn dynamodb_command() -> (Vec<String>, u16) {
     let binary = tool("GAILLERY_MOTO_SERVER", &moto_default());
     let port = free_port();
     let command = vec![
@@ -140,7 +233,16 @@ pub fn start_dynamodb(log: &Path) -> ServerProcess {
         "-p".into(),
         port.to_string(),
     ];
-    ServerProcess::spawn("moto_server", command, log.to_path_buf(), port)
+    (command, port)
+}
+
+/// A new directory for a shared server's files, named after this process.
+fn shared_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gaillery-shared-{name}-{}", std::process::id()));
+    // A directory of an earlier process that had this id is stale.
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("shared server directory");
+    dir
 }
 
 fn home() -> PathBuf {

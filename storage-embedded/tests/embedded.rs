@@ -3,12 +3,33 @@
 //! its temp files.
 
 use gaillery_core::{Label, OwnerId, PhotoId, PhotoStatus};
-use gaillery_storage::contract::{blob_store_contract, catalog_contract, job_queue_contract};
-use gaillery_storage::{
-    BlobKey, BlobStore, Catalog, FsBlobStore, InsertOutcome, NewPhoto, SqliteCatalog,
-};
+use gaillery_storage::{contract, BlobKey, BlobStore, Catalog, InsertOutcome, NewPhoto};
+use gaillery_storage_embedded::{FsBlobStore, SqliteCatalog};
 use std::path::Path;
 use std::sync::Arc;
+
+// One test per check: a store in a temporary directory of its own.
+gaillery_storage::contract_tests!(blob => |check| {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = FsBlobStore::new(dir.path().join("blobs")).expect("store");
+    let scratch = dir.path().join("scratch");
+    std::fs::create_dir(&scratch).expect("scratch dir");
+    check(&store, &scratch).await;
+});
+
+// One test per check: a catalog in a file of its own (the job checks want one to themselves).
+gaillery_storage::contract_tests!(catalog, listing, labels, jobs => |check| {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let catalog = SqliteCatalog::open(&dir.path().join("catalog.sqlite")).expect("catalog");
+    check(&catalog).await;
+});
+
+/// Every catalog check that tolerates other users of the catalog, one after the other.
+async fn shared_catalog_checks(catalog: &SqliteCatalog) {
+    contract::catalog::all_checks(catalog).await;
+    contract::listing::all_checks(catalog).await;
+    contract::labels::all_checks(catalog).await;
+}
 
 fn new_photo(id: &str, owner: &OwnerId, sha256: &str, created_at_ms: i64) -> NewPhoto {
     NewPhoto {
@@ -38,15 +59,6 @@ fn files_in(dir: &Path) -> Vec<String> {
                 .into_owned()
         })
         .collect()
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fs_blob_store_meets_the_contract() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = FsBlobStore::new(dir.path().join("blobs")).expect("store");
-    let scratch = dir.path().join("scratch");
-    std::fs::create_dir(&scratch).expect("scratch dir");
-    blob_store_contract(&store, &scratch).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -90,7 +102,7 @@ async fn blob_puts_leave_no_temp_files() {
     let store = FsBlobStore::new(dir.path().join("blobs")).expect("store");
     let scratch = dir.path().join("scratch");
     std::fs::create_dir(&scratch).expect("scratch dir");
-    blob_store_contract(&store, &scratch).await;
+    contract::blob::all_checks(&store, &scratch).await;
     for i in 0..20 {
         let key = BlobKey::new(&format!("photos/p{i}/thumbnail")).expect("key");
         store
@@ -115,20 +127,6 @@ async fn blob_puts_leave_no_temp_files() {
         Vec::<String>::new(),
         "put_file sources left behind"
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_catalog_meets_the_contract() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let catalog = SqliteCatalog::open(&dir.path().join("catalog.sqlite")).expect("catalog");
-    catalog_contract(&catalog).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_job_queue_meets_the_contract() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let catalog = SqliteCatalog::open(&dir.path().join("catalog.sqlite")).expect("catalog");
-    job_queue_contract(&catalog).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,8 +168,8 @@ async fn the_contract_can_run_twice_on_one_database() {
     // As it will on a shared DynamoDB table: runs must not see each other's data.
     let dir = tempfile::tempdir().expect("temp dir");
     let catalog = SqliteCatalog::open(&dir.path().join("catalog.sqlite")).expect("catalog");
-    catalog_contract(&catalog).await;
-    catalog_contract(&catalog).await;
+    shared_catalog_checks(&catalog).await;
+    shared_catalog_checks(&catalog).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,10 +4,10 @@
 //! `root/.tmp` (the same filesystem, so the rename cannot turn into a copy), flushed to disk, and
 //! only then renamed over its final path. A reader that opened the old file keeps reading it.
 
-use crate::blob::{BlobKey, BlobReader, BlobStore};
-use crate::{blocking, StorageError};
+use crate::blocking;
 use async_trait::async_trait;
 use bytes::Bytes;
+use gaillery_storage::{BlobKey, BlobReader, BlobStore, StorageError};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

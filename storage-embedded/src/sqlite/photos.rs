@@ -1,0 +1,287 @@
+//! Photos: inserting them (a hash once per owner), finding, listing a page at a time, deleting.
+
+use super::error::SqlError;
+use super::SqliteCatalog;
+use gaillery_core::api::PhotoPage;
+use gaillery_core::{OwnerId, Photo, PhotoId, PhotoStatus};
+use gaillery_storage::catalog::{page_limit, rfc3339_from_millis};
+use gaillery_storage::{InsertOutcome, NewPhoto, PageCursor, StorageError};
+use rusqlite::{params, Connection, Row, TransactionBehavior};
+
+impl SqliteCatalog {
+    pub(super) async fn insert(&self, photo: NewPhoto) -> Result<InsertOutcome, StorageError> {
+        self.write(move |conn| {
+            // The insert and the look-up of the winner share one transaction, so the photo
+            // reported as the duplicate is the one that stays.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let outcome = if insert_row(&tx, &photo)? == 1 {
+                InsertOutcome::Created(photo.to_photo())
+            } else {
+                let existing =
+                    photo_by_hash(&tx, &photo.owner.0, &photo.sha256)?.ok_or_else(|| {
+                        StorageError::Backend(
+                            "insert conflicted on a hash that is not catalogued".into(),
+                        )
+                    })?;
+                InsertOutcome::Duplicate(existing)
+            };
+            tx.commit()?;
+            Ok(outcome)
+        })
+        .await
+    }
+
+    pub(super) async fn photo_by_id(
+        &self,
+        owner: &OwnerId,
+        id: &PhotoId,
+    ) -> Result<Option<Photo>, StorageError> {
+        let (owner, id) = (owner.0.clone(), id.clone());
+        self.read(move |conn| {
+            let mut select = conn.prepare_cached(concat!(
+                "SELECT ",
+                photo_columns!(),
+                " FROM photos WHERE id = ?1 AND owner = ?2"
+            ))?;
+            let mut rows = select.query(params![id.as_str(), owner])?;
+            match rows.next()? {
+                Some(row) => Ok(Some(photo_from_row(row)?.0)),
+                None => Ok(None),
+            }
+        })
+        .await
+    }
+
+    pub(super) async fn find_by_hash(
+        &self,
+        owner: &OwnerId,
+        sha256: &str,
+    ) -> Result<Option<Photo>, StorageError> {
+        let (owner, sha256) = (owner.0.clone(), sha256.to_owned());
+        self.read(move |conn| photo_by_hash(conn, &owner, &sha256))
+            .await
+    }
+
+    pub(super) async fn list(
+        &self,
+        owner: &OwnerId,
+        tags: &[Vec<String>],
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<PhotoPage, StorageError> {
+        let limit = page_limit(limit);
+        let after = cursor.map(PageCursor::decode).transpose()?;
+        let owner = owner.0.clone();
+        let groups = tags
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.read(move |conn| list_page(conn, &owner, &groups, after.as_ref(), limit))
+            .await
+    }
+
+    pub(super) async fn delete_one(
+        &self,
+        owner: &OwnerId,
+        id: &PhotoId,
+    ) -> Result<bool, StorageError> {
+        let (owner, id) = (owner.0.clone(), id.clone());
+        self.write(move |conn| {
+            let deleted = conn
+                .prepare_cached("DELETE FROM photos WHERE id = ?1 AND owner = ?2")?
+                .execute(params![id.as_str(), owner])?;
+            Ok(deleted > 0)
+        })
+        .await
+    }
+
+    pub(super) async fn delete_all(&self, owner: &OwnerId) -> Result<Vec<PhotoId>, StorageError> {
+        let owner = owner.0.clone();
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let raw_ids = {
+                let mut delete =
+                    tx.prepare_cached("DELETE FROM photos WHERE owner = ?1 RETURNING id")?;
+                let raw_ids = delete.query_map(params![owner], |row| row.get::<_, String>(0))?;
+                raw_ids.collect::<Result<Vec<_>, _>>()?
+            };
+            // Parse before committing: if an id is damaged, nothing is deleted rather than rows
+            // whose blobs the caller could not find.
+            let ids = raw_ids
+                .iter()
+                .map(|raw| {
+                    PhotoId::parse(raw).ok_or_else(|| {
+                        StorageError::Backend(format!("catalog holds an invalid id: {raw:?}"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            tx.commit()?;
+            Ok(ids)
+        })
+        .await
+    }
+
+    pub(super) async fn count(&self, owner: &OwnerId) -> Result<u64, StorageError> {
+        let owner = owner.0.clone();
+        self.read(move |conn| {
+            let count: i64 = conn
+                .prepare_cached("SELECT COUNT(*) FROM photos WHERE owner = ?1")?
+                .query_row(params![owner], |row| row.get(0))?;
+            let count = u64::try_from(count)
+                .map_err(|_| StorageError::Backend(format!("negative count {count}")))?;
+            Ok(count)
+        })
+        .await
+    }
+
+    pub(super) async fn update_status(
+        &self,
+        owner: &OwnerId,
+        id: &PhotoId,
+        status: PhotoStatus,
+        reason: Option<String>,
+    ) -> Result<bool, StorageError> {
+        let (owner, id) = (owner.0.clone(), id.clone());
+        self.write(move |conn| {
+            let updated = conn
+                .prepare_cached("UPDATE photos SET status = ?3, status_reason = ?4 WHERE id = ?1 AND owner = ?2")?
+                .execute(params![id.as_str(), owner, status.as_str(), reason])?;
+            Ok(updated > 0)
+        })
+        .await
+    }
+}
+
+/// Inserts unless the owner already has the hash; returns how many rows were inserted (0 or 1).
+pub(super) fn insert_row(conn: &Connection, photo: &NewPhoto) -> Result<usize, SqlError> {
+    let size_bytes = i64::try_from(photo.size_bytes).map_err(|_| {
+        StorageError::Backend(format!(
+            "size {} does not fit the catalog",
+            photo.size_bytes
+        ))
+    })?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO photos (id, owner, filename, width, height, taken_at, format, size_bytes, sha256,
+                             placeholder, status, created_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (owner, sha256) DO NOTHING",
+    )?;
+    let inserted = insert.execute(params![
+        photo.id.as_str(),
+        photo.owner.0,
+        photo.filename,
+        photo.width,
+        photo.height,
+        photo.taken_at,
+        photo.format,
+        size_bytes,
+        photo.sha256,
+        photo.placeholder,
+        photo.status.as_str(),
+        photo.created_at_ms,
+    ])?;
+    Ok(inserted)
+}
+
+fn photo_by_hash(conn: &Connection, owner: &str, sha256: &str) -> Result<Option<Photo>, SqlError> {
+    let mut select = conn.prepare_cached(concat!(
+        "SELECT ",
+        photo_columns!(),
+        " FROM photos WHERE owner = ?1 AND sha256 = ?2"
+    ))?;
+    let mut rows = select.query(params![owner, sha256])?;
+    match rows.next()? {
+        Some(row) => Ok(Some(photo_from_row(row)?.0)),
+        None => Ok(None),
+    }
+}
+
+/// Reads a row selected with `photo_columns!()`, returning its `created_at_ms` beside it for
+/// cursors. Values that don't parse mean a damaged file, reported as `Backend`.
+fn photo_from_row(row: &Row<'_>) -> Result<(Photo, i64), SqlError> {
+    let damaged = |column: &str, value: &dyn std::fmt::Debug| {
+        StorageError::Backend(format!("catalog holds an invalid {column}: {value:?}"))
+    };
+    let id: String = row.get(0)?;
+    let created_at_ms: i64 = row.get(5)?;
+    let status: String = row.get(6)?;
+    let labels: String = row.get(8)?;
+    let size_bytes: i64 = row.get(11)?;
+    let photo = Photo {
+        id: PhotoId::parse(&id).ok_or_else(|| damaged("id", &id))?,
+        filename: row.get(1)?,
+        width: row.get(2)?,
+        height: row.get(3)?,
+        taken_at: row.get(4)?,
+        created_at: rfc3339_from_millis(created_at_ms),
+        status: PhotoStatus::parse(&status).ok_or_else(|| damaged("status", &status))?,
+        status_reason: row.get(7)?,
+        labels: serde_json::from_str(&labels)?,
+        placeholder: row.get(9)?,
+        format: row.get(10)?,
+        size_bytes: u64::try_from(size_bytes).map_err(|_| damaged("size", &size_bytes))?,
+        sha256: row.get(12)?,
+    };
+    Ok((photo, created_at_ms))
+}
+
+/// One page of the owner's photos, newest first, after `after`, keeping only photos with a
+/// label in each group (`groups` are JSON arrays of label names).
+fn list_page(
+    conn: &Connection,
+    owner: &str,
+    groups: &[String],
+    after: Option<&PageCursor>,
+    limit: usize,
+) -> Result<PhotoPage, SqlError> {
+    let mut sql = String::from(concat!(
+        "SELECT ",
+        photo_columns!(),
+        " FROM photos WHERE owner = ?1"
+    ));
+    let mut values: Vec<rusqlite::types::Value> = vec![owner.to_owned().into()];
+    if let Some(after) = after {
+        // A row-value comparison, so SQLite seeks straight to the cursor in the index.
+        sql.push_str(&format!(
+            " AND (created_at_ms, id) < (?{}, ?{})",
+            values.len() + 1,
+            values.len() + 2
+        ));
+        values.push(after.created_at_ms.into());
+        values.push(after.id.as_str().to_owned().into());
+    }
+    for group in groups {
+        sql.push_str(&format!(
+            " AND id IN (SELECT photo_id FROM photo_labels WHERE owner = ?1
+                         AND label IN (SELECT value FROM json_each(?{})))",
+            values.len() + 1
+        ));
+        values.push(group.clone().into());
+    }
+    // One row more than the page tells whether another page follows.
+    sql.push_str(&format!(
+        " ORDER BY created_at_ms DESC, id DESC LIMIT {}",
+        limit + 1
+    ));
+    let mut select = conn.prepare_cached(&sql)?;
+    let mut rows = select.query(rusqlite::params_from_iter(values))?;
+    let mut photos = Vec::with_capacity(limit + 1);
+    let mut last_key = None;
+    while let Some(row) = rows.next()? {
+        if photos.len() == limit {
+            // The extra row: there is a next page, starting after the last one kept.
+            let next_cursor = last_key.map(|(millis, id)| PageCursor::after(millis, &id).encode());
+            return Ok(PhotoPage {
+                photos,
+                next_cursor,
+            });
+        }
+        let (photo, created_at_ms) = photo_from_row(row)?;
+        last_key = Some((created_at_ms, photo.id.clone()));
+        photos.push(photo);
+    }
+    Ok(PhotoPage {
+        photos,
+        next_cursor: None,
+    })
+}

@@ -1,0 +1,84 @@
+//! The schema and the settings of each connection.
+
+use super::error::SqlError;
+use gaillery_storage::StorageError;
+use rusqlite::{Connection, TransactionBehavior};
+use std::time::Duration;
+
+/// The schema, one step per version; `PRAGMA user_version` counts the steps applied. Append new
+/// steps, never edit old ones: databases in the field have already run them.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: photos. `id` is unique across owners because blob keys are made from it alone.
+    "CREATE TABLE photos (
+        id            TEXT PRIMARY KEY NOT NULL,
+        owner         TEXT NOT NULL,
+        filename      TEXT NOT NULL,
+        width         INTEGER NOT NULL,
+        height        INTEGER NOT NULL,
+        taken_at      TEXT,
+        format        TEXT NOT NULL,
+        size_bytes    INTEGER NOT NULL,
+        sha256        TEXT NOT NULL,
+        placeholder   TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        status_reason TEXT,
+        labels        TEXT NOT NULL DEFAULT '[]',
+        created_at_ms INTEGER NOT NULL,
+        UNIQUE (owner, sha256)
+    ) STRICT;
+    CREATE INDEX photos_by_owner_newest ON photos (owner, created_at_ms DESC, id DESC);",
+    // 2: classification jobs (see `jobs`), and labels in a table of their own so that tag
+    // search and tag counts use an index instead of parsing every photo's JSON.
+    "CREATE TABLE jobs (
+        photo_id         TEXT PRIMARY KEY NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+        owner            TEXT NOT NULL,
+        model            TEXT NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        run_after_ms     INTEGER NOT NULL,
+        claimed_by       TEXT,
+        lease_expires_ms INTEGER,
+        created_at_ms    INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX jobs_due ON jobs (run_after_ms, created_at_ms);
+    CREATE TABLE photo_labels (
+        photo_id TEXT NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+        owner    TEXT NOT NULL,
+        label    TEXT NOT NULL,
+        PRIMARY KEY (photo_id, label)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX photo_labels_by_label ON photo_labels (owner, label);
+    INSERT OR IGNORE INTO photo_labels (photo_id, owner, label)
+        SELECT photos.id, photos.owner, json_extract(each.value, '$.label')
+        FROM photos, json_each(photos.labels) AS each;",
+];
+
+/// Settings that live on each connection rather than in the file.
+pub(super) fn configure(conn: &Connection, busy_timeout: Duration) -> Result<(), SqlError> {
+    conn.busy_timeout(busy_timeout)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    // In WAL mode NORMAL is still safe against corruption; a power cut may lose only the last
+    // commits, and commits skip an fsync each.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(())
+}
+
+pub(super) fn migrate(conn: &mut Connection) -> Result<(), SqlError> {
+    // Immediate: two processes starting at once must not both run a step.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let applied = usize::try_from(version)
+        .ok()
+        .filter(|&applied| applied <= MIGRATIONS.len())
+        .ok_or_else(|| {
+            StorageError::Backend(format!(
+                "catalog schema version {version} is not one this build knows (up to {}); refusing to use it",
+                MIGRATIONS.len()
+            ))
+        })?;
+    for (step, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", step as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}

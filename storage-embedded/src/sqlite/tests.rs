@@ -1,0 +1,171 @@
+//! What only the SQLite catalog promises: migrations, index use, lock and damage handling.
+
+use super::schema::MIGRATIONS;
+use super::*;
+use rusqlite::params;
+
+fn catalog() -> (tempfile::TempDir, PathBuf, SqliteCatalog) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("catalog.sqlite");
+    let catalog = SqliteCatalog::open(&path).expect("open");
+    (dir, path, catalog)
+}
+
+fn new_photo(id: &str, created_at_ms: i64) -> NewPhoto {
+    NewPhoto {
+        id: PhotoId::parse(id).expect("id"),
+        owner: OwnerId::local(),
+        filename: format!("{id}.jpg"),
+        width: 10,
+        height: 10,
+        taken_at: None,
+        format: "jpeg".into(),
+        size_bytes: 1,
+        sha256: format!("sha-{id}"),
+        placeholder: String::new(),
+        status: PhotoStatus::Queued,
+        created_at_ms,
+    }
+}
+
+#[test]
+fn migrations_run_once_and_record_the_version() {
+    let (_dir, path, catalog) = catalog();
+    drop(catalog);
+    // Reopening must not rerun step 1 (it would fail: the table exists).
+    drop(SqliteCatalog::open(&path).expect("reopen"));
+    let conn = Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, MIGRATIONS.len() as i64);
+}
+
+#[test]
+fn a_schema_from_a_newer_build_is_refused() {
+    let (_dir, path, catalog) = catalog();
+    drop(catalog);
+    let conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    match SqliteCatalog::open(&path) {
+        Err(StorageError::Backend(message)) => assert!(message.contains("99"), "{message}"),
+        Err(other) => panic!("expected Backend, got {other:?}"),
+        Ok(_) => panic!("a newer schema must be refused"),
+    }
+}
+
+#[test]
+fn deep_pages_seek_in_the_index_instead_of_scanning() {
+    let (_dir, path, _catalog) = catalog();
+    let conn = Connection::open(&path).unwrap();
+    let plan: Vec<String> = conn
+        .prepare(concat!(
+            "EXPLAIN QUERY PLAN SELECT ",
+            photo_columns!(),
+            " FROM photos WHERE owner = ?1 AND (created_at_ms, id) < (?2, ?3)
+              ORDER BY created_at_ms DESC, id DESC LIMIT ?4"
+        ))
+        .unwrap()
+        .query_map(params!["local", 5, "abc", 61], |row| {
+            row.get::<_, String>(3)
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let plan = plan.join("\n");
+    assert!(plan.contains("photos_by_owner_newest"), "{plan}");
+    assert!(
+        plan.contains("(owner=? AND (created_at_ms,id)<(?,?))"),
+        "the cursor must bound the index range: {plan}"
+    );
+    assert!(
+        !plan.contains("TEMP B-TREE"),
+        "the index must give the order: {plan}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_database_is_unavailable_not_a_backend_error() {
+    let (_dir, path, _catalog) = catalog();
+    let catalog =
+        SqliteCatalog::open_with_busy_timeout(&path, Duration::from_millis(50)).expect("open");
+    // Another process holds the write lock for longer than the busy timeout.
+    let other = Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let insert = catalog.insert_photo(new_photo("p1", 1)).await;
+    assert!(
+        matches!(insert, Err(StorageError::Unavailable(_))),
+        "{insert:?}"
+    );
+    other.execute_batch("ROLLBACK").unwrap();
+    assert!(catalog
+        .insert_photo(new_photo("p1", 1))
+        .await
+        .expect("insert")
+        .is_created());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_row_is_a_backend_error_not_a_panic() {
+    let (_dir, path, catalog) = catalog();
+    catalog
+        .insert_photo(new_photo("p1", 1))
+        .await
+        .expect("insert");
+    let conn = Connection::open(&path).unwrap();
+    conn.execute("UPDATE photos SET status = 'exploded'", [])
+        .unwrap();
+    let listed = catalog.list_photos(&OwnerId::local(), None, 10).await;
+    assert!(
+        matches!(listed, Err(StorageError::Backend(ref m)) if m.contains("exploded")),
+        "{listed:?}"
+    );
+    conn.execute("UPDATE photos SET status = 'done', labels = 'not json'", [])
+        .unwrap();
+    let fetched = catalog
+        .photo(&OwnerId::local(), &PhotoId::parse("p1").unwrap())
+        .await;
+    assert!(
+        matches!(fetched, Err(StorageError::Backend(_))),
+        "{fetched:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn insert_many_loads_in_bulk_and_skips_duplicates() {
+    let (_dir, _path, catalog) = catalog();
+    let mut photos: Vec<NewPhoto> = (0..500).map(|i| new_photo(&format!("p{i}"), i)).collect();
+    // Same bytes as p0 under another id: skipped, like insert_photo would.
+    photos.push(NewPhoto {
+        sha256: "sha-p0".into(),
+        ..new_photo("copy", 999)
+    });
+    assert_eq!(catalog.insert_many(photos).await, Ok(500));
+    assert_eq!(catalog.count_photos(&OwnerId::local()).await, Ok(500));
+    let first = catalog
+        .list_photos(&OwnerId::local(), None, 3)
+        .await
+        .expect("list");
+    let ids: Vec<&str> = first.photos.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["p499", "p498", "p497"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_id_taken_by_another_owner_is_refused() {
+    let (_dir, _path, catalog) = catalog();
+    catalog
+        .insert_photo(new_photo("p1", 1))
+        .await
+        .expect("insert");
+    let other = NewPhoto {
+        owner: OwnerId("someone-else".into()),
+        sha256: "different".into(),
+        ..new_photo("p1", 2)
+    };
+    let insert = catalog.insert_photo(other).await;
+    assert!(
+        matches!(insert, Err(StorageError::Backend(_))),
+        "{insert:?}"
+    );
+}

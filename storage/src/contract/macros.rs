@@ -1,0 +1,132 @@
+//! The lists of checks, and the macro that turns them into one test each for an adapter.
+//!
+//! `__contract_checks!` holds the one list per suite; it hands the list to another macro, so
+//! the tests of `contract_tests!` and each module's `all_checks` are made from the same names
+//! and cannot drift apart.
+
+/// One `#[tokio::test]` per check of the named suites, for the adapter that `body` sets up.
+///
+/// `body` runs once per check, with `check` bound to that check's function: it builds the
+/// adapter (and whatever must outlive it: a temporary directory, a bucket) and awaits
+/// `check(&adapter)` (blob checks also take a scratch directory for `put_file` sources). The
+/// tests go in a module per suite, so `cargo test` names them `catalog::insert_then_get`,
+/// `jobs::expired_leases_are_claimed_again`, and so on. The body sees the items of the module
+/// that invokes the macro. Suites: `blob`, `catalog`, `listing`, `labels`, `jobs`, `events`.
+///
+/// ```text
+/// gaillery_storage::contract_tests!(catalog, listing, labels, jobs => |check| {
+///     let dir = tempfile::tempdir().expect("temp dir");
+///     let catalog = SqliteCatalog::open(&dir.path().join("catalog.sqlite")).expect("catalog");
+///     check(&catalog).await;
+/// });
+/// ```
+///
+/// The invoking crate needs `tokio` with the `macros` and `rt-multi-thread` features.
+#[macro_export]
+macro_rules! contract_tests {
+    ($($suite:ident),+ => |$check:ident| $body:block) => {
+        $(
+            $crate::__contract_checks!($suite => __contract_test_module!(|$check| $body));
+        )+
+    };
+}
+
+/// Every check of a suite, in the order `all_checks` runs them, handed to `$then` as
+/// `$then!(suite [check, ...] args...)`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __contract_checks {
+    (blob => $then:ident!($($args:tt)*)) => {
+        $crate::$then!(blob [
+            put_then_read_round_trips,
+            empty_objects_round_trip,
+            put_overwrites,
+            missing_keys_are_not_found,
+            delete_is_idempotent,
+            neighbouring_keys_are_independent,
+            invalid_keys_are_rejected,
+            put_file_consumes_its_source,
+            put_file_of_a_missing_source_is_not_found,
+            large_objects_stream_whole
+        ] $($args)*);
+    };
+    (catalog => $then:ident!($($args:tt)*)) => {
+        $crate::$then!(catalog [
+            insert_then_get,
+            created_at_is_rfc3339_utc_with_millis,
+            missing_photos_are_none,
+            duplicate_hash_returns_the_first_photo,
+            same_hash_for_another_owner_is_allowed,
+            owners_are_isolated,
+            delete_removes_one_photo,
+            delete_all_returns_the_removed_ids,
+            count_follows_inserts_and_deletes,
+            concurrent_duplicate_inserts_create_exactly_one
+        ] $($args)*);
+    };
+    (listing => $then:ident!($($args:tt)*)) => {
+        $crate::$then!(listing [
+            empty_listing_has_no_next_page,
+            listing_is_newest_first_with_ties_broken_by_id,
+            pagination_visits_every_photo_exactly_once,
+            pages_stay_stable_when_newer_photos_arrive,
+            limit_is_clamped,
+            malformed_cursors_are_invalid
+        ] $($args)*);
+    };
+    (labels => $then:ident!($($args:tt)*)) => {
+        $crate::$then!(labels [
+            status_round_trips,
+            labels_round_trip_in_the_order_given,
+            non_finite_probabilities_are_refused,
+            tags_filter_and_count
+        ] $($args)*);
+    };
+    (jobs => $then:ident!($($args:tt)*)) => {
+        $crate::$then!(jobs [
+            jobs_go_to_one_claimer_and_only_the_holder_finishes,
+            expired_leases_are_claimed_again,
+            retries_wait_for_their_time_and_failures_end_the_job,
+            a_restarted_instance_gets_its_jobs_back_at_once
+        ] $($args)*);
+    };
+    (events => $then:ident!($($args:tt)*)) => {
+        $crate::$then!(events [
+            events_read_back_oldest_first,
+            events_since_excludes_older_ones,
+            events_limit_keeps_the_oldest,
+            events_of_one_millisecond_all_get_through,
+            events_are_per_owner,
+            events_are_kept_for_the_retention_time
+        ] $($args)*);
+    };
+}
+
+/// A module named after the suite with one test per check (see `contract_tests!`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __contract_test_module {
+    ($suite:ident [$($name:ident),+] |$check:ident| $body:block) => {
+        mod $suite {
+            #[allow(unused_imports)]
+            use super::*;
+
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let $check = $crate::contract::$suite::$name;
+                    $body
+                }
+            )+
+        }
+    };
+}
+
+/// Awaits every check of the suite in turn with the same arguments (see `all_checks`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __contract_run_each {
+    ($suite:ident [$($name:ident),+] $args:tt) => {
+        $( $name $args.await; )+
+    };
+}

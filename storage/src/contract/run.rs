@@ -1,0 +1,87 @@
+//! Names unique to one run of a check, so checks never meet in a shared backend.
+
+use crate::blob::BlobKey;
+use crate::catalog::NewPhoto;
+use gaillery_core::{OwnerId, PhotoId, PhotoStatus};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A fixed instant for photos whose time only matters relative to others'.
+pub(super) const T0: i64 = 1_795_705_445_123; // 2026-11-26T15:04:05.123Z
+
+/// Names unique to one run of a check: a tag made of the time, the process and a counter.
+pub(super) struct Run {
+    pub(super) tag: String,
+    counter: AtomicU64,
+}
+
+impl Run {
+    pub(super) fn new() -> Run {
+        static RUNS: AtomicU64 = AtomicU64::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let salt =
+            u128::from(std::process::id()) << 64 | u128::from(RUNS.fetch_add(1, Ordering::Relaxed));
+        Run {
+            tag: base36(nanos ^ salt.rotate_left(17)),
+            counter: AtomicU64::new(0),
+        }
+    }
+
+    pub(super) fn next(&self) -> u64 {
+        self.counter.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub(super) fn key(&self, check: &str, name: &str) -> BlobKey {
+        let raw = format!("contract/{}/{check}/{name}", self.tag);
+        BlobKey::new(&raw).unwrap_or_else(|e| panic!("contract key {raw:?}: {e}"))
+    }
+
+    pub(super) fn owner(&self, check: &str) -> OwnerId {
+        OwnerId(format!("contract-{}-{check}-{}", self.tag, self.next()))
+    }
+
+    /// Ids in creation order sort ascending, like the server's.
+    pub(super) fn photo_id(&self) -> PhotoId {
+        let raw = format!("c{}{:08}", self.tag, self.next());
+        PhotoId::parse(&raw).unwrap_or_else(|| panic!("contract id {raw:?} must be valid"))
+    }
+
+    pub(super) fn sha256(&self) -> String {
+        format!("{:0>48}{:016x}", self.tag, self.next())
+    }
+
+    pub(super) fn new_photo(&self, owner: &OwnerId, created_at_ms: i64) -> NewPhoto {
+        let n = self.next();
+        NewPhoto {
+            id: self.photo_id(),
+            owner: owner.clone(),
+            filename: format!("IMG_{n:04} été 📷.jpg"),
+            width: 4032,
+            height: 3024,
+            taken_at: n
+                .is_multiple_of(2)
+                .then(|| "2026-08-14T18:30:00".to_owned()),
+            format: "jpeg".to_owned(),
+            size_bytes: 3_000_000 + n,
+            sha256: self.sha256(),
+            placeholder: "1QcSHQRnh493V4dIh4eXh1h4kJUI".to_owned(),
+            status: PhotoStatus::Queued,
+            created_at_ms,
+        }
+    }
+}
+
+fn base36(mut value: u128) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b"0123456789abcdefghijklmnopqrstuvwxyz"[(value % 36) as usize]);
+        value /= 36;
+        if value == 0 {
+            break;
+        }
+    }
+    digits.reverse();
+    String::from_utf8_lossy(&digits).into_owned()
+}
