@@ -5,14 +5,17 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /api/photos`: one page of photos, newest first.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhotoPage {
     pub photos: Vec<Photo>,
     /// Pass as `cursor` to get the next page; `None` on the last page.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub next_cursor: Option<String>,
 }
 
 /// `POST /api/photos`: what was stored and what was refused, one entry per file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UploadResponse {
     pub photos: Vec<Photo>,
     pub errors: Vec<UploadError>,
@@ -20,6 +23,7 @@ pub struct UploadResponse {
 
 /// Why one file of an upload was refused.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UploadError {
     pub filename: String,
     pub error: String,
@@ -27,12 +31,14 @@ pub struct UploadError {
 
 /// The body of every error response.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: String,
 }
 
 /// `GET /api/tags`: a label that photos carry, and how many do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TagCount {
     pub tag: String,
     pub count: u64,
@@ -40,6 +46,7 @@ pub struct TagCount {
 
 /// `GET /api/events`: a photo's processing moved on (server-sent event `photo`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhotoEvent {
     pub id: crate::PhotoId,
     pub status: crate::PhotoStatus,

@@ -6,6 +6,8 @@
 
 pub mod api;
 pub mod layout;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod percent;
 pub mod photo;
 pub mod placeholder;

@@ -45,6 +45,7 @@ impl OwnerId {
 /// Where a photo is in its processing. The stages after `Queued` belong to classification;
 /// `Done` and `Failed` are final.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PhotoStatus {
     Queued,
@@ -90,13 +91,16 @@ impl PhotoStatus {
 
 /// One classification label with its probability in `0.0..=1.0`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Label {
     pub label: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 1))]
     pub probability: f32,
 }
 
 /// A photo as the API and the pages show it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Photo {
     pub id: PhotoId,
     /// The name the file had when uploaded; for display only, never a path.
@@ -106,8 +110,10 @@ pub struct Photo {
     /// Height as displayed, after EXIF orientation is applied.
     pub height: u32,
     /// When the photo was taken, from EXIF (`YYYY-MM-DDTHH:MM:SS`, the camera's local time).
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub taken_at: Option<String>,
     /// When the photo was uploaded, RFC 3339 in UTC.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
     pub status: PhotoStatus,
     /// Why processing failed, when `status` is `failed`.
@@ -166,6 +172,12 @@ pub enum Variant {
 }
 
 impl Variant {
+    pub const ALL: [Variant; 4] = [
+        Variant::Original,
+        Variant::Thumbnail,
+        Variant::Thumbnail2x,
+        Variant::Preview,
+    ];
     pub const DERIVED: [Variant; 3] = [Variant::Thumbnail, Variant::Thumbnail2x, Variant::Preview];
 
     pub fn path_segment(self) -> &'static str {
@@ -178,14 +190,9 @@ impl Variant {
     }
 
     pub fn parse(segment: &str) -> Option<Variant> {
-        [
-            Variant::Original,
-            Variant::Thumbnail,
-            Variant::Thumbnail2x,
-            Variant::Preview,
-        ]
-        .into_iter()
-        .find(|v| v.path_segment() == segment)
+        Variant::ALL
+            .into_iter()
+            .find(|v| v.path_segment() == segment)
     }
 }
 
@@ -212,12 +219,7 @@ mod tests {
 
     #[test]
     fn variants_round_trip_through_their_url_segments() {
-        for variant in [
-            Variant::Original,
-            Variant::Thumbnail,
-            Variant::Thumbnail2x,
-            Variant::Preview,
-        ] {
+        for variant in Variant::ALL {
             assert_eq!(Variant::parse(variant.path_segment()), Some(variant));
         }
         assert_eq!(Variant::parse("../original"), None);

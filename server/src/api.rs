@@ -7,37 +7,44 @@ use axum::extract::multipart::{Field, Multipart};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use gaillery_core::api::{ErrorBody, UploadError, UploadResponse};
-use gaillery_core::voice::Language;
-use gaillery_core::{OwnerId, PhotoId, Variant};
+use axum::{Extension, Json, Router};
+use gaillery_core::api::{ErrorBody, PhotoPage, TagCount, UploadError, UploadResponse};
+use gaillery_core::voice::{Intent, Language};
+use gaillery_core::{OwnerId, Photo, PhotoId, Variant};
 use gaillery_imaging::ImagingError;
 use gaillery_service::{ImageSource, IngestOutcome, ServiceError};
 use serde::Deserialize;
+use std::sync::Arc;
 use tokio_util::io::ReaderStream;
+use utoipa::IntoParams;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 pub fn router(state: AppState) -> Router {
     // Each file is limited while it streams; the request as a whole may carry many files.
     let upload_limit = state.gallery.config().max_upload_bytes as usize
         * state.limits.max_files_per_request
         + 1_000_000;
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/api/openapi.json", get(openapi))
-        .route(
-            "/api/photos",
-            get(list_photos)
-                .post(upload_photos)
-                .layer(DefaultBodyLimit::max(upload_limit)),
-        )
-        .route("/api/photos/{id}", get(get_photo).delete(delete_photo))
-        .route("/api/photos/{id}/classify", post(classify_photo))
-        .route("/api/tags", get(list_tags))
-        .route("/api/intent", get(parse_intent))
-        .route("/api/events", get(crate::events::stream))
-        .route("/api/photos/{id}/{variant}", get(photo_image))
+    let (router, document) = routes(upload_limit).split_for_parts();
+    router
+        .layer(Extension(Arc::new(document)))
         .with_state(state)
+}
+
+/// Every route of the API, in one list. `routes!` takes each path and method from the
+/// handler's `#[utoipa::path]` and adds that description to the OpenAPI document, so a route
+/// cannot be served undocumented, nor documented where it is not served.
+pub fn routes(upload_limit: usize) -> OpenApiRouter<AppState> {
+    crate::openapi::base()
+        .routes(routes!(healthz))
+        .routes(routes!(crate::openapi::serve))
+        .routes(routes!(list_photos, upload_photos).layer(DefaultBodyLimit::max(upload_limit)))
+        .routes(routes!(get_photo, delete_photo))
+        .routes(routes!(classify_photo))
+        .routes(routes!(list_tags))
+        .routes(routes!(parse_intent))
+        .routes(routes!(crate::events::stream))
+        .routes(routes!(photo_image))
 }
 
 /// The only owner until accounts exist.
@@ -114,19 +121,27 @@ pub fn status_of(error: &ServiceError) -> StatusCode {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    summary = "Liveness check",
+    responses((status = 200, description = "The server is up: `{\"status\": \"ok\"}`"))
+)]
 async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-async fn openapi() -> Json<serde_json::Value> {
-    Json(crate::openapi::document())
-}
-
 /// `?cursor=&limit=&tag=dog&tag=beach`: `tag` may repeat, so the query is read by hand.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// `next_cursor` of the previous page
     cursor: Option<String>,
+    #[param(minimum = 1, maximum = 200, default = 60)]
     limit: Option<usize>,
+    /// Search words, all of which must match a label, through the WordNet hierarchy (`dog`
+    /// finds every breed); case and plurals do not matter
+    #[param(rename = "tag", required = false, style = Form, explode)]
     tags: Vec<String>,
 }
 
@@ -149,6 +164,16 @@ impl ListQuery {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/photos",
+    summary = "List photos, newest first",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "One page", body = PhotoPage),
+        (status = 400, description = "The cursor is malformed", body = ErrorBody),
+    )
+)]
 async fn list_photos(
     State(state): State<AppState>,
     uri: axum::http::Uri,
@@ -161,19 +186,38 @@ async fn list_photos(
     Ok(Json(page).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/tags",
+    summary = "The labels photos carry, with counts, most common first",
+    responses((status = 200, description = "Tags", body = Vec<TagCount>))
+)]
 async fn list_tags(State(state): State<AppState>) -> Result<Response, ApiError> {
     Ok(Json(state.gallery.tags(&owner()).await?).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct IntentQuery {
+    /// What was said
     text: String,
     #[serde(default)]
+    #[param(default = "en")]
     language: Option<String>,
 }
 
 /// `GET /api/intent?text=...[&language=en]`: what a spoken command means, as
 /// `{"intent": "show_tag", "tag": "dog"}`, with tags matched against the owner's vocabulary.
+#[utoipa::path(
+    get,
+    path = "/api/intent",
+    summary = "What a spoken command means",
+    params(IntentQuery),
+    responses(
+        (status = 200, description = "The intent, e.g. {\"intent\": \"show_tag\", \"tag\": \"dog\"}; `none` when nothing matched", body = Intent),
+        (status = 400, description = "A language commands cannot be spoken in yet", body = ErrorBody),
+    )
+)]
 async fn parse_intent(
     State(state): State<AppState>,
     Query(query): Query<IntentQuery>,
@@ -184,13 +228,27 @@ async fn parse_intent(
     Ok(Json(language.grammar().parse(&query.text, Some(&vocabulary))).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ClassifyQuery {
+    /// Default: the server's first model
     model: Option<String>,
 }
 
 /// `POST /api/photos/{id}/classify[?model=NAME]`: classify again (a retry after a failure, or
 /// another model). Answers 202 with the photo, now queued.
+#[utoipa::path(
+    post,
+    path = "/api/photos/{id}/classify",
+    summary = "Classify a photo again (after a failure, or with another loaded model)",
+    params(("id" = PhotoId, Path, description = "The photo's id"), ClassifyQuery),
+    responses(
+        (status = 202, description = "Queued", body = Photo),
+        (status = 400, description = "A model this server has not loaded", body = ErrorBody),
+        (status = 404, description = "No such photo", body = ErrorBody),
+        (status = 409, description = "Classification is off on this server", body = ErrorBody),
+    )
+)]
 async fn classify_photo(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -207,6 +265,16 @@ fn parse_id(raw: &str) -> Result<PhotoId, ApiError> {
     PhotoId::parse(raw).ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no such photo"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/photos/{id}",
+    summary = "One photo",
+    params(("id" = PhotoId, Path, description = "The photo's id")),
+    responses(
+        (status = 200, description = "The photo", body = Photo),
+        (status = 404, description = "No such photo", body = ErrorBody),
+    )
+)]
 async fn get_photo(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -215,6 +283,16 @@ async fn get_photo(
     Ok(Json(photo).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/photos/{id}",
+    summary = "Delete a photo and its images",
+    params(("id" = PhotoId, Path, description = "The photo's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such photo", body = ErrorBody),
+    )
+)]
 async fn delete_photo(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -225,6 +303,21 @@ async fn delete_photo(
 
 /// `POST /api/photos`: every part named `file` is one photo. Each file succeeds or fails on its
 /// own; the response lists both. When every file failed, the status is that of the failure.
+#[utoipa::path(
+    post,
+    path = "/api/photos",
+    summary = "Upload photos",
+    description = "Multipart form data; every part named `file` is one photo. Each file is stored or refused on its own. Uploading bytes already in the gallery returns the existing photo.",
+    request_body(content = inline(crate::openapi::UploadForm), content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "At least one new photo was stored", body = UploadResponse),
+        (status = 200, description = "Only photos already in the gallery", body = UploadResponse),
+        (status = 400, description = "No file part, or an unreadable body", body = ErrorBody),
+        (status = 413, description = "Every file was too large (bytes or count)", body = UploadResponse),
+        (status = 415, description = "Every file was of an unsupported format", body = UploadResponse),
+        (status = 422, description = "Every file was broken, empty or had too many pixels", body = UploadResponse),
+    )
+)]
 async fn upload_photos(State(state): State<AppState>, mut multipart: Multipart) -> Response {
     let mut photos = Vec::new();
     let mut failures: Vec<(String, FileFailure)> = Vec::new();
@@ -384,6 +477,22 @@ pub(crate) const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// `GET /api/photos/{id}/{variant}`: the original or a derived image, streamed, with an ETag
 /// and immutable caching (an id's images never change).
+#[utoipa::path(
+    get,
+    path = "/api/photos/{id}/{variant}",
+    summary = "The original or a derived image",
+    description = "Immutable for a given id: cached for a year, with an ETag.",
+    params(
+        ("id" = PhotoId, Path, description = "The photo's id"),
+        ("variant" = Variant, Path),
+    ),
+    responses(
+        (status = 200, description = "The image bytes", content(("image/*"))),
+        (status = 302, description = "With `--image-delivery redirect` on S3 storage: a presigned S3 URL in `Location`; the redirect may be cached for a quarter of the URL's validity"),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "No such photo or variant", body = ErrorBody),
+    )
+)]
 async fn photo_image(
     State(state): State<AppState>,
     Path((id, variant)): Path<(String, String)>,

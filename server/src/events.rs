@@ -12,6 +12,13 @@ use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
+#[utoipa::path(
+    get,
+    path = "/api/events",
+    summary = "Processing stages as server-sent events",
+    description = "Event `photo`: a `PhotoEvent` (`{id, status, status_reason, labels}`) at each stage change. Event `resync`: some events were missed; reload.",
+    responses((status = 200, description = "An event stream", content(("text/event-stream"))))
+)]
 pub async fn stream(
     State(state): State<AppState>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {

@@ -1,162 +1,152 @@
 //! The OpenAPI 3.1 description of the JSON API, served at `GET /api/openapi.json`.
+//!
+//! Nothing here lists paths: `api::routes` registers each handler together with the
+//! `#[utoipa::path]` written on it, and the API types in `gaillery-core` derive their schemas
+//! (its `openapi` feature). This module adds what belongs to the document as a whole.
 
-use serde_json::{json, Value};
+use axum::{Extension, Json};
+use std::sync::Arc;
+use utoipa::openapi::OpenApi as Document;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
-pub fn document() -> Value {
-    let error = json!({ "$ref": "#/components/schemas/Error" });
-    let error_response = |description: &str| json!({ "description": description, "content": { "application/json": { "schema": error } } });
-    let photo_id = json!({
-        "name": "id", "in": "path", "required": true,
-        "schema": { "type": "string", "pattern": "^[0-9a-z]{1,64}$" }
-    });
-    json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "GAiLLERY API",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "Upload, list, view and delete photos. Errors are JSON objects with an `error` message. Any request that needs storage may answer 503 with `Retry-After` while S3 or DynamoDB is unreachable or throttling."
-        },
-        "paths": {
-            "/healthz": { "get": {
-                "summary": "Liveness check",
-                "responses": { "200": { "description": "The server is up" } }
-            }},
-            "/api/photos": {
-                "get": {
-                    "summary": "List photos, newest first",
-                    "parameters": [
-                        { "name": "cursor", "in": "query", "schema": { "type": "string" },
-                          "description": "`next_cursor` of the previous page" },
-                        { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200, "default": 60 } },
-                        { "name": "tag", "in": "query", "schema": { "type": "array", "items": { "type": "string" } }, "style": "form", "explode": true,
-                          "description": "Search words, all of which must match a label, through the WordNet hierarchy (`dog` finds every breed); case and plurals do not matter" }
-                    ],
-                    "responses": {
-                        "200": { "description": "One page", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PhotoPage" } } } },
-                        "400": error_response("The cursor is malformed")
-                    }
-                },
-                "post": {
-                    "summary": "Upload photos",
-                    "description": "Multipart form data; every part named `file` is one photo. Each file is stored or refused on its own. Uploading bytes already in the gallery returns the existing photo.",
-                    "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": {
-                        "type": "object",
-                        "properties": { "file": { "type": "array", "items": { "type": "string", "format": "binary" } } }
-                    }}}},
-                    "responses": {
-                        "201": { "description": "At least one new photo was stored", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/UploadResponse" } } } },
-                        "200": { "description": "Only photos already in the gallery", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/UploadResponse" } } } },
-                        "400": error_response("No file part, or an unreadable body"),
-                        "413": { "description": "Every file was too large (bytes or count)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/UploadResponse" } } } },
-                        "415": { "description": "Every file was of an unsupported format", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/UploadResponse" } } } },
-                        "422": { "description": "Every file was broken, empty or had too many pixels", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/UploadResponse" } } } }
-                    }
-                }
-            },
-            "/api/photos/{id}": {
-                "get": {
-                    "summary": "One photo",
-                    "parameters": [photo_id.clone()],
-                    "responses": {
-                        "200": { "description": "The photo", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Photo" } } } },
-                        "404": error_response("No such photo")
-                    }
-                },
-                "delete": {
-                    "summary": "Delete a photo and its images",
-                    "parameters": [photo_id.clone()],
-                    "responses": { "204": { "description": "Deleted" }, "404": error_response("No such photo") }
-                }
-            },
-            "/api/photos/{id}/classify": {
-                "post": {
-                    "summary": "Classify a photo again (after a failure, or with another loaded model)",
-                    "parameters": [photo_id.clone(),
-                        { "name": "model", "in": "query", "schema": { "type": "string" }, "description": "Default: the server's first model" }],
-                    "responses": {
-                        "202": { "description": "Queued", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Photo" } } } },
-                        "400": error_response("A model this server has not loaded"),
-                        "404": error_response("No such photo"),
-                        "409": error_response("Classification is off on this server")
-                    }
-                }
-            },
-            "/api/tags": {
-                "get": {
-                    "summary": "The labels photos carry, with counts, most common first",
-                    "responses": { "200": { "description": "Tags", "content": { "application/json": { "schema": {
-                        "type": "array", "items": { "type": "object", "required": ["tag", "count"],
-                          "properties": { "tag": { "type": "string" }, "count": { "type": "integer" } } } } } } } }
-                }
-            },
-            "/api/intent": {
-                "get": {
-                    "summary": "What a spoken command means",
-                    "parameters": [
-                        { "name": "text", "in": "query", "required": true, "schema": { "type": "string" } },
-                        { "name": "language", "in": "query", "schema": { "type": "string", "default": "en" } }
-                    ],
-                    "responses": {
-                        "200": { "description": "The intent, e.g. {\"intent\": \"show_tag\", \"tag\": \"dog\"}; `none` when nothing matched", "content": { "application/json": { "schema": {
-                            "type": "object", "required": ["intent"],
-                            "properties": { "intent": { "type": "string", "enum": ["show_tag", "show_all", "open_gallery", "next", "previous", "first", "last", "close", "zoom_in", "zoom_out", "slideshow_start", "slideshow_stop", "delete_current", "confirm", "cancel", "help", "describe", "none"] }, "tag": { "type": "string" } } } } } },
-                        "400": { "description": "A language commands cannot be spoken in yet" }
-                    }
-                }
-            },
-            "/api/events": {
-                "get": {
-                    "summary": "Processing stages as server-sent events",
-                    "description": "Event `photo`: `{id, status, status_reason, labels}` at each stage change. Event `resync`: some events were missed; reload.",
-                    "responses": { "200": { "description": "An event stream", "content": { "text/event-stream": {} } } }
-                }
-            },
-            "/api/photos/{id}/{variant}": {
-                "get": {
-                    "summary": "The original or a derived image",
-                    "description": "Immutable for a given id: cached for a year, with an ETag.",
-                    "parameters": [
-                        photo_id,
-                        { "name": "variant", "in": "path", "required": true,
-                          "schema": { "type": "string", "enum": ["original", "thumbnail", "thumbnail-2x", "preview"] } }
-                    ],
-                    "responses": {
-                        "200": { "description": "The image bytes", "content": { "image/*": {} } },
-                        "302": { "description": "With `--image-delivery redirect` on S3 storage: a presigned S3 URL in `Location`; the redirect may be cached for a quarter of the URL's validity" },
-                        "304": { "description": "Not modified" },
-                        "404": error_response("No such photo or variant")
+const DESCRIPTION: &str = "Upload, list, view and delete photos. Errors are JSON objects with \
+an `error` message. Any request that needs storage may answer 503 with `Retry-After` while S3 \
+or DynamoDB is unreachable or throttling.";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "GAiLLERY API",
+        version = env!("CARGO_PKG_VERSION"),
+        description = DESCRIPTION,
+    ),
+    // Path parameters and server-sent events: no request or response body names them, so
+    // the routes do not bring their schemas.
+    components(schemas(
+        gaillery_core::PhotoId,
+        gaillery_core::Variant,
+        gaillery_core::api::PhotoEvent
+    )),
+)]
+struct BaseDocument;
+
+/// An empty router whose document has the API's title, version and description; the routes
+/// registered on it add their paths.
+pub fn base<S>() -> OpenApiRouter<S>
+where
+    S: Send + Sync + Clone + 'static,
+{
+    OpenApiRouter::with_openapi(BaseDocument::openapi())
+}
+
+/// The document, as the routes built it; `api::router` hands it to this handler.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    summary = "This OpenAPI document",
+    responses((status = 200, description = "The OpenAPI 3.1 description of the API", content_type = "application/json"))
+)]
+pub async fn serve(Extension(document): Extension<Arc<Document>>) -> Json<Document> {
+    Json(Document::clone(&document))
+}
+
+/// `POST /api/photos`: the multipart form, described only (the handler reads the parts as they
+/// stream).
+#[derive(utoipa::ToSchema)]
+pub struct UploadForm {
+    /// One part per photo, each named `file`.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    pub file: Vec<Vec<u8>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    fn document() -> Value {
+        // The body limit shapes the routes, not the document.
+        let document = crate::api::routes(1).into_openapi();
+        serde_json::to_value(document).expect("the document serialises")
+    }
+
+    /// Every `$ref` anywhere in `value`.
+    fn references(value: &Value, found: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    match (key.as_str(), value) {
+                        ("$ref", Value::String(reference)) => found.push(reference.clone()),
+                        _ => references(value, found),
                     }
                 }
             }
-        },
-        "components": { "schemas": {
-            "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" } } },
-            "Label": { "type": "object", "required": ["label", "probability"], "properties": {
-                "label": { "type": "string" }, "probability": { "type": "number", "minimum": 0, "maximum": 1 } } },
-            "Photo": { "type": "object",
-                "required": ["id", "filename", "width", "height", "taken_at", "created_at", "status", "labels", "placeholder", "format", "size_bytes", "sha256"],
-                "properties": {
-                    "id": { "type": "string" },
-                    "filename": { "type": "string", "description": "For display only" },
-                    "width": { "type": "integer", "description": "As displayed, after EXIF orientation" },
-                    "height": { "type": "integer", "description": "As displayed, after EXIF orientation" },
-                    "taken_at": { "type": ["string", "null"], "description": "EXIF DateTimeOriginal, camera local time" },
-                    "created_at": { "type": "string", "format": "date-time" },
-                    "status": { "type": "string", "enum": ["queued", "fetching", "preprocessing", "predicting", "storing", "done", "failed"] },
-                    "status_reason": { "type": "string" },
-                    "labels": { "type": "array", "items": { "$ref": "#/components/schemas/Label" } },
-                    "placeholder": { "type": "string", "description": "ThumbHash, base64" },
-                    "format": { "type": "string" },
-                    "size_bytes": { "type": "integer" },
-                    "sha256": { "type": "string" }
-                } },
-            "PhotoPage": { "type": "object", "required": ["photos", "next_cursor"], "properties": {
-                "photos": { "type": "array", "items": { "$ref": "#/components/schemas/Photo" } },
-                "next_cursor": { "type": ["string", "null"] } } },
-            "UploadResponse": { "type": "object", "required": ["photos", "errors"], "properties": {
-                "photos": { "type": "array", "items": { "$ref": "#/components/schemas/Photo" } },
-                "errors": { "type": "array", "items": { "type": "object", "required": ["filename", "error"], "properties": {
-                    "filename": { "type": "string" }, "error": { "type": "string" } } } } } }
-        }}
-    })
+            Value::Array(items) => items.iter().for_each(|item| references(item, found)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn the_document_is_openapi_3_1_with_the_crate_version() {
+        let document = document();
+        assert_eq!(document["openapi"], "3.1.0");
+        assert_eq!(document["info"]["title"], "GAiLLERY API");
+        assert_eq!(document["info"]["version"], env!("CARGO_PKG_VERSION"));
+    }
+
+    #[test]
+    fn every_reference_names_a_schema_of_the_document() {
+        let document = document();
+        let mut found = Vec::new();
+        references(&document, &mut found);
+        assert!(!found.is_empty(), "the document uses its schemas");
+        for reference in found {
+            let name = reference
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("{reference} points outside the document"));
+            assert!(
+                document["components"]["schemas"][name].is_object(),
+                "{reference} has no schema"
+            );
+        }
+    }
+
+    #[test]
+    fn the_upload_is_a_multipart_form_of_files() {
+        let document = document();
+        let body = &document["paths"]["/api/photos"]["post"]["requestBody"];
+        assert_eq!(body["required"], true);
+        let form = &body["content"]["multipart/form-data"]["schema"];
+        assert_eq!(form["properties"]["file"]["type"], "array", "{form}");
+        assert_eq!(
+            form["properties"]["file"]["items"]["format"], "binary",
+            "{form}"
+        );
+        let responses = &document["paths"]["/api/photos"]["post"]["responses"];
+        for status in ["200", "201", "400", "413", "415", "422"] {
+            assert!(responses[status].is_object(), "upload answers {status}");
+        }
+    }
+
+    #[test]
+    fn an_image_variant_is_one_of_the_url_segments() {
+        let document = document();
+        let parameters = &document["paths"]["/api/photos/{id}/{variant}"]["get"]["parameters"];
+        let variant = parameters
+            .as_array()
+            .and_then(|all| all.iter().find(|p| p["name"] == "variant"))
+            .expect("a variant parameter");
+        let schema = match variant["schema"]["$ref"].as_str() {
+            Some(reference) => {
+                let name = reference.trim_start_matches("#/components/schemas/");
+                document["components"]["schemas"][name].clone()
+            }
+            None => variant["schema"].clone(),
+        };
+        let segments: Vec<&str> = gaillery_core::Variant::ALL
+            .iter()
+            .map(|v| v.path_segment())
+            .collect();
+        assert_eq!(schema["enum"], serde_json::json!(segments));
+    }
 }

@@ -23,6 +23,7 @@ pub use tags::TagVocabulary;
 
 /// What the speaker wants done. Serialised as `{"intent": "show_tag", "tag": "dog"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "intent", rename_all = "snake_case")]
 pub enum Intent {
     /// Filter the gallery by a tag, in its singular form.

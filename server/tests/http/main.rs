@@ -4,5 +4,6 @@
 mod api;
 mod classification;
 mod cluster;
+mod openapi;
 mod support;
 mod voice;
