@@ -284,7 +284,7 @@ impl Catalog for MemoryCatalog {
             })
             .collect();
         // Most common first; the map already ordered equal counts by label.
-        tags.sort_by(|a, b| b.count.cmp(&a.count));
+        tags.sort_by_key(|tag| std::cmp::Reverse(tag.count));
         Ok(tags)
     }
 
