@@ -52,7 +52,7 @@ pub(crate) struct PhotoKeys {
 pub(crate) fn keys_for(id: &PhotoId) -> Result<PhotoKeys, ServiceError> {
     let key = |variant: Variant| {
         BlobKey::new(&format!("photos/{id}/{}", variant.path_segment()))
-            .map_err(|e| ServiceError::Internal(format!("blob key for {id}: {e}")))
+            .map_err(|e| ServiceError::internal_because(format!("blob key for {id}"), e))
     };
     Ok(PhotoKeys {
         original: key(Variant::Original)?,

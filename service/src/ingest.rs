@@ -127,18 +127,15 @@ impl Gallery {
 
     /// Decodes and derives off the async runtime, a bounded number at a time.
     async fn process(&self, path: PathBuf) -> Result<ProcessedImage, ServiceError> {
-        let _slot = self
-            .processing
-            .acquire()
-            .await
-            .map_err(|_| ServiceError::Internal("image processing pool closed".into()))?;
+        let _slot = self.processing.acquire().await.map_err(|closed| {
+            ServiceError::internal_because("image processing pool closed", closed)
+        })?;
         let limits = self.config.image_limits;
         let task = tokio::task::spawn_blocking(move || {
             let bytes = std::fs::read(&path)?;
             Ok::<_, ServiceError>(gaillery_imaging::process(&bytes, &limits)?)
         });
-        task.await.map_err(|join| {
-            ServiceError::Internal(format!("image processing task failed: {join}"))
-        })?
+        task.await
+            .map_err(|join| ServiceError::internal_because("image processing task failed", join))?
     }
 }
