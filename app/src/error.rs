@@ -24,12 +24,31 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<gaillery_service::ServiceError> for AppError {
     fn from(error: gaillery_service::ServiceError) -> Self {
-        if error.is_client_error() {
-            AppError::Refused(error.to_string())
-        } else {
-            // Internal details go to the log, never to the page.
-            tracing::error!(%error, "server function failed");
-            AppError::Refused("something went wrong on the server; the error was logged".to_owned())
-        }
+        // Internal details go to the log, never to the page.
+        error.log_unless_client("a server function");
+        AppError::Refused(error.public_message())
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use gaillery_service::{ServiceError, StorageError};
+
+    #[test]
+    fn the_page_says_what_the_api_says() {
+        let outage = ServiceError::from(StorageError::Unavailable("connect timeout".into()));
+        assert_eq!(
+            AppError::from(outage),
+            AppError::Refused("storage is unavailable right now, try again shortly".into())
+        );
+        assert_eq!(
+            AppError::from(ServiceError::internal("image processing pool closed")),
+            AppError::Refused(gaillery_service::INTERNAL_MESSAGE.into())
+        );
+        assert_eq!(
+            AppError::from(ServiceError::NotFound),
+            AppError::Refused("no such photo".into())
+        );
     }
 }

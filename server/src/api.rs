@@ -12,7 +12,7 @@ use gaillery_core::api::{ErrorBody, PhotoPage, TagCount, UploadError, UploadResp
 use gaillery_core::voice::{Intent, Language};
 use gaillery_core::{OwnerId, Photo, PhotoId, Variant};
 use gaillery_imaging::ImagingError;
-use gaillery_service::{ImageSource, IngestOutcome, ServiceError};
+use gaillery_service::{ErrorKind, ImageSource, IngestOutcome, ServiceError};
 use serde::Deserialize;
 use std::sync::Arc;
 use tokio_util::io::ReaderStream;
@@ -70,17 +70,9 @@ impl ApiError {
 
 impl From<ServiceError> for ApiError {
     fn from(error: ServiceError) -> ApiError {
-        let status = status_of(&error);
-        if status.is_server_error() {
-            // Details stay in the log; the client gets a message it can act on.
-            tracing::error!(%error, "request failed");
-            let message = match error {
-                ServiceError::Unavailable(_) => error.to_string(),
-                _ => "something went wrong on the server; the error was logged".to_owned(),
-            };
-            return ApiError::new(status, message);
-        }
-        ApiError::new(status, error.to_string())
+        // Details stay in the log; the client gets a message it can act on.
+        error.log_unless_client("a request");
+        ApiError::new(status_of(&error), error.public_message())
     }
 }
 
@@ -107,17 +99,20 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The status code that fits each service error.
+/// The status code that fits each service error: its kind decides the class, and among the
+/// client's errors HTTP has a code for each.
 pub fn status_of(error: &ServiceError) -> StatusCode {
-    match error {
-        ServiceError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-        ServiceError::Image(ImagingError::Unsupported) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ServiceError::Image(_) | ServiceError::Empty => StatusCode::UNPROCESSABLE_ENTITY,
-        ServiceError::NotFound => StatusCode::NOT_FOUND,
-        ServiceError::Conflict(_) => StatusCode::CONFLICT,
-        ServiceError::InvalidCursor | ServiceError::UnknownModel { .. } => StatusCode::BAD_REQUEST,
-        ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        ServiceError::Storage(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    match error.kind() {
+        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorKind::Client => match error {
+            ServiceError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ServiceError::Image(ImagingError::Unsupported) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ServiceError::Image(_) | ServiceError::Empty => StatusCode::UNPROCESSABLE_ENTITY,
+            ServiceError::NotFound => StatusCode::NOT_FOUND,
+            ServiceError::Conflict(_) => StatusCode::CONFLICT,
+            _ => StatusCode::BAD_REQUEST,
+        },
     }
 }
 
@@ -427,14 +422,16 @@ impl FileFailure {
     /// The message shown for the file; server-side details stay in the log.
     fn message(&self) -> String {
         match self {
-            FileFailure::Service(error) if status_of(error).is_server_error() => {
-                tracing::error!(%error, "storing an upload failed");
-                match error {
-                    ServiceError::Unavailable(_) => error.to_string(),
-                    _ => "the server could not store this file; the error was logged".to_owned(),
+            FileFailure::Service(error) => {
+                error.log_unless_client("storing an upload");
+                match error.kind() {
+                    // Said of the one file, as the other files of the upload may be stored.
+                    ErrorKind::Internal => {
+                        "the server could not store this file; the error was logged".to_owned()
+                    }
+                    _ => error.public_message(),
                 }
             }
-            FileFailure::Service(error) => error.to_string(),
             FileFailure::TooManyFiles(max) => {
                 format!("too many files in one upload; send at most {max} at a time")
             }
@@ -575,9 +572,10 @@ async fn redirect_to_storage(
     else {
         return Ok(None);
     };
-    let location = HeaderValue::from_str(&url).map_err(|_| {
-        ApiError::from(ServiceError::Internal(
-            "the storage made a URL that is no valid header".into(),
+    let location = HeaderValue::from_str(&url).map_err(|invalid| {
+        ApiError::from(ServiceError::internal_because(
+            "the storage made a URL that is no valid header",
+            invalid,
         ))
     })?;
     let cache_control = format!("private, max-age={}", valid_for.as_secs() / 4);
@@ -626,12 +624,26 @@ mod tests {
         );
         assert_eq!(status_of(&ServiceError::NotFound), StatusCode::NOT_FOUND);
         assert_eq!(
-            status_of(&ServiceError::Unavailable("x".into())),
+            status_of(&ServiceError::Unavailable(
+                gaillery_storage::StorageError::Unavailable("x".into())
+            )),
             StatusCode::SERVICE_UNAVAILABLE
         );
         assert_eq!(
-            status_of(&ServiceError::Internal("x".into())),
+            status_of(&ServiceError::internal("x")),
             StatusCode::INTERNAL_SERVER_ERROR
         );
+    }
+
+    #[test]
+    fn storage_down_reads_as_on_the_page() {
+        let outage = ServiceError::from(gaillery_storage::StorageError::Unavailable(
+            "connect timeout".into(),
+        ));
+        let answer = ApiError::from(outage);
+        assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(answer.message, gaillery_service::UNAVAILABLE_MESSAGE);
+        let failure = ApiError::from(ServiceError::internal("x"));
+        assert_eq!(failure.message, gaillery_service::INTERNAL_MESSAGE);
     }
 }

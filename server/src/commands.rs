@@ -3,7 +3,7 @@
 use crate::cli::{ClassifyArgs, ConvertArgs, ImportArgs, IntentArgs};
 use crate::startup::{open_gallery, StartupError};
 use gaillery_classify::{convert_checkpoint, ModelKind};
-use gaillery_core::voice::{Language, TagVocabulary};
+use gaillery_core::voice::Language;
 use gaillery_core::{Label, OwnerId};
 use gaillery_imaging::Limits;
 use gaillery_service::IngestOutcome;
@@ -182,10 +182,10 @@ pub fn convert_weights(args: ConvertArgs) -> Result<(), StartupError> {
 pub fn intent(args: IntentArgs) -> Result<(), StartupError> {
     let language =
         Language::for_code(&args.language).map_err(|e| StartupError::Config(e.to_string()))?;
-    let vocabulary = TagVocabulary::new(gaillery_imagenet::search_terms());
+    let vocabulary = gaillery_service::imagenet_vocabulary();
     let intent = language
         .grammar()
-        .parse(&args.words.join(" "), Some(&vocabulary));
+        .parse(&args.words.join(" "), Some(vocabulary));
     let json = serde_json::to_string(&intent).map_err(|e| StartupError::Config(e.to_string()))?;
     writeln!(std::io::stdout().lock(), "{json}").map_err(crate::startup::io_context("stdout"))
 }

@@ -7,7 +7,26 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::ServiceError;
 
+/// Milliseconds since the Unix epoch: the times of uploads, jobs and shared events.
+#[cfg(not(test))]
 pub(crate) fn now_ms() -> i64 {
+    system_now_ms()
+}
+
+/// In unit tests, the wall clock as tokio's clock moves it: tests pause that clock and let it
+/// jump, so job backoffs and leases of seconds pass at once, as sleeps do.
+#[cfg(test)]
+pub(crate) fn now_ms() -> i64 {
+    use std::sync::OnceLock;
+    static START: OnceLock<(i64, std::time::Instant)> = OnceLock::new();
+    let (start_ms, start) = *START.get_or_init(|| (system_now_ms(), std::time::Instant::now()));
+    let elapsed = tokio::time::Instant::now()
+        .into_std()
+        .saturating_duration_since(start);
+    start_ms + i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX / 2)
+}
+
+fn system_now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
@@ -33,7 +52,7 @@ pub(crate) struct PhotoKeys {
 pub(crate) fn keys_for(id: &PhotoId) -> Result<PhotoKeys, ServiceError> {
     let key = |variant: Variant| {
         BlobKey::new(&format!("photos/{id}/{}", variant.path_segment()))
-            .map_err(|e| ServiceError::Internal(format!("blob key for {id}: {e}")))
+            .map_err(|e| ServiceError::internal_because(format!("blob key for {id}"), e))
     };
     Ok(PhotoKeys {
         original: key(Variant::Original)?,

@@ -12,6 +12,7 @@ use crate::{ids, Gallery};
 use gaillery_classify::{Classifier, ClassifyError};
 use gaillery_core::api::PhotoEvent;
 use gaillery_core::{Label, OwnerId, PhotoStatus, Variant};
+use gaillery_imaging::Limits;
 use gaillery_storage::{Job, JobOutcome, StorageError};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -54,8 +55,34 @@ impl Default for PipelineOptions {
 /// its photos classified within this long.
 const MAX_OUTAGE_BACKOFF_MS: i64 = 15_000;
 
+/// What the pipeline needs of a model: one image made ready for it, then labels for a batch
+/// of ready images. Both block (decoding, inference), so the pipeline calls them on blocking
+/// threads. The candle [`Classifier`] is the model of the server; tests use doubles.
+pub trait ImageModel: Send + Sync + 'static {
+    /// One image, decoded and preprocessed for this model.
+    type Input: Send + 'static;
+
+    /// Decodes and preprocesses one image; an `Image` error means the file cannot be read.
+    fn input(&self, image: &[u8], limits: &Limits) -> Result<Self::Input, ClassifyError>;
+
+    /// The top labels of each input, in the inputs' order.
+    fn predict(&self, inputs: &[Self::Input]) -> Result<Vec<Vec<Label>>, ClassifyError>;
+}
+
+impl ImageModel for Classifier {
+    type Input = candle_core::Tensor;
+
+    fn input(&self, image: &[u8], limits: &Limits) -> Result<Self::Input, ClassifyError> {
+        Classifier::input(self, image, limits)
+    }
+
+    fn predict(&self, inputs: &[Self::Input]) -> Result<Vec<Vec<Label>>, ClassifyError> {
+        Classifier::predict(self, inputs)
+    }
+}
+
 /// The models loaded on this server, by name.
-pub type Classifiers = Arc<HashMap<String, Arc<Classifier>>>;
+pub type Classifiers<M = Classifier> = Arc<HashMap<String, Arc<M>>>;
 
 /// Running workers; [`Pipeline::stop`] ends them.
 pub struct Pipeline {
@@ -65,9 +92,9 @@ pub struct Pipeline {
 
 impl Pipeline {
     /// Resumes interrupted jobs and starts the workers.
-    pub async fn start(
+    pub async fn start<M: ImageModel>(
         gallery: Gallery,
-        classifiers: Classifiers,
+        classifiers: Classifiers<M>,
         options: PipelineOptions,
     ) -> Result<Pipeline, StorageError> {
         let released = gallery.catalog.release_jobs(&options.instance).await?;
@@ -114,15 +141,15 @@ impl Pipeline {
     }
 }
 
-struct Worker {
+struct Worker<M> {
     name: String,
     gallery: Gallery,
-    classifiers: Classifiers,
+    classifiers: Classifiers<M>,
     options: PipelineOptions,
     stopped: watch::Receiver<bool>,
 }
 
-impl Worker {
+impl<M: ImageModel> Worker<M> {
     async fn run(mut self) {
         let lease_ms = i64::try_from(self.options.lease.as_millis()).unwrap_or(i64::MAX);
         while !*self.stopped.borrow() {
@@ -173,7 +200,7 @@ impl Worker {
         }
     }
 
-    async fn classify(&self, classifier: Arc<Classifier>, jobs: Vec<Job>) {
+    async fn classify(&self, classifier: Arc<M>, jobs: Vec<Job>) {
         // The jobs whose images were read and preprocessed, and their inputs, in step.
         let mut ready = Vec::with_capacity(jobs.len());
         let mut inputs = Vec::with_capacity(jobs.len());

@@ -44,7 +44,7 @@ impl StagedUpload {
         let (std_file, path) =
             tokio::task::spawn_blocking(move || tempfile::NamedTempFile::new_in(dir))
                 .await
-                .map_err(|e| ServiceError::Internal(format!("staging task failed: {e}")))??
+                .map_err(|e| ServiceError::internal_because("staging task failed", e))??
                 .into_parts();
         Ok(StagedUpload {
             file: tokio::fs::File::from_std(std_file),

@@ -3,10 +3,13 @@
 //! header of a decompression bomb.
 //!
 //! For tests and benchmarks only; every function panics on failure, which is what a test wants.
-//! The modules `servers` and `proxy` run the storage services of the AWS adapters' tests.
+//! The modules `servers` and `proxy` run the storage services of the AWS adapters' tests;
+//! `memory` and `failing` are storage adapters for the tests of the layers above storage.
 
 pub use image;
 
+pub mod failing;
+pub mod memory;
 pub mod proxy;
 pub mod servers;
 

@@ -1,0 +1,44 @@
+//! Deleting photos: the catalog entry first, so a photo disappears at once, then its images.
+
+use crate::{ids, Gallery, ServiceError};
+use gaillery_core::{OwnerId, PhotoId};
+
+impl Gallery {
+    /// Deletes a photo and its images. The catalog entry goes first, so the photo disappears
+    /// at once even if removing a file fails.
+    pub async fn delete(&self, owner: &OwnerId, id: &PhotoId) -> Result<(), ServiceError> {
+        if !self.catalog.delete_photo(owner, id).await? {
+            return Err(ServiceError::NotFound);
+        }
+        self.image_sources.forget(owner, id);
+        self.remove_blobs(&ids::keys_for(id)?).await;
+        Ok(())
+    }
+
+    /// Deletes several photos; returns how many existed.
+    pub async fn delete_many(
+        &self,
+        owner: &OwnerId,
+        ids: &[PhotoId],
+    ) -> Result<usize, ServiceError> {
+        let mut deleted = 0;
+        for id in ids {
+            match self.delete(owner, id).await {
+                Ok(()) => deleted += 1,
+                Err(ServiceError::NotFound) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(deleted)
+    }
+
+    /// Deletes every photo of the owner; returns how many.
+    pub async fn delete_all(&self, owner: &OwnerId) -> Result<usize, ServiceError> {
+        let ids = self.catalog.delete_all_photos(owner).await?;
+        self.image_sources.forget_owner(owner);
+        for id in &ids {
+            self.remove_blobs(&ids::keys_for(id)?).await;
+        }
+        Ok(ids.len())
+    }
+}

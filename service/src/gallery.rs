@@ -1,0 +1,99 @@
+//! The gallery service: its storage, its configuration, and the stage changes it announces.
+
+use crate::image_sources::ImageSources;
+use crate::relay::Relay;
+use gaillery_core::api::PhotoEvent;
+use gaillery_imaging::Limits;
+use gaillery_storage::{BlobStore, Catalog};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::{broadcast, Notify, Semaphore};
+
+/// How many stage changes a slow event subscriber may fall behind before it misses some (it
+/// then reloads what it shows).
+const EVENT_BUFFER: usize = 1024;
+
+/// Limits and places the service works with.
+#[derive(Clone, Debug)]
+pub struct GalleryConfig {
+    /// Largest accepted file, in bytes.
+    pub max_upload_bytes: u64,
+    /// Pixel and dimension limits checked before decoding.
+    pub image_limits: Limits,
+    /// Where uploads are staged while they stream in; on the same filesystem as the blob store
+    /// when that is local, so storing an original is a rename.
+    pub staging_dir: PathBuf,
+    /// How many images may be decoded at once (memory and cores).
+    pub processing_slots: usize,
+    /// The models photos may be classified with, the one for new uploads first; empty when
+    /// classification is off, and photos are done as soon as they are stored.
+    pub models: Vec<String>,
+}
+
+impl GalleryConfig {
+    /// The model new uploads are classified with.
+    pub fn default_model(&self) -> Option<&str> {
+        self.models.first().map(String::as_str)
+    }
+}
+
+/// The gallery service. Cheap to clone; share one per process.
+#[derive(Clone)]
+pub struct Gallery {
+    pub(crate) blobs: Arc<dyn BlobStore>,
+    pub(crate) catalog: Arc<dyn Catalog>,
+    pub(crate) config: Arc<GalleryConfig>,
+    pub(crate) processing: Arc<Semaphore>,
+    /// Stage changes, for the live view.
+    pub(crate) events: broadcast::Sender<PhotoEvent>,
+    /// Woken when a job is queued, so idle workers start at once instead of at their next poll.
+    pub(crate) jobs_queued: Arc<Notify>,
+    /// Shares stage changes with other servers on the same catalog, when there are any.
+    pub(crate) relay: Option<Relay>,
+    /// What image responses need from the catalog, so a page of thumbnails costs no read each.
+    pub(crate) image_sources: Arc<ImageSources>,
+}
+
+impl Gallery {
+    pub fn new(
+        blobs: Arc<dyn BlobStore>,
+        catalog: Arc<dyn Catalog>,
+        config: GalleryConfig,
+    ) -> Gallery {
+        let processing = Arc::new(Semaphore::new(config.processing_slots.max(1)));
+        Gallery {
+            blobs,
+            catalog,
+            config: Arc::new(config),
+            processing,
+            events: broadcast::channel(EVENT_BUFFER).0,
+            jobs_queued: Arc::new(Notify::new()),
+            relay: None,
+            image_sources: Arc::default(),
+        }
+    }
+
+    /// Every photo's stage changes from now on, as they happen on this server and, with a
+    /// [`Relay`], on the others sharing its catalog.
+    pub fn subscribe(&self) -> broadcast::Receiver<PhotoEvent> {
+        self.events.subscribe()
+    }
+
+    /// A change made here: to this server's subscribers and to the other servers.
+    pub(crate) fn publish(&self, event: PhotoEvent) {
+        if let Some(relay) = &self.relay {
+            relay.send(&event);
+        }
+        self.broadcast(event);
+    }
+
+    /// To this server's subscribers only.
+    pub(crate) fn broadcast(&self, event: PhotoEvent) {
+        // No subscriber is not an error: nobody is watching.
+        let _ = self.events.send(event);
+    }
+
+    pub fn config(&self) -> &GalleryConfig {
+        &self.config
+    }
+}

@@ -1,0 +1,76 @@
+//! Reading the catalog: one photo, pages of photos (optionally by tag), tags and counts.
+
+use crate::vocabulary::labels_for_search;
+use crate::{Gallery, ServiceError};
+use gaillery_core::api::{PhotoPage, TagCount, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use gaillery_core::{OwnerId, Photo, PhotoId};
+
+impl Gallery {
+    pub async fn photo(&self, owner: &OwnerId, id: &PhotoId) -> Result<Photo, ServiceError> {
+        self.catalog
+            .photo(owner, id)
+            .await?
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// One page of the owner's photos, newest first; with `tags`, only those matching every
+    /// search word (through the label hierarchy: "dog" matches every breed; case and plurals
+    /// do not matter).
+    pub async fn list_tagged(
+        &self,
+        owner: &OwnerId,
+        tags: &[String],
+        cursor: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<PhotoPage, ServiceError> {
+        let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+        let cursor = cursor.filter(|c| !c.is_empty());
+        let groups: Vec<Vec<String>> = tags
+            .iter()
+            .filter(|tag| !tag.trim().is_empty())
+            .map(|tag| labels_for_search(tag))
+            .collect();
+        if groups.iter().any(Vec::is_empty) {
+            // A word that covers no label matches no photo.
+            return Ok(PhotoPage {
+                photos: Vec::new(),
+                next_cursor: None,
+            });
+        }
+        Ok(self
+            .catalog
+            .list_photos_tagged(owner, &groups, cursor, limit)
+            .await?)
+    }
+
+    /// The labels the owner's photos carry, with counts, most common first.
+    pub async fn tags(&self, owner: &OwnerId) -> Result<Vec<TagCount>, ServiceError> {
+        Ok(self.catalog.tag_counts(owner).await?)
+    }
+
+    pub async fn count(&self, owner: &OwnerId) -> Result<u64, ServiceError> {
+        Ok(self.catalog.count_photos(owner).await?)
+    }
+
+    /// How many of the owner's photos match every word of `tags` (as [`Gallery::list_tagged`]
+    /// matches them). Walks the listing a full page at a time: galleries are personal, and a
+    /// spoken filter asks once.
+    pub async fn count_tagged(
+        &self,
+        owner: &OwnerId,
+        tags: &[String],
+    ) -> Result<u64, ServiceError> {
+        let mut count = 0;
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .list_tagged(owner, tags, cursor.as_deref(), Some(MAX_PAGE_SIZE))
+                .await?;
+            count += page.photos.len() as u64;
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(count),
+            }
+        }
+    }
+}
