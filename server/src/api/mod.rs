@@ -1,0 +1,71 @@
+//! The JSON HTTP API (`/api/...`, `/healthz`). Every handler is a thin translation between HTTP
+//! and the gallery service, which the Leptos server functions call too: the photos and their
+//! labels (`photos`), uploads (`upload`), image bytes (`images`), and one error response for
+//! all of them (`error`).
+
+mod error;
+mod images;
+mod photos;
+mod upload;
+
+use error::RETRY_AFTER_SECS;
+pub use error::{status_of, ApiError};
+pub(crate) use images::IMMUTABLE;
+
+use crate::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::{Extension, Json, Router};
+use gaillery_core::{OwnerId, PhotoId};
+use std::sync::Arc;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
+
+pub fn router(state: AppState) -> Router {
+    // Each file is limited while it streams; the request as a whole may carry many files.
+    let upload_limit = state.gallery.config().max_upload_bytes as usize
+        * state.limits.max_files_per_request
+        + 1_000_000;
+    let (router, document) = routes(upload_limit).split_for_parts();
+    router
+        .layer(Extension(Arc::new(document)))
+        .with_state(state)
+}
+
+/// Every route of the API, in one list. `routes!` takes each path and method from the
+/// handler's `#[utoipa::path]` and adds that description to the OpenAPI document, so a route
+/// cannot be served undocumented, nor documented where it is not served.
+pub fn routes(upload_limit: usize) -> OpenApiRouter<AppState> {
+    crate::openapi::base()
+        .routes(routes!(healthz))
+        .routes(routes!(crate::openapi::serve))
+        .routes(
+            routes!(photos::list_photos, upload::upload_photos)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .routes(routes!(photos::get_photo, photos::delete_photo))
+        .routes(routes!(photos::classify_photo))
+        .routes(routes!(photos::list_tags))
+        .routes(routes!(photos::parse_intent))
+        .routes(routes!(crate::events::stream))
+        .routes(routes!(images::photo_image))
+}
+
+/// The only owner until accounts exist.
+pub(crate) fn owner() -> OwnerId {
+    OwnerId::local()
+}
+
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    summary = "Liveness check",
+    responses((status = 200, description = "The server is up: `{\"status\": \"ok\"}`"))
+)]
+pub(super) async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+pub(super) fn parse_id(raw: &str) -> Result<PhotoId, ApiError> {
+    PhotoId::parse(raw).ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no such photo"))
+}
