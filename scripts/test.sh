@@ -22,8 +22,9 @@ RUSTC_WORKSPACE_WRAPPER=$(rustup which clippy-driver)
 export RUSTC_WORKSPACE_WRAPPER
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 
-step "format"
+step "format, and the crate graph in docs/architecture.md"
 cargo fmt --all -- --check
+python3 scripts/check-crate-graph.py
 
 step "build and lint the server, the tests and the benchmarks"
 # The WASM entry (frontend) is left out of host builds: with it, cargo would unify the app's
