@@ -28,3 +28,20 @@ fn leptos_toml_agrees_with_the_build_settings() {
         );
     }
 }
+
+/// `.cargo/config.toml` names the output for servers built without cargo-leptos.
+#[test]
+fn plain_cargo_builds_name_the_same_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let cargo = read_toml(&root.join("Cargo.toml"));
+    let config = read_toml(&root.join(".cargo/config.toml"));
+
+    let build = &cargo["workspace"]["metadata"]["leptos"]
+        .as_array()
+        .expect("[[workspace.metadata.leptos]] in Cargo.toml")[0];
+    assert_eq!(
+        config["env"].get("LEPTOS_OUTPUT_NAME"),
+        build.get("output-name"),
+        ".cargo/config.toml and Cargo.toml disagree on the output name"
+    );
+}
