@@ -9,18 +9,13 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::error::AppError;
-    use gaillery_core::{OwnerId, PhotoId};
+    use gaillery_core::PhotoId;
     use gaillery_service::Gallery;
     use leptos::prelude::use_context;
 
     pub fn gallery() -> Result<Gallery, AppError> {
         use_context::<Gallery>()
             .ok_or_else(|| AppError::Refused("the gallery service is not configured".to_owned()))
-    }
-
-    /// The only owner until accounts exist.
-    pub fn owner() -> OwnerId {
-        OwnerId::local()
     }
 
     pub fn parse_id(raw: &str) -> Result<PhotoId, AppError> {
@@ -38,7 +33,12 @@ pub async fn list_photos(
 ) -> Result<PhotoPage, AppError> {
     let gallery = ssr::gallery()?;
     Ok(gallery
-        .list_tagged(&ssr::owner(), &tags, cursor.as_deref(), None)
+        .list_tagged(
+            &gaillery_service::request_owner(),
+            &tags,
+            cursor.as_deref(),
+            None,
+        )
         .await?)
 }
 
@@ -46,7 +46,7 @@ pub async fn list_photos(
 #[server(prefix = "/_fn", endpoint = "list_tags")]
 pub async fn list_tags() -> Result<Vec<TagCount>, AppError> {
     let gallery = ssr::gallery()?;
-    Ok(gallery.tags(&ssr::owner()).await?)
+    Ok(gallery.tags(&gaillery_service::request_owner()).await?)
 }
 
 /// The words a spoken tag request can name (ImageNet's terms and the gallery's labels), for
@@ -54,7 +54,9 @@ pub async fn list_tags() -> Result<Vec<TagCount>, AppError> {
 #[server(prefix = "/_fn", endpoint = "voice_vocabulary")]
 pub async fn voice_vocabulary() -> Result<Vec<String>, AppError> {
     let gallery = ssr::gallery()?;
-    let vocabulary = gallery.tag_vocabulary(&ssr::owner()).await?;
+    let vocabulary = gallery
+        .tag_vocabulary(&gaillery_service::request_owner())
+        .await?;
     Ok(vocabulary.terms().map(str::to_owned).collect())
 }
 
@@ -62,14 +64,18 @@ pub async fn voice_vocabulary() -> Result<Vec<String>, AppError> {
 #[server(prefix = "/_fn", endpoint = "count_tagged")]
 pub async fn count_tagged(tag: String) -> Result<u64, AppError> {
     let gallery = ssr::gallery()?;
-    Ok(gallery.count_tagged(&ssr::owner(), &[tag]).await?)
+    Ok(gallery
+        .count_tagged(&gaillery_service::request_owner(), &[tag])
+        .await?)
 }
 
 /// One photo, for deep links to photos not yet loaded in the grid.
 #[server(prefix = "/_fn", endpoint = "get_photo")]
 pub async fn get_photo(id: String) -> Result<Photo, AppError> {
     let gallery = ssr::gallery()?;
-    Ok(gallery.photo(&ssr::owner(), &ssr::parse_id(&id)?).await?)
+    Ok(gallery
+        .photo(&gaillery_service::request_owner(), &ssr::parse_id(&id)?)
+        .await?)
 }
 
 /// Deletes the given photos; returns how many existed.
@@ -80,14 +86,18 @@ pub async fn delete_photos(ids: Vec<String>) -> Result<usize, AppError> {
         .iter()
         .map(|id| ssr::parse_id(id))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(gallery.delete_many(&ssr::owner(), &ids).await?)
+    Ok(gallery
+        .delete_many(&gaillery_service::request_owner(), &ids)
+        .await?)
 }
 
 /// Deletes every photo; returns how many.
 #[server(prefix = "/_fn", endpoint = "delete_all_photos")]
 pub async fn delete_all_photos() -> Result<usize, AppError> {
     let gallery = ssr::gallery()?;
-    Ok(gallery.delete_all(&ssr::owner()).await?)
+    Ok(gallery
+        .delete_all(&gaillery_service::request_owner())
+        .await?)
 }
 
 /// Classifies a photo again, after a failure or with another loaded model (`None`: the one
@@ -96,7 +106,11 @@ pub async fn delete_all_photos() -> Result<usize, AppError> {
 pub async fn reclassify_photo(id: String, model: Option<String>) -> Result<Photo, AppError> {
     let gallery = ssr::gallery()?;
     Ok(gallery
-        .reclassify(&ssr::owner(), &ssr::parse_id(&id)?, model.as_deref())
+        .reclassify(
+            &gaillery_service::request_owner(),
+            &ssr::parse_id(&id)?,
+            model.as_deref(),
+        )
         .await?)
 }
 

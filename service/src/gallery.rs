@@ -97,3 +97,9 @@ impl Gallery {
         &self.config
     }
 }
+
+/// Whose photos a request acts on: the one built-in owner until accounts exist. The JSON API and
+/// the server functions both ask here, so accounts change one place.
+pub fn request_owner() -> gaillery_core::OwnerId {
+    gaillery_core::OwnerId::local()
+}

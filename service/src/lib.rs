@@ -44,7 +44,7 @@ mod tests;
 pub use error::{ErrorChain, ErrorKind, ServiceError, INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE};
 /// The cause of storage errors, as [`ServiceError`]'s variants carry it.
 pub use gaillery_storage::StorageError;
-pub use gallery::{Gallery, GalleryConfig};
+pub use gallery::{request_owner, Gallery, GalleryConfig};
 pub use image_sources::ImageSource;
 pub use ingest::IngestOutcome;
 pub use relay::{Relay, RelayTasks};

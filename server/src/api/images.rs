@@ -1,7 +1,7 @@
 //! Image bytes: the original and the derived images, streamed with an ETag, or a redirect to
 //! the storage's own URL.
 
-use super::{owner, parse_id, ApiError};
+use super::{parse_id, ApiError};
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -9,6 +9,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gaillery_core::api::ErrorBody;
 use gaillery_core::{PhotoId, Variant};
+use gaillery_service::request_owner;
 use gaillery_service::{ImageSource, ServiceError};
 use tokio_util::io::ReaderStream;
 
@@ -49,7 +50,7 @@ pub(super) async fn photo_image(
             "no such image; use original, thumbnail, thumbnail-2x or preview",
         )
     })?;
-    let source = state.gallery.image_source(&owner(), &id).await?;
+    let source = state.gallery.image_source(&request_owner(), &id).await?;
     if let Some(valid_for) = state.presigned_images {
         if let Some(redirect) = redirect_to_storage(&state, &source, variant, valid_for).await? {
             return Ok(redirect);

@@ -16,7 +16,7 @@ use crate::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::{Extension, Json, Router};
-use gaillery_core::{OwnerId, PhotoId};
+use gaillery_core::PhotoId;
 use std::sync::Arc;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
@@ -49,11 +49,6 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(photos::parse_intent))
         .routes(routes!(crate::events::stream))
         .routes(routes!(images::photo_image))
-}
-
-/// The only owner until accounts exist.
-pub(crate) fn owner() -> OwnerId {
-    OwnerId::local()
 }
 
 #[utoipa::path(

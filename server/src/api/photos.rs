@@ -1,7 +1,7 @@
 //! The photos and their labels: list and search, one photo, delete, classify again, the tag
 //! counts, and what a spoken command means.
 
-use super::{owner, parse_id, ApiError};
+use super::{parse_id, ApiError};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -10,6 +10,7 @@ use axum::Json;
 use gaillery_core::api::{ErrorBody, PhotoPage, TagCount};
 use gaillery_core::voice::{Intent, Language};
 use gaillery_core::{Photo, PhotoId};
+use gaillery_service::request_owner;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -63,7 +64,12 @@ pub(super) async fn list_photos(
     let query = ListQuery::parse(uri.query())?;
     let page = state
         .gallery
-        .list_tagged(&owner(), &query.tags, query.cursor.as_deref(), query.limit)
+        .list_tagged(
+            &request_owner(),
+            &query.tags,
+            query.cursor.as_deref(),
+            query.limit,
+        )
         .await?;
     Ok(Json(page).into_response())
 }
@@ -75,7 +81,7 @@ pub(super) async fn list_photos(
     responses((status = 200, description = "Tags", body = Vec<TagCount>))
 )]
 pub(super) async fn list_tags(State(state): State<AppState>) -> Result<Response, ApiError> {
-    Ok(Json(state.gallery.tags(&owner()).await?).into_response())
+    Ok(Json(state.gallery.tags(&request_owner()).await?).into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -106,7 +112,7 @@ pub(super) async fn parse_intent(
 ) -> Result<Response, ApiError> {
     let language = Language::for_code(query.language.as_deref().unwrap_or("en"))
         .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, error.to_string()))?;
-    let vocabulary = state.gallery.tag_vocabulary(&owner()).await?;
+    let vocabulary = state.gallery.tag_vocabulary(&request_owner()).await?;
     Ok(Json(language.grammar().parse(&query.text, Some(&vocabulary))).into_response())
 }
 
@@ -138,7 +144,7 @@ pub(super) async fn classify_photo(
 ) -> Result<Response, ApiError> {
     let photo = state
         .gallery
-        .reclassify(&owner(), &parse_id(&id)?, query.model.as_deref())
+        .reclassify(&request_owner(), &parse_id(&id)?, query.model.as_deref())
         .await?;
     Ok((StatusCode::ACCEPTED, Json(photo)).into_response())
 }
@@ -157,7 +163,10 @@ pub(super) async fn get_photo(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let photo = state.gallery.photo(&owner(), &parse_id(&id)?).await?;
+    let photo = state
+        .gallery
+        .photo(&request_owner(), &parse_id(&id)?)
+        .await?;
     Ok(Json(photo).into_response())
 }
 
@@ -175,6 +184,9 @@ pub(super) async fn delete_photo(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.gallery.delete(&owner(), &parse_id(&id)?).await?;
+    state
+        .gallery
+        .delete(&request_owner(), &parse_id(&id)?)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

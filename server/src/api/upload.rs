@@ -1,6 +1,6 @@
 //! `POST /api/photos`: a multipart upload of many files, each stored or refused on its own.
 
-use super::{owner, status_of, ApiError, RETRY_AFTER_SECS};
+use super::{status_of, ApiError, RETRY_AFTER_SECS};
 use crate::AppState;
 use axum::extract::multipart::{Field, Multipart};
 use axum::extract::State;
@@ -8,6 +8,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gaillery_core::api::{ErrorBody, UploadError, UploadResponse};
+use gaillery_service::request_owner;
 use gaillery_service::{ErrorKind, IngestOutcome, ServiceError};
 
 /// `POST /api/photos`: every part named `file` is one photo. Each file succeeds or fails on its
@@ -177,7 +178,7 @@ async fn receive(
     }
     state
         .gallery
-        .ingest(&owner(), upload)
+        .ingest(&request_owner(), upload)
         .await
         .map_err(FileFailure::Service)
 }
