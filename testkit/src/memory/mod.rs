@@ -5,7 +5,11 @@
 //! (`tests/memory_contract.rs`), so a test that runs on them shows what the gallery does on
 //! real storage, only without disks, processes or sleeps.
 
+mod blobs;
+mod events;
+
 use async_trait::async_trait;
+pub use blobs::MemoryBlobStore;
 use bytes::Bytes;
 use gaillery_core::api::{PhotoEvent, PhotoPage, TagCount};
 use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
@@ -435,125 +439,5 @@ impl Catalog for MemoryCatalog {
             })
             .map(|(id, _)| id.clone())
             .collect())
-    }
-}
-
-#[async_trait]
-impl EventLog for MemoryCatalog {
-    async fn append_event(
-        &self,
-        owner: &OwnerId,
-        origin: &str,
-        event: &PhotoEvent,
-        now_ms: i64,
-    ) -> Result<(), StorageError> {
-        let mut state = self.lock();
-        state.event_seq += 1;
-        // Fixed width and sign-flipped, so the keys sort like the (signed) times.
-        let key = format!(
-            "{:020}#{origin}#{:012}",
-            (now_ms as u64) ^ (1 << 63),
-            state.event_seq
-        );
-        let entry = LoggedEvent {
-            key: key.clone(),
-            origin: origin.to_owned(),
-            at_ms: now_ms,
-            event: event.clone(),
-        };
-        state
-            .events
-            .entry(owner.clone())
-            .or_default()
-            .insert(key, entry);
-        Ok(())
-    }
-
-    async fn events_since(
-        &self,
-        owner: &OwnerId,
-        since_ms: i64,
-        limit: usize,
-    ) -> Result<Vec<LoggedEvent>, StorageError> {
-        let state = self.lock();
-        let Some(events) = state.events.get(owner) else {
-            return Ok(Vec::new());
-        };
-        Ok(events
-            .values()
-            .filter(|entry| entry.at_ms >= since_ms)
-            .take(limit)
-            .cloned()
-            .collect())
-    }
-}
-
-/// Objects in memory.
-#[derive(Default)]
-pub struct MemoryBlobStore {
-    objects: Mutex<HashMap<BlobKey, Bytes>>,
-}
-
-impl MemoryBlobStore {
-    pub fn new() -> MemoryBlobStore {
-        MemoryBlobStore::default()
-    }
-
-    /// The keys stored, sorted, for tests to check what is left.
-    pub fn keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = self.lock().keys().map(|k| k.as_str().to_owned()).collect();
-        keys.sort();
-        keys
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<BlobKey, Bytes>> {
-        self.objects.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-#[async_trait]
-impl BlobStore for MemoryBlobStore {
-    async fn put_file(
-        &self,
-        key: &BlobKey,
-        source: &Path,
-        _content_type: &str,
-    ) -> Result<(), StorageError> {
-        let bytes = tokio::fs::read(source).await?;
-        // Taken over, as the file store's rename does.
-        tokio::fs::remove_file(source).await?;
-        self.lock().insert(key.clone(), Bytes::from(bytes));
-        Ok(())
-    }
-
-    async fn put_bytes(
-        &self,
-        key: &BlobKey,
-        bytes: Bytes,
-        _content_type: &str,
-    ) -> Result<(), StorageError> {
-        self.lock().insert(key.clone(), bytes);
-        Ok(())
-    }
-
-    async fn open(&self, key: &BlobKey) -> Result<BlobReader, StorageError> {
-        let bytes = self
-            .lock()
-            .get(key)
-            .cloned()
-            .ok_or(StorageError::NotFound)?;
-        Ok(BlobReader {
-            len: bytes.len() as u64,
-            reader: Box::pin(std::io::Cursor::new(bytes)),
-        })
-    }
-
-    async fn delete(&self, key: &BlobKey) -> Result<(), StorageError> {
-        self.lock().remove(key);
-        Ok(())
-    }
-
-    async fn exists(&self, key: &BlobKey) -> Result<bool, StorageError> {
-        Ok(self.lock().contains_key(key))
     }
 }
