@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Page weight of a first visit: the compressed bytes of every JS, WASM and CSS file the page
 # loads, as the release server sends them to a browser that accepts brotli.
-# Needs a release build (`cargo leptos build --release --precompress`). Target: under 300 KB.
+# Needs a release build (`cargo leptos build --release --precompress`; the site is what counts, so
+# GAILLERY_BIN may name another build of the server). Target: under 300 KB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${PORT:-3950}
 data=$(mktemp -d)
-target/release/gaillery serve --addr "127.0.0.1:$port" --data-dir "$data" \
+"${GAILLERY_BIN:-target/release/gaillery}" serve --addr "127.0.0.1:$port" --data-dir "$data" \
   --site-root target/site --leptos-config Leptos.toml >"$data/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
