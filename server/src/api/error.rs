@@ -34,25 +34,27 @@ impl From<ServiceError> for ApiError {
 
 /// What a 503 asks clients to wait before trying again: storage outages and throttling
 /// usually pass within seconds.
-pub(super) const RETRY_AFTER_SECS: &str = "5";
+const RETRY_AFTER_SECS: &str = "5";
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = (
-            self.status,
-            Json(ErrorBody {
-                error: self.message,
-            }),
-        )
-            .into_response();
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from_static(RETRY_AFTER_SECS),
-            );
-        }
-        response
+        let body = Json(ErrorBody {
+            error: self.message,
+        });
+        with_retry_after((self.status, body).into_response())
     }
+}
+
+/// The response, with `Retry-After` when it is a 503: every route's answer to an outage says
+/// when to try again, whether it is an error body or an upload's per-file report.
+pub(super) fn with_retry_after(mut response: Response) -> Response {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECS),
+        );
+    }
+    response
 }
 
 /// The status code that fits each service error: its kind decides the class, and among the

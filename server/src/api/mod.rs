@@ -8,7 +8,7 @@ mod images;
 mod photos;
 mod upload;
 
-use error::RETRY_AFTER_SECS;
+use error::with_retry_after;
 pub use error::{status_of, ApiError};
 pub(crate) use images::IMMUTABLE;
 

@@ -1,10 +1,10 @@
 //! `POST /api/photos`: a multipart upload of many files, each stored or refused on its own.
 
-use super::{status_of, ApiError, RETRY_AFTER_SECS};
+use super::{status_of, with_retry_after, ApiError};
 use crate::AppState;
 use axum::extract::multipart::{Field, Multipart};
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gaillery_core::api::{ErrorBody, UploadError, UploadResponse};
@@ -108,14 +108,7 @@ pub(super) async fn upload_photos(
             error: failure.message(),
         })
         .collect();
-    let mut response = (status, Json(UploadResponse { photos, errors })).into_response();
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        response.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from_static(RETRY_AFTER_SECS),
-        );
-    }
-    response
+    with_retry_after((status, Json(UploadResponse { photos, errors })).into_response())
 }
 
 /// Why one file of an upload was not stored.
