@@ -1,0 +1,80 @@
+//! The lightbox: one photo at a time, over the grid.
+//!
+//! The open photo lives in the URL (`/?photo=ID`), so a link to it opens it, Back closes it, and
+//! moving between photos changes it. Keys: ← → move, Escape closes, + and − zoom, F toggles
+//! fullscreen, Delete asks to delete. Touch: swipe to move, pinch or double-tap to zoom, drag to
+//! pan a zoomed photo. Focus stays inside while it is open and returns to the photo's tile when
+//! it closes.
+//!
+//! - `dialog`: the open viewer's view, and the `Viewer` its parts act on.
+//! - `navigation`: moving between photos and closing, through the address.
+//! - `gestures`: zoom and pan, by buttons, touch and mouse.
+//! - `keys` and `voice`: keyboard shortcuts and spoken commands.
+//! - `labels`: what the classifier saw, the retry, and classifying again.
+//! - `writes`: deleting and classifying again, as server actions.
+
+mod dialog;
+mod gestures;
+mod keys;
+mod labels;
+mod navigation;
+mod voice;
+mod writes;
+
+use crate::server_fns::get_photo;
+use crate::state::GalleryState;
+use dialog::LightboxDialog;
+use gaillery_core::PhotoId;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use navigation::PhotoNavigation;
+use writes::LightboxWrites;
+
+#[component]
+pub fn Lightbox(state: GalleryState) -> impl IntoView {
+    let query = use_query_map();
+    let open_id = Memo::new(move |_| {
+        query
+            .read()
+            .get("photo")
+            .and_then(|raw| PhotoId::parse(&raw))
+    });
+
+    // A deep link can name a photo that is not among the loaded ones: fetch it alone.
+    // The source reads the photo list untracked: tracked, it woke this resource whenever the
+    // list changed, even after a server render had disposed `open_id`. It stays `None` while
+    // moving between loaded photos, so the viewer is not rebuilt on every step.
+    let fetched = Resource::new(
+        move || open_id.get().filter(|id| !state.is_shown(id)),
+        |missing| async move {
+            match missing {
+                Some(id) => get_photo(id.to_string()).await.ok(),
+                None => None,
+            }
+        },
+    );
+    let navigation = PhotoNavigation::new(state);
+    // Made here rather than in the dialog, which closes while a request may be out.
+    let writes = LightboxWrites::new(state, navigation);
+    let models = labels::ServerModels::new();
+
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let fetched_photo = fetched.await;
+                let current = Memo::new(move |_| {
+                    let id = open_id.get()?;
+                    state
+                        .photos
+                        .with(|photos| photos.iter().find(|p| p.id == id).cloned())
+                        .or_else(|| fetched_photo.clone().filter(|p| p.id == id))
+                });
+                view! {
+                    <Show when=move || current.with(Option::is_some)>
+                        <LightboxDialog state current navigation writes models/>
+                    </Show>
+                }
+            })}
+        </Transition>
+    }
+}
