@@ -81,3 +81,9 @@ impl PhotoEvent {
 pub const MAX_PAGE_SIZE: usize = 200;
 /// The page size when the request names none.
 pub const DEFAULT_PAGE_SIZE: usize = 60;
+/// The most search words (tags) one listing or count matches at once.
+pub const MAX_SEARCH_TAGS: usize = 8;
+/// The most photos one delete request names.
+pub const MAX_DELETE_IDS: usize = 1_000;
+/// The longest spoken command the server parses, in characters.
+pub const MAX_VOICE_TEXT_CHARS: usize = 512;

@@ -1,6 +1,7 @@
 //! Deleting photos: the catalog entry first, so a photo disappears at once, then its images.
 
 use crate::{ids, Gallery, ServiceError};
+use gaillery_core::api::MAX_DELETE_IDS;
 use gaillery_core::{OwnerId, PhotoId};
 
 impl Gallery {
@@ -21,6 +22,7 @@ impl Gallery {
         owner: &OwnerId,
         ids: &[PhotoId],
     ) -> Result<usize, ServiceError> {
+        ServiceError::check_count("photos", ids.len(), MAX_DELETE_IDS)?;
         let mut deleted = 0;
         for id in ids {
             match self.delete(owner, id).await {

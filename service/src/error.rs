@@ -41,6 +41,9 @@ pub enum ServiceError {
     Conflict(String),
     #[error("the cursor is not one this server handed out; start again without it")]
     InvalidCursor,
+    /// A request that asks for more at once than the server takes.
+    #[error("at most {limit} {what} in one request")]
+    TooMany { what: &'static str, limit: usize },
     #[error("unknown model {model:?}; this server has: {}", known.join(", "))]
     UnknownModel { model: String, known: Vec<String> },
     /// Storage could not be reached, or throttled.
@@ -76,6 +79,14 @@ impl From<std::io::Error> for ServiceError {
 }
 
 impl ServiceError {
+    /// Refuses `count` items of `what` when more than `limit` are asked for at once.
+    pub fn check_count(what: &'static str, count: usize, limit: usize) -> Result<(), ServiceError> {
+        if count > limit {
+            return Err(ServiceError::TooMany { what, limit });
+        }
+        Ok(())
+    }
+
     /// A failure of the server's own, with nothing more to say than `what`.
     pub fn internal(what: impl Into<String>) -> ServiceError {
         ServiceError::Internal {
@@ -104,6 +115,7 @@ impl ServiceError {
             | ServiceError::NotFound
             | ServiceError::Conflict(_)
             | ServiceError::InvalidCursor
+            | ServiceError::TooMany { .. }
             | ServiceError::UnknownModel { .. } => ErrorKind::Client,
             ServiceError::Unavailable(_) => ErrorKind::Unavailable,
             ServiceError::Storage(_) | ServiceError::Internal { .. } => ErrorKind::Internal,

@@ -2,7 +2,7 @@
 
 use crate::vocabulary::labels_for_search;
 use crate::{Gallery, ServiceError};
-use gaillery_core::api::{PhotoPage, TagCount, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use gaillery_core::api::{PhotoPage, TagCount, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SEARCH_TAGS};
 use gaillery_core::{OwnerId, Photo, PhotoId};
 
 impl Gallery {
@@ -23,6 +23,8 @@ impl Gallery {
         cursor: Option<&str>,
         limit: Option<usize>,
     ) -> Result<PhotoPage, ServiceError> {
+        // Each word is a join over the labels: a bounded number keeps one query bounded.
+        ServiceError::check_count("search words", tags.len(), MAX_SEARCH_TAGS)?;
         let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
         let cursor = cursor.filter(|c| !c.is_empty());
         let groups: Vec<Vec<String>> = tags

@@ -7,10 +7,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use gaillery_core::api::{ErrorBody, PhotoPage, TagCount};
+use gaillery_core::api::{ErrorBody, PhotoPage, TagCount, MAX_VOICE_TEXT_CHARS};
 use gaillery_core::voice::{Intent, Language};
 use gaillery_core::{Photo, PhotoId};
-use gaillery_service::request_owner;
+use gaillery_service::{request_owner, ServiceError};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -103,13 +103,18 @@ pub(super) struct IntentQuery {
     params(IntentQuery),
     responses(
         (status = 200, description = "The intent, e.g. {\"intent\": \"show_tag\", \"tag\": \"dog\"}; `none` when nothing matched", body = Intent),
-        (status = 400, description = "A language commands cannot be spoken in yet", body = ErrorBody),
+        (status = 400, description = "A language commands cannot be spoken in yet, or a text over 512 characters", body = ErrorBody),
     )
 )]
 pub(super) async fn parse_intent(
     State(state): State<AppState>,
     Query(query): Query<IntentQuery>,
 ) -> Result<Response, ApiError> {
+    ServiceError::check_count(
+        "characters of spoken text",
+        query.text.chars().count(),
+        MAX_VOICE_TEXT_CHARS,
+    )?;
     let language = Language::for_code(query.language.as_deref().unwrap_or("en"))
         .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, error.to_string()))?;
     let vocabulary = state.gallery.tag_vocabulary(&request_owner()).await?;
