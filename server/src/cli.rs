@@ -113,6 +113,11 @@ pub struct ServeArgs {
     #[arg(long, env = "GAILLERY_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 
+    /// Where people reach this server, e.g. https://photos.example.com: the one host name
+    /// answered besides loopback ones (others get 421, against DNS rebinding).
+    #[arg(long, env = "GAILLERY_PUBLIC_URL")]
+    pub public_url: Option<crate::guard::PublicUrl>,
+
     /// The built site (WASM, JS, CSS, public files); overrides `site-root` of the Leptos config.
     #[arg(long, env = "GAILLERY_SITE_ROOT")]
     pub site_root: Option<PathBuf>,
@@ -209,7 +214,7 @@ pub struct StorageArgs {
     pub image_delivery: ImageDelivery,
 
     /// How long a presigned image URL stays valid, in seconds.
-    #[arg(long, env = "GAILLERY_PRESIGN_SECS", default_value_t = 3_600, value_parser = clap::value_parser!(u64).range(60..=604_800))]
+    #[arg(long, env = "GAILLERY_PRESIGN_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(60..=604_800))]
     pub presign_secs: u64,
 }
 
@@ -222,7 +227,7 @@ impl Default for StorageArgs {
             create_resources: false,
             job_lease_secs: 60,
             image_delivery: ImageDelivery::Proxy,
-            presign_secs: 3_600,
+            presign_secs: 900,
         }
     }
 }

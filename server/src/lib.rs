@@ -9,6 +9,7 @@ pub mod api;
 pub mod cli;
 pub mod commands;
 pub mod events;
+pub mod guard;
 pub mod models;
 pub mod openapi;
 pub mod site;
@@ -31,6 +32,8 @@ pub struct AppState {
     /// Cancelled when the server begins to shut down, so long-lived responses (the event
     /// stream) end and the graceful shutdown can finish.
     pub shutdown: tokio_util::sync::CancellationToken,
+    /// Where people reach this server (`--public-url`), when not only on loopback.
+    pub public_url: Option<guard::PublicUrl>,
 }
 
 /// Limits on one HTTP request, beyond the per-file ones the service enforces.

@@ -1,14 +1,20 @@
 //! The server-rendered Leptos site and its static files.
 
+use crate::guard::page_policy;
 use crate::AppState;
 use app::{shell, App};
 use axum::http::{header, HeaderValue};
 use axum::Router;
-use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos::nonce::use_nonce;
+use leptos::prelude::{provide_context, use_context};
+use leptos_axum::{generate_route_list, LeptosRoutes, ResponseOptions};
 use std::path::PathBuf;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The largest body a server function takes: their arguments are ids and words.
+const SERVER_FUNCTION_BODY_LIMIT: usize = 256 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
@@ -30,12 +36,33 @@ pub fn router(state: AppState) -> Router {
         ))
         .service(pkg);
 
+    let images_elsewhere = state.presigned_images.is_some();
+    let context = move || {
+        provide_context(gallery.clone());
+        allow_own_scripts(images_elsewhere);
+    };
     Router::<AppState>::new()
-        .leptos_routes_with_context(&state, routes, move || provide_context(gallery.clone()), {
+        .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
         })
+        .layer(RequestBodyLimitLayer::new(SERVER_FUNCTION_BODY_LIMIT))
         .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(move || allow_own_scripts(images_elsewhere), shell))
         .with_state(state)
+}
+
+/// While a page renders: its Content-Security-Policy names the nonce Leptos put on the page's
+/// inline scripts. Server functions render no page and get no nonce.
+fn allow_own_scripts(images_elsewhere: bool) {
+    let (Some(nonce), Some(response)) = (use_nonce(), use_context::<ResponseOptions>()) else {
+        return;
+    };
+    match HeaderValue::from_str(&page_policy(&nonce.to_string(), images_elsewhere)) {
+        Ok(policy) => response.insert_header(header::CONTENT_SECURITY_POLICY, policy),
+        Err(error) => tracing::error!(%error, "the page policy is no header value"),
+    }
 }

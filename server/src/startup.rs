@@ -1,7 +1,7 @@
 //! Start-up: storage, the gallery service and the routers, wired from the configuration.
 
 use crate::cli::{ImageDelivery, ServeArgs, StorageKind};
-use crate::{api, site, AppState, RequestLimits};
+use crate::{api, guard, site, AppState, RequestLimits};
 use axum::serve::ListenerExt;
 use axum::Router;
 use gaillery_imaging::Limits;
@@ -64,6 +64,13 @@ pub async fn serve(args: ServeArgs) -> Result<(), StartupError> {
         storage = ?args.storage.storage,
         "GAiLLERY listening on http://{addr}"
     );
+    if !addr.ip().is_loopback() && args.public_url.is_none() {
+        tracing::warn!(
+            "listening beyond loopback without --public-url: requests are answered only when \
+             they name localhost or a loopback address; give --public-url the address people \
+             use to reach this server"
+        );
+    }
     run(listener, app, shutdown_signal()).await
 }
 
@@ -159,6 +166,7 @@ pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
         },
         presigned_images: image_delivery,
         shutdown: tokio_util::sync::CancellationToken::new(),
+        public_url: args.public_url.clone(),
     };
     Ok(App {
         shutdown: state.shutdown.clone(),
@@ -296,9 +304,11 @@ fn host_name() -> String {
 
 /// The API, the site, and the layers around both.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let hosts = guard::AllowedHosts::new(state.public_url.as_ref());
+    let routes = Router::new()
         .merge(api::router(state.clone()))
-        .merge(site::router(state))
+        .merge(site::router(state));
+    guard::guard(routes, hosts)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }

@@ -4,6 +4,7 @@
 mod api;
 mod classification;
 mod cluster;
+mod guard;
 mod openapi;
 mod support;
 mod voice;

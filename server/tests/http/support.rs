@@ -17,6 +17,7 @@ pub fn args(data_dir: &Path) -> ServeArgs {
     ServeArgs {
         addr: "127.0.0.1:0".parse().expect("address"),
         data_dir: data_dir.to_path_buf(),
+        public_url: None,
         site_root: Some(data_dir.join("no-site")),
         leptos_config: data_dir.join("no-leptos.toml"),
         max_upload_mb: 50,
