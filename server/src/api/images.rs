@@ -17,8 +17,9 @@ use tokio_util::io::ReaderStream;
 /// two writes instead of eight.
 const IMAGE_CHUNK: usize = 64 * 1024;
 
-/// An id's images never change: browsers and CDNs may keep them for a year.
-pub(crate) const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// An id's images never change: the browser may keep them for a year. Private: they are one
+/// person's photos, for no shared cache to keep.
+pub(crate) const IMMUTABLE: &str = "private, max-age=31536000, immutable";
 
 /// `GET /api/photos/{id}/{variant}`: the original or a derived image, streamed, with an ETag
 /// and immutable caching (an id's images never change).
