@@ -91,10 +91,13 @@ pub async fn check_host(
         .and_then(|value| value.to_str().ok())
         .or_else(|| request.uri().authority().map(|a| a.as_str()));
     match authority {
+        // Rebinding needs a browser, and browsers always name the host: a request without
+        // one comes from a program, and is answered.
+        None => next.run(request).await,
         Some(authority) if hosts.allows(authority) => next.run(request).await,
-        _ => {
+        Some(authority) => {
             tracing::info!(
-                host = authority.unwrap_or("(none)"),
+                host = authority,
                 path = request.uri().path(),
                 "request for a host name this server does not answer to refused"
             );
