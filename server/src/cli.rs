@@ -118,6 +118,10 @@ pub struct ServeArgs {
     #[arg(long, env = "GAILLERY_PUBLIC_URL")]
     pub public_url: Option<crate::guard::PublicUrl>,
 
+    /// Most connections served at once; more wait until one closes.
+    #[arg(long, env = "GAILLERY_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub max_connections: u64,
+
     /// The built site (WASM, JS, CSS, public files); overrides `site-root` of the Leptos config.
     #[arg(long, env = "GAILLERY_SITE_ROOT")]
     pub site_root: Option<PathBuf>,

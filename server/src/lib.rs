@@ -8,6 +8,7 @@
 pub mod api;
 pub mod cli;
 pub mod commands;
+pub mod connections;
 pub mod events;
 pub mod guard;
 pub mod models;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub shutdown: tokio_util::sync::CancellationToken,
     /// Where people reach this server (`--public-url`), when not only on loopback.
     pub public_url: Option<guard::PublicUrl>,
+    /// Open server-sent event streams, capped per owner and in all.
+    pub event_streams: events::EventStreamSlots,
 }
 
 /// Limits on one HTTP request, beyond the per-file ones the service enforces.

@@ -1,8 +1,8 @@
 //! Start-up: storage, the gallery service and the routers, wired from the configuration.
 
 use crate::cli::{ImageDelivery, ServeArgs, StorageKind};
-use crate::{api, guard, site, AppState, RequestLimits};
-use axum::serve::ListenerExt;
+use crate::connections::{self, ConnectionLimits};
+use crate::{api, events, guard, site, AppState, RequestLimits};
 use axum::Router;
 use gaillery_imaging::Limits;
 use gaillery_service::pipeline::{Pipeline, PipelineOptions};
@@ -47,6 +47,7 @@ pub struct App {
     pub pipeline: Option<Pipeline>,
     /// The link to other servers sharing the catalog, on shared storage.
     pub relay: Option<RelayTasks>,
+    pub connections: ConnectionLimits,
     shutdown: tokio_util::sync::CancellationToken,
 }
 
@@ -86,24 +87,13 @@ pub async fn run(
         shutdown.await;
         token.cancel();
     };
-    // Without TCP_NODELAY, the last short write of every image response waits for the
-    // client's delayed ACK: about 40 ms per thumbnail (found by the load tests).
-    let listener = listener.tap_io(|stream| {
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!(%error, "cannot set TCP_NODELAY");
-        }
-    });
-    let served = axum::serve(listener, app.router)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(io_context("server"));
+    connections::serve(listener, app.router, app.connections, shutdown).await;
     if let Some(pipeline) = app.pipeline {
         pipeline.stop().await;
     }
     if let Some(relay) = app.relay {
         relay.stop().await;
     }
-    served?;
     tracing::info!("GAiLLERY stopped");
     Ok(())
 }
@@ -157,6 +147,10 @@ pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
         ImageDelivery::Proxy => None,
         ImageDelivery::Redirect => Some(Duration::from_secs(args.storage.presign_secs)),
     };
+    let connections = ConnectionLimits {
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+        ..ConnectionLimits::default()
+    };
     let state = AppState {
         gallery,
         leptos_options: leptos_options(args)?,
@@ -167,8 +161,11 @@ pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
         presigned_images: image_delivery,
         shutdown: tokio_util::sync::CancellationToken::new(),
         public_url: args.public_url.clone(),
+        // Half the connections at most: the other half keeps serving pages and images.
+        event_streams: events::EventStreamSlots::new(connections.max_connections / 2),
     };
     Ok(App {
+        connections,
         shutdown: state.shutdown.clone(),
         router: router(state),
         pipeline,

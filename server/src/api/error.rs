@@ -16,7 +16,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub(super) fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
             message: message.into(),
@@ -45,10 +45,14 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The response, with `Retry-After` when it is a 503: every route's answer to an outage says
-/// when to try again, whether it is an error body or an upload's per-file report.
+/// The response, with `Retry-After` when it is a 503 or a 429: every route's answer to an
+/// outage or a limit says when to try again, whether it is an error body or an upload's
+/// per-file report.
 pub(super) fn with_retry_after(mut response: Response) -> Response {
-    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+    if matches!(
+        response.status(),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS
+    ) {
         response.headers_mut().insert(
             header::RETRY_AFTER,
             HeaderValue::from_static(RETRY_AFTER_SECS),

@@ -6,5 +6,6 @@ mod classification;
 mod cluster;
 mod guard;
 mod openapi;
+mod slow_clients;
 mod support;
 mod voice;

@@ -2,6 +2,7 @@
 
 use gaillery_core::api::UploadResponse;
 use gaillery_server::cli::{ModelArgs, ServeArgs, StorageArgs};
+use gaillery_server::connections::ConnectionLimits;
 use gaillery_server::startup;
 use std::path::{Path, PathBuf};
 use tokio::sync::oneshot;
@@ -18,6 +19,7 @@ pub fn args(data_dir: &Path) -> ServeArgs {
         addr: "127.0.0.1:0".parse().expect("address"),
         data_dir: data_dir.to_path_buf(),
         public_url: None,
+        max_connections: 512,
         site_root: Some(data_dir.join("no-site")),
         leptos_config: data_dir.join("no-leptos.toml"),
         max_upload_mb: 50,
@@ -48,11 +50,20 @@ impl TestServer {
     }
 
     pub async fn start_with(args: ServeArgs) -> TestServer {
+        TestServer::start_with_limits(args, |_| {}).await
+    }
+
+    /// Starts with the connection limits `adjust` sets (short timeouts, a small cap).
+    pub async fn start_with_limits(
+        args: ServeArgs,
+        adjust: impl FnOnce(&mut ConnectionLimits),
+    ) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("local address");
-        let app = startup::build(&args).await.expect("server builds");
+        let mut app = startup::build(&args).await.expect("server builds");
+        adjust(&mut app.connections);
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let until = async move {
