@@ -1,7 +1,7 @@
 //! The DynamoDB catalog against a real DynamoDB-compatible server (moto): the shared contract,
-//! each check on a table of its own in one moto for the whole test binary, plus what only a shared, networked catalog must show: several clients
-//! racing for jobs and labels, an unreachable service, and DynamoDB's limits checked before
-//! anything is sent.
+//! each check on a table of its own in one moto for the whole test binary, plus what only a
+//! shared, networked catalog must show: several clients racing for jobs, labels and the first
+//! account, an unreachable service, and DynamoDB's limits checked before anything is sent.
 //!
 //! moto applies concurrent requests without any lock: a conditional update checks its
 //! condition, parses, then writes, while other threads write in between; a transaction that is
@@ -17,7 +17,10 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_dynamodb::config::{Credentials, Region};
 use gaillery_core::api::PhotoEvent;
 use gaillery_core::{Label, OwnerId, PhotoId, PhotoStatus};
-use gaillery_storage::{Catalog, EventLog, JobOutcome, NewPhoto, StorageError};
+use gaillery_storage::{
+    Account, AccountCreated, AccountStore, ApiToken, Catalog, EventLog, JobOutcome, NewPhoto,
+    Session, StorageError,
+};
 use gaillery_storage_aws::DynamoCatalog;
 use gaillery_testkit::proxy::{FaultProxy, SerialProxy};
 use gaillery_testkit::servers::{free_port, shared_dynamodb, start_dynamodb, ServerProcess};
@@ -130,7 +133,7 @@ fn labels(names: &[&str]) -> Vec<Label> {
 }
 
 // One test per check, each on a table of its own in the moto this test binary shares.
-gaillery_storage::contract_tests!(catalog, listing, labels, jobs, events => |check| {
+gaillery_storage::contract_tests!(catalog, listing, labels, jobs, events, accounts => |check| {
     let catalog = catalog_on_a_fresh_table().await;
     check(&catalog).await;
 });
@@ -628,4 +631,87 @@ async fn large_items_within_the_limits_are_stored() {
         .collect();
     assert_eq!(ids, HashSet::from([photo.id]));
     assert_eq!(catalog.tag_counts(&owner).await, Ok(vec![]));
+}
+
+fn account(n: usize) -> Account {
+    Account {
+        id: OwnerId(format!("account-{n}")),
+        username: format!("Person {n}"),
+        password_hash: "hash".into(),
+        admin: n == 0,
+        created_at_ms: 1_000,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_clients_setting_up_at_once_create_one_first_account() {
+    let (moto, first) = ready().await;
+    let second = catalog_at(&moto.endpoint()).await;
+    let attempts = (0..8).map(|n| {
+        let catalog = if n % 2 == 0 { &first } else { &second };
+        catalog.create_account(account(n), true)
+    });
+    let outcomes = futures::future::join_all(attempts).await;
+    let created = outcomes
+        .iter()
+        .filter(|outcome| **outcome == Ok(AccountCreated::Created))
+        .count();
+    assert_eq!(created, 1, "{outcomes:?}");
+    assert_eq!(second.count_accounts().await, Ok(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_with_more_than_one_transaction_of_sessions_is_deleted_whole() {
+    let (_moto, catalog) = ready().await;
+    let (gone, kept) = (account(1), account(2));
+    for person in [&gone, &kept] {
+        assert_eq!(
+            catalog.create_account(person.clone(), false).await,
+            Ok(AccountCreated::Created)
+        );
+    }
+    let now = now_ms();
+    // 80 sessions and tokens, two items each: more than one transaction holds.
+    let mut hashes = Vec::new();
+    for n in 0..70 {
+        let session = Session {
+            token_hash: format!("{n:064x}"),
+            owner: gone.id.clone(),
+            created_at_ms: now,
+            expires_at_ms: now + 60_000,
+        };
+        assert_eq!(catalog.create_session(session).await, Ok(true));
+        hashes.push(format!("{n:064x}"));
+    }
+    for n in 0..10 {
+        let token = ApiToken {
+            id: format!("t{n}"),
+            owner: gone.id.clone(),
+            name: "script".into(),
+            token_hash: format!("{:064x}", 1_000 + n),
+            created_at_ms: now,
+        };
+        assert_eq!(catalog.create_api_token(token).await, Ok(true));
+    }
+    let survivor = Session {
+        token_hash: "f".repeat(64),
+        owner: kept.id.clone(),
+        created_at_ms: now,
+        expires_at_ms: now + 60_000,
+    };
+    assert_eq!(catalog.create_session(survivor.clone()).await, Ok(true));
+
+    assert_eq!(catalog.delete_account(&gone.id).await, Ok(true));
+    assert_eq!(catalog.account(&gone.id).await, Ok(None));
+    for hash in &hashes {
+        assert_eq!(catalog.session(hash, now).await, Ok(None));
+    }
+    assert_eq!(catalog.api_tokens_of(&gone.id).await, Ok(vec![]));
+    assert_eq!(catalog.sessions_of(&gone.id, now).await, Ok(vec![]));
+    assert_eq!(
+        catalog.session(&survivor.token_hash, now).await,
+        Ok(Some(survivor))
+    );
+    assert_eq!(catalog.list_accounts().await, Ok(vec![kept]));
+    assert_eq!(catalog.count_accounts().await, Ok(1));
 }

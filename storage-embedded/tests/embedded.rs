@@ -3,7 +3,10 @@
 //! its temp files.
 
 use gaillery_core::{Label, OwnerId, PhotoId, PhotoStatus};
-use gaillery_storage::{contract, BlobKey, BlobStore, Catalog, InsertOutcome, NewPhoto};
+use gaillery_storage::{
+    contract, Account, AccountCreated, AccountStore, BlobKey, BlobStore, Catalog, InsertOutcome,
+    NewPhoto,
+};
 use gaillery_storage_embedded::{FsBlobStore, SqliteCatalog};
 use std::path::Path;
 use std::sync::Arc;
@@ -17,8 +20,9 @@ gaillery_storage::contract_tests!(blob => |check| {
     check(&store, &scratch).await;
 });
 
-// One test per check: a catalog in a file of its own (the job checks want one to themselves).
-gaillery_storage::contract_tests!(catalog, listing, labels, jobs => |check| {
+// One test per check: a catalog in a file of its own (the job and first-account checks want one
+// to themselves).
+gaillery_storage::contract_tests!(catalog, listing, labels, jobs, accounts => |check| {
     let dir = tempfile::tempdir().expect("temp dir");
     let catalog = SqliteCatalog::open(&dir.path().join("catalog.sqlite")).expect("catalog");
     check(&catalog).await;
@@ -262,4 +266,36 @@ async fn two_processes_inserting_the_same_file_create_it_once() {
     }
     assert_eq!(created, 1, "exactly one insert wins");
     assert_eq!(first.count_photos(&owner).await, Ok(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_setting_up_at_once_create_one_first_account() {
+    // Two catalogs on one file stand for two servers on their first run: only SQLite's write
+    // lock keeps the "no account yet" check and the insert together.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("catalog.sqlite");
+    let first = Arc::new(SqliteCatalog::open(&path).expect("open"));
+    let second = Arc::new(SqliteCatalog::open(&path).expect("open again"));
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let catalog = Arc::clone(if i % 2 == 0 { &first } else { &second });
+        let account = Account {
+            id: OwnerId(format!("admin-{i}")),
+            username: format!("admin{i}"),
+            password_hash: "hash".into(),
+            admin: true,
+            created_at_ms: 1_000,
+        };
+        tasks.push(tokio::spawn(async move {
+            catalog.create_account(account, true).await
+        }));
+    }
+    let mut created = 0;
+    for task in tasks {
+        if task.await.expect("task").expect("create") == AccountCreated::Created {
+            created += 1;
+        }
+    }
+    assert_eq!(created, 1, "exactly one first account");
+    assert_eq!(second.count_accounts().await, Ok(1));
 }

@@ -3,7 +3,7 @@
 use super::items::{check_item, key, n, s, Fields};
 use super::photos::if_absent;
 use super::request::{Expr, QuerySpec};
-use super::table::{check_owner, events_pk, time_key, EXPIRES_AT, PK, SK};
+use super::table::{check_owner, events_pk, expires_at, time_key, EXPIRES_AT, PK, SK};
 use super::DynamoCatalog;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use gaillery_core::api::PhotoEvent;
@@ -12,9 +12,6 @@ use gaillery_storage::events::EVENT_RETENTION_MS;
 use gaillery_storage::{LoggedEvent, StorageError};
 use std::sync::atomic::Ordering;
 
-/// How much longer than the retention an entry is kept: TTL deletes late, never early, but the
-/// appending server's clock may be behind.
-const EXPIRY_SLACK_MS: i64 = 5 * 60 * 1000;
 /// Tries to find a free key; a collision needs two processes with one origin name and one
 /// random sequence, so one retry is already more than enough.
 const APPEND_TRIES: usize = 3;
@@ -29,9 +26,7 @@ impl DynamoCatalog {
     ) -> Result<(), StorageError> {
         check_owner(owner)?;
         let json = serde_json::to_string(event)?;
-        let expires_at = now_ms
-            .saturating_add(EVENT_RETENTION_MS + EXPIRY_SLACK_MS)
-            .div_euclid(1000);
+        let expires_at = expires_at(now_ms.saturating_add(EVENT_RETENTION_MS));
         for _ in 0..APPEND_TRIES {
             // Increasing within this process, so one server's entries of one millisecond keep
             // the order they were appended in.
@@ -43,7 +38,7 @@ impl DynamoCatalog {
             item.insert("origin".into(), s(origin));
             item.insert("at_ms".into(), n(now_ms));
             item.insert("event".into(), s(&json));
-            item.insert(EXPIRES_AT.into(), n(expires_at));
+            item.insert(EXPIRES_AT.into(), expires_at.clone());
             check_item(&item, 0)?;
             let (condition, expr) = if_absent();
             let (names, values) = expr.into_parts();

@@ -87,6 +87,14 @@ impl<'a> Fields<'a> {
             .ok_or_else(|| self.damaged(&format!("{name} is missing")))
     }
 
+    pub fn bool(&self, name: &str) -> Result<bool, StorageError> {
+        match self.0.get(name) {
+            Some(AttributeValue::Bool(value)) => Ok(*value),
+            None => Err(self.damaged(&format!("{name} is missing"))),
+            Some(other) => Err(self.damaged(&format!("{name} is not a boolean: {other:?}"))),
+        }
+    }
+
     pub fn id(&self, name: &str) -> Result<PhotoId, StorageError> {
         let raw = self.s(name)?;
         PhotoId::parse(raw).ok_or_else(|| self.damaged(&format!("{name} {raw:?} is not an id")))

@@ -1,19 +1,23 @@
-//! The catalog, the classification queue and the shared event log in one DynamoDB table
-//! ([`DynamoCatalog`]), for several servers at once. The table's design, with its access
+//! The catalog, the classification queue, the shared event log and the accounts in one
+//! DynamoDB table ([`DynamoCatalog`]), for several servers at once. The table's design, with its access
 //! patterns and the reasons for them, is described in the `table` module.
 //!
 //! Every write that must not be lost to a race is a conditional write or a transaction:
-//! duplicate uploads, label changes against deletions, and leases on jobs. Every SDK error is
+//! duplicate uploads, label changes against deletions, leases on jobs, usernames, the first
+//! account, and sessions or tokens against the deletion of their account. Every SDK error is
 //! normalised by `from_sdk` (unreachable, throttled, 5xx: `Unavailable`); a stored item that
 //! does not decode is a `Backend` error naming the item and the attribute.
 
+mod accounts;
 mod events;
 mod items;
 mod jobs;
 mod photos;
 mod request;
+mod sessions;
 mod table;
 mod tags;
+mod throttle;
 
 use async_trait::async_trait;
 use aws_config::SdkConfig;
@@ -22,8 +26,8 @@ use gaillery_core::api::{PhotoEvent, PhotoPage, TagCount};
 use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
 use gaillery_storage::catalog::page_limit;
 use gaillery_storage::{
-    Catalog, EventLog, InsertOutcome, Job, JobOutcome, LoggedEvent, NewPhoto, PageCursor,
-    StorageError,
+    Account, AccountCreated, AccountStore, ApiToken, Catalog, EventLog, InsertOutcome, Job,
+    JobOutcome, LoggedEvent, NewPhoto, PageCursor, Session, StorageError,
 };
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -206,5 +210,115 @@ impl EventLog for DynamoCatalog {
         limit: usize,
     ) -> Result<Vec<LoggedEvent>, StorageError> {
         self.read_events(owner, since_ms, limit).await
+    }
+}
+
+#[async_trait]
+impl AccountStore for DynamoCatalog {
+    async fn create_account(
+        &self,
+        account: Account,
+        only_if_first: bool,
+    ) -> Result<AccountCreated, StorageError> {
+        self.create_account_item(account, only_if_first).await
+    }
+
+    async fn account(&self, id: &OwnerId) -> Result<Option<Account>, StorageError> {
+        self.find_account(id).await
+    }
+
+    async fn account_by_name(&self, username: &str) -> Result<Option<Account>, StorageError> {
+        self.find_account_named(username).await
+    }
+
+    async fn list_accounts(&self) -> Result<Vec<Account>, StorageError> {
+        self.all_accounts().await
+    }
+
+    async fn count_accounts(&self) -> Result<u64, StorageError> {
+        self.account_count().await
+    }
+
+    async fn set_password_hash(
+        &self,
+        id: &OwnerId,
+        password_hash: &str,
+    ) -> Result<bool, StorageError> {
+        self.set_account_password(id, password_hash).await
+    }
+
+    async fn delete_account(&self, id: &OwnerId) -> Result<bool, StorageError> {
+        self.delete_account_items(id).await
+    }
+
+    async fn create_session(&self, session: Session) -> Result<bool, StorageError> {
+        self.put_session(session).await
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<Session>, StorageError> {
+        self.live_session(token_hash, now_ms).await
+    }
+
+    async fn extend_session(
+        &self,
+        token_hash: &str,
+        expires_at_ms: i64,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        self.slide_session(token_hash, expires_at_ms, now_ms).await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<bool, StorageError> {
+        self.remove_session(token_hash).await
+    }
+
+    async fn delete_sessions_of(&self, owner: &OwnerId) -> Result<u64, StorageError> {
+        self.remove_sessions_of(owner).await
+    }
+
+    async fn sessions_of(
+        &self,
+        owner: &OwnerId,
+        now_ms: i64,
+    ) -> Result<Vec<Session>, StorageError> {
+        self.live_sessions_of(owner, now_ms).await
+    }
+
+    async fn create_api_token(&self, token: ApiToken) -> Result<bool, StorageError> {
+        self.put_api_token(token).await
+    }
+
+    async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>, StorageError> {
+        self.find_api_token(token_hash).await
+    }
+
+    async fn api_tokens_of(&self, owner: &OwnerId) -> Result<Vec<ApiToken>, StorageError> {
+        self.api_tokens(owner).await
+    }
+
+    async fn delete_api_token(&self, owner: &OwnerId, id: &str) -> Result<bool, StorageError> {
+        self.remove_api_token(owner, id).await
+    }
+
+    async fn record_sign_in_failure(
+        &self,
+        key: &str,
+        now_ms: i64,
+        window_ms: i64,
+    ) -> Result<u32, StorageError> {
+        self.record_failure(key, now_ms, window_ms).await
+    }
+
+    async fn sign_in_failures(
+        &self,
+        key: &str,
+        now_ms: i64,
+        window_ms: i64,
+    ) -> Result<u32, StorageError> {
+        self.count_failures(key, now_ms, window_ms).await
     }
 }

@@ -11,7 +11,6 @@ use super::table::{
     LSK, PK, SK,
 };
 use super::{DynamoCatalog, VERSION_TRIES};
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use gaillery_core::api::PhotoPage;
 use gaillery_core::{OwnerId, Photo, PhotoId, PhotoStatus};
@@ -345,30 +344,8 @@ impl DynamoCatalog {
             }
             None => update += &format!(" REMOVE {}", expr.name("status_reason")),
         }
-        let condition = exists(&mut expr);
-        let (names, values) = expr.into_parts();
-        let sent = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(owner_pk(owner), photo_sk(id))))
-            .update_expression(update)
-            .condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .send()
-            .await;
-        match sent {
-            Ok(_) => Ok(true),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(UpdateItemError::is_conditional_check_failed_exception) =>
-            {
-                Ok(false)
-            }
-            Err(error) => Err(self.sdk_error("UpdateItem", error)),
-        }
+        self.update_existing(key(owner_pk(owner), photo_sk(id)), update, None, expr)
+            .await
     }
 }
 

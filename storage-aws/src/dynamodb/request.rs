@@ -2,12 +2,13 @@
 //! and transactions with their cancellation reasons and the retries of conflicts.
 
 use super::items::{check_item, check_keys, Item};
-use super::table::built;
+use super::table::{built, PK, SK};
 use super::DynamoCatalog;
 use crate::error::from_sdk;
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, Delete, KeysAndAttributes, Put, TransactWriteItem, Update,
 };
@@ -89,6 +90,22 @@ impl QuerySpec {
             forward: true,
             consistent: true,
         }
+    }
+}
+
+impl QuerySpec {
+    /// The items of partition `pk`, only those whose sort key starts with `prefix` if given.
+    pub fn partition(pk: String, prefix: Option<&str>) -> QuerySpec {
+        let mut expr = Expr::new();
+        let mut condition = format!("{} = {}", expr.name(PK), expr.value(AttributeValue::S(pk)));
+        if let Some(prefix) = prefix {
+            condition += &format!(
+                " AND begins_with({}, {})",
+                expr.name(SK),
+                expr.value(AttributeValue::S(prefix.to_owned()))
+            );
+        }
+        QuerySpec::new(condition, expr)
     }
 }
 
@@ -258,6 +275,46 @@ impl DynamoCatalog {
             "DynamoDB {operation} on {} kept conflicting with concurrent writes",
             self.table
         )))
+    }
+
+    /// An UpdateItem of an item that must exist (`attribute_exists(pk)`, and `condition` if
+    /// given). `false` if it does not, or the condition fails: then nothing is written.
+    pub(super) async fn update_existing(
+        &self,
+        key: Item,
+        update: String,
+        condition: Option<String>,
+        mut expr: Expr,
+    ) -> Result<bool, StorageError> {
+        check_keys(&key)?;
+        let exists = format!("attribute_exists({})", expr.name(PK));
+        let condition = match condition {
+            Some(condition) => format!("{exists} AND ({condition})"),
+            None => exists,
+        };
+        let (names, values) = expr.into_parts();
+        let sent = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .update_expression(update)
+            .condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(true),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(UpdateItemError::is_conditional_check_failed_exception) =>
+            {
+                Ok(false)
+            }
+            Err(error) => Err(self.sdk_error("UpdateItem", error)),
+        }
     }
 
     /// One page of a query, at most `limit` items.

@@ -7,7 +7,8 @@
 
 //!
 //! One module per concern: `schema` (migrations, connection settings), `photos`, `tags` (labels
-//! and their index), `jobs` (the classification queue), `error` (normalising SQLite's errors).
+//! and their index), `jobs` (the classification queue), `accounts` (accounts, sessions, API
+//! tokens, sign-in throttling), `error` (normalising SQLite's errors).
 
 /// The columns `photo_from_row` reads, in its order.
 macro_rules! photo_columns {
@@ -17,6 +18,7 @@ macro_rules! photo_columns {
     };
 }
 
+mod accounts;
 mod error;
 mod jobs;
 mod photos;

@@ -50,6 +50,41 @@ pub(super) const MIGRATIONS: &[&str] = &[
     INSERT OR IGNORE INTO photo_labels (photo_id, owner, label)
         SELECT photos.id, photos.owner, json_extract(each.value, '$.label')
         FROM photos, json_each(photos.labels) AS each;",
+    // 3: accounts (see `accounts`). `name_key` is the username folded by `username_key` in
+    // Rust, since SQLite's `lower()` only folds ASCII. Sessions and API tokens go with their
+    // account. Sign-in failures carry their own expiry so that one purge drops each after its
+    // window, whatever window its kind of key uses.
+    "CREATE TABLE accounts (
+        id            TEXT PRIMARY KEY NOT NULL,
+        username      TEXT NOT NULL,
+        name_key      TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        admin         INTEGER NOT NULL,
+        created_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE sessions (
+        token_hash    TEXT PRIMARY KEY NOT NULL,
+        owner         TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        created_at_ms INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX sessions_by_owner ON sessions (owner, created_at_ms);
+    CREATE INDEX sessions_by_expiry ON sessions (expires_at_ms);
+    CREATE TABLE api_tokens (
+        token_hash    TEXT PRIMARY KEY NOT NULL,
+        id            TEXT NOT NULL,
+        owner         TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        name          TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        UNIQUE (owner, id)
+    ) STRICT;
+    CREATE TABLE sign_in_failures (
+        key           TEXT NOT NULL,
+        at_ms         INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX sign_in_failures_by_key ON sign_in_failures (key, at_ms);
+    CREATE INDEX sign_in_failures_by_expiry ON sign_in_failures (expires_at_ms);",
 ];
 
 /// Settings that live on each connection rather than in the file.

@@ -41,6 +41,37 @@ fn migrations_run_once_and_record_the_version() {
     assert_eq!(version, MIGRATIONS.len() as i64);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catalog_from_before_accounts_opens_with_its_photos_and_gains_accounts() {
+    use gaillery_storage::{Account, AccountCreated, AccountStore};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("catalog.sqlite");
+    {
+        // The schema of the release before accounts: the first two steps, and a photo.
+        let conn = Connection::open(&path).unwrap();
+        for (step, sql) in MIGRATIONS[..2].iter().enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", step as i64 + 1)
+                .unwrap();
+        }
+        photos::insert_row(&conn, &new_photo("old", 1)).unwrap();
+    }
+    let catalog = SqliteCatalog::open(&path).expect("open");
+    assert_eq!(catalog.count(&OwnerId::local()).await, Ok(1));
+    let account = Account {
+        id: OwnerId::local(),
+        username: "Admin".into(),
+        password_hash: "hash".into(),
+        admin: true,
+        created_at_ms: 2,
+    };
+    assert_eq!(
+        catalog.create_account(account.clone(), true).await,
+        Ok(AccountCreated::Created)
+    );
+    assert_eq!(catalog.account_by_name("admin").await, Ok(Some(account)));
+}
+
 #[test]
 fn a_schema_from_a_newer_build_is_refused() {
     let (_dir, path, catalog) = catalog();

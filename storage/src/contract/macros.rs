@@ -11,7 +11,8 @@
 /// `check(&adapter)` (blob checks also take a scratch directory for `put_file` sources). The
 /// tests go in a module per suite, so `cargo test` names them `catalog::insert_then_get`,
 /// `jobs::expired_leases_are_claimed_again`, and so on. The body sees the items of the module
-/// that invokes the macro. Suites: `blob`, `catalog`, `listing`, `labels`, `jobs`, `events`.
+/// that invokes the macro. Suites: `blob`, `catalog`, `listing`, `labels`, `jobs`, `events`,
+/// `accounts`.
 ///
 /// ```text
 /// gaillery_storage::contract_tests!(catalog, listing, labels, jobs => |check| {
@@ -98,6 +99,27 @@ macro_rules! __contract_checks {
             events_of_one_millisecond_all_get_through,
             events_are_per_owner,
             events_are_kept_for_the_retention_time
+        ] $($args)*);
+    };
+    (accounts => $then:ident!($($args:tt)*)) => {
+        $crate::$then!(accounts [
+            accounts_round_trip_by_id_and_by_name_in_any_case,
+            taken_names_in_any_case_are_refused,
+            only_the_first_account_is_created_when_asked,
+            concurrent_first_accounts_create_exactly_one,
+            accounts_are_listed_by_username,
+            passwords_change_and_missing_accounts_say_so,
+            deleting_an_account_takes_its_sessions_and_tokens_and_frees_its_name,
+            sessions_round_trip_and_end_at_their_expiry,
+            sessions_slide_and_are_deleted,
+            signing_out_everywhere_touches_one_owner,
+            sessions_and_tokens_need_an_account,
+            api_tokens_round_trip_newest_first,
+            api_tokens_are_deleted_only_by_their_owner,
+            sign_in_failures_count_within_the_window,
+            sign_in_failure_keys_are_independent,
+            concurrent_sign_in_failures_all_count,
+            odd_names_round_trip_without_colliding
         ] $($args)*);
     };
 }

@@ -16,7 +16,9 @@
 //! | [`labels`] | statuses, labels and the tags they make searchable |
 //! | [`jobs`] | the job queue (a check wants a catalog no other job check uses meanwhile) |
 //! | [`events`] | an [`EventLog`](crate::EventLog) |
+//! | [`accounts`] | an [`AccountStore`](crate::AccountStore): accounts, sessions, API tokens, sign-in throttling (the first-account checks want a store with no accounts) |
 
+pub mod accounts;
 pub mod blob;
 pub mod catalog;
 pub mod events;

@@ -1,5 +1,6 @@
 //! Names unique to one run of a check, so checks never meet in a shared backend.
 
+use crate::accounts::{Account, ApiToken, Session};
 use crate::blob::BlobKey;
 use crate::catalog::NewPhoto;
 use gaillery_core::{OwnerId, PhotoId, PhotoStatus};
@@ -68,6 +69,44 @@ impl Run {
             sha256: self.sha256(),
             placeholder: "1QcSHQRnh493V4dIh4eXh1h4kJUI".to_owned(),
             status: PhotoStatus::Queued,
+            created_at_ms,
+        }
+    }
+}
+
+impl Run {
+    /// `{name}-{tag}-{n}`: sorts by `name` first, whatever the tag.
+    pub(super) fn username(&self, name: &str) -> String {
+        format!("{name}-{}-{}", self.tag, self.next())
+    }
+
+    pub(super) fn account(&self, name: &str, admin: bool) -> Account {
+        let n = self.next();
+        Account {
+            id: self.owner(&format!("account-{n}")),
+            username: self.username(name),
+            password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA${n:016x}"),
+            admin,
+            created_at_ms: T0 + n as i64,
+        }
+    }
+
+    /// A session of an hour from `created_at_ms`.
+    pub(super) fn session(&self, owner: &OwnerId, created_at_ms: i64) -> Session {
+        Session {
+            token_hash: self.sha256(),
+            owner: owner.clone(),
+            created_at_ms,
+            expires_at_ms: created_at_ms + 60 * 60 * 1000,
+        }
+    }
+
+    pub(super) fn api_token(&self, owner: &OwnerId, name: &str, created_at_ms: i64) -> ApiToken {
+        ApiToken {
+            id: format!("t{}", self.next()),
+            owner: owner.clone(),
+            name: name.to_owned(),
+            token_hash: self.sha256(),
             created_at_ms,
         }
     }

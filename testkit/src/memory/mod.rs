@@ -1,10 +1,12 @@
-//! Storage in memory: a [`Catalog`] (with its job queue and [`EventLog`]) and a [`BlobStore`]
-//! that keep everything in maps behind a mutex, for tests of the layers above storage.
+//! Storage in memory: a [`Catalog`] (with its job queue, [`EventLog`] and
+//! [`AccountStore`](gaillery_storage::AccountStore)) and a [`BlobStore`] that keep everything in
+//! maps behind a mutex, for tests of the layers above storage.
 //!
 //! They follow the SQLite and file adapters rule for rule and pass the same contract suite
 //! (`tests/memory_contract.rs`), so a test that runs on them shows what the gallery does on
 //! real storage, only without disks, processes or sleeps.
 
+mod accounts;
 mod blobs;
 mod events;
 
@@ -22,10 +24,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-/// The catalog, job queue and event log in memory.
+/// The catalog, job queue, event log and accounts in memory.
 #[derive(Default)]
 pub struct MemoryCatalog {
     state: Mutex<CatalogState>,
+    accounts: Mutex<accounts::AccountsState>,
 }
 
 #[derive(Default)]

@@ -1,0 +1,281 @@
+//! Accounts: their items, username claims and count, and their deletion with everything in
+//! their partition. The item design and its reasons are in the `table` module.
+
+use super::items::{key, n, s, Fields, Item};
+use super::photos::if_absent;
+use super::request::{backoff, Expr, Outcome, QuerySpec, MAX_TRANSACTION_ITEMS};
+use super::sessions::pointed_to;
+use super::table::{PK, SK};
+use super::{DynamoCatalog, VERSION_TRIES};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use gaillery_core::OwnerId;
+use gaillery_storage::accounts::username_key;
+use gaillery_storage::{Account, AccountCreated, StorageError};
+
+/// The attribute bumped by every session and token written for an account: the condition that
+/// keeps a deletion from missing one.
+pub(super) const VERSION: &str = "v";
+
+/// Items that the transaction deleting an account writes besides the entries of its
+/// partition: the account, its claim and the count.
+const ACCOUNT_DELETION_ITEMS: usize = 3;
+
+/// The partition of an account, its session entries and its API token entries.
+pub(super) fn account_pk(id: &OwnerId) -> String {
+    format!("A#{}", id.0)
+}
+
+/// The account item's sort key in its partition.
+pub(super) const ACCOUNT_SK: &str = "A";
+
+/// The partition of the username claims and the account count.
+const USERS_PK: &str = "U";
+
+/// The account count in [`USERS_PK`].
+const ACCOUNT_COUNT_SK: &str = "N";
+
+/// The claim of a username, by its `username_key`.
+fn username_sk(name_key: &str) -> String {
+    format!("N#{name_key}")
+}
+
+/// An account as read, with its version.
+struct StoredAccount {
+    account: Account,
+    version: u64,
+}
+
+fn new_account_item(account: &Account) -> Item {
+    let mut item = key(account_pk(&account.id), ACCOUNT_SK.to_owned());
+    item.insert("id".into(), s(&account.id.0));
+    item.insert("username".into(), s(&account.username));
+    item.insert("password_hash".into(), s(&account.password_hash));
+    item.insert("admin".into(), AttributeValue::Bool(account.admin));
+    item.insert("created_at_ms".into(), n(account.created_at_ms));
+    item.insert(VERSION.into(), n(0));
+    item
+}
+
+fn decode_account(item: &Item) -> Result<StoredAccount, StorageError> {
+    let fields = Fields(item);
+    Ok(StoredAccount {
+        account: Account {
+            id: OwnerId(fields.s("id")?.to_owned()),
+            username: fields.s("username")?.to_owned(),
+            password_hash: fields.s("password_hash")?.to_owned(),
+            admin: fields.bool("admin")?,
+            created_at_ms: fields.num("created_at_ms")?,
+        },
+        version: fields.num(VERSION)?,
+    })
+}
+
+fn claim_key(username: &str) -> Item {
+    key(USERS_PK.to_owned(), username_sk(&username_key(username)))
+}
+
+fn count_key() -> Item {
+    key(USERS_PK.to_owned(), ACCOUNT_COUNT_SK.to_owned())
+}
+
+impl DynamoCatalog {
+    pub(super) async fn create_account_item(
+        &self,
+        account: Account,
+        only_if_first: bool,
+    ) -> Result<AccountCreated, StorageError> {
+        let mut claim = claim_key(&account.username);
+        claim.insert("id".into(), s(&account.id.0));
+        let mut expr = Expr::new();
+        let update = format!("ADD {} {}", expr.name("n"), expr.value(n(1)));
+        let first = only_if_first.then(|| {
+            let count = expr.name("n");
+            format!(
+                "attribute_not_exists({count}) OR {count} = {}",
+                expr.value(n(0))
+            )
+        });
+        let (claim_if, claim_expr) = if_absent();
+        let (account_if, account_expr) = if_absent();
+        // The count first: should DynamoDB report only the first failed condition, NotFirst
+        // still wins over NameTaken.
+        let ops = vec![
+            self.update_op(count_key(), update, first, expr)?,
+            self.put_op(claim, claim_if, claim_expr)?,
+            self.put_op(new_account_item(&account), account_if, account_expr)?,
+        ];
+        let outcome = self.transact("create account", ops).await?;
+        if matches!(outcome, Outcome::Committed) {
+            return Ok(AccountCreated::Created);
+        }
+        if !outcome.failed_at(0) && !outcome.failed_at(1) {
+            return Err(StorageError::Backend(format!(
+                "account {:?} was refused: {outcome:?}",
+                account.id
+            )));
+        }
+        // Our own earlier attempt, applied but its answer lost and sent again by the SDK?
+        let ours = self
+            .account_by_id(&account.id)
+            .await?
+            .is_some_and(|stored| {
+                username_key(&stored.account.username) == username_key(&account.username)
+            });
+        Ok(if ours {
+            AccountCreated::Created
+        } else if outcome.failed_at(0) {
+            AccountCreated::NotFirst
+        } else {
+            AccountCreated::NameTaken
+        })
+    }
+
+    async fn account_by_id(&self, id: &OwnerId) -> Result<Option<StoredAccount>, StorageError> {
+        self.get(key(account_pk(id), ACCOUNT_SK.to_owned()))
+            .await?
+            .map(|item| decode_account(&item))
+            .transpose()
+    }
+
+    pub(super) async fn find_account(&self, id: &OwnerId) -> Result<Option<Account>, StorageError> {
+        Ok(self.account_by_id(id).await?.map(|stored| stored.account))
+    }
+
+    pub(super) async fn find_account_named(
+        &self,
+        username: &str,
+    ) -> Result<Option<Account>, StorageError> {
+        let Some(claim) = self.get(claim_key(username)).await? else {
+            return Ok(None);
+        };
+        let id = OwnerId(Fields(&claim).s("id")?.to_owned());
+        self.find_account(&id).await
+    }
+
+    pub(super) async fn all_accounts(&self) -> Result<Vec<Account>, StorageError> {
+        let spec = QuerySpec::partition(USERS_PK.to_owned(), Some(&username_sk("")));
+        let claims = self.query_all(&spec).await?;
+        let keys = claims
+            .iter()
+            .map(|claim| {
+                let id = OwnerId(Fields(claim).s("id")?.to_owned());
+                Ok(key(account_pk(&id), ACCOUNT_SK.to_owned()))
+            })
+            .collect::<Result<Vec<_>, StorageError>>()?;
+        let mut accounts = self
+            .batch_get(keys)
+            .await?
+            .iter()
+            .map(|item| Ok(decode_account(item)?.account))
+            .collect::<Result<Vec<_>, StorageError>>()?;
+        accounts.sort_by_cached_key(|account| username_key(&account.username));
+        Ok(accounts)
+    }
+
+    pub(super) async fn account_count(&self) -> Result<u64, StorageError> {
+        let Some(item) = self.get(count_key()).await? else {
+            return Ok(0);
+        };
+        let fields = Fields(&item);
+        let count: i64 = fields.num("n")?;
+        u64::try_from(count).map_err(|_| fields.damaged(&format!("negative account count {count}")))
+    }
+
+    pub(super) async fn set_account_password(
+        &self,
+        id: &OwnerId,
+        password_hash: &str,
+    ) -> Result<bool, StorageError> {
+        let mut expr = Expr::new();
+        let update = format!(
+            "SET {} = {}",
+            expr.name("password_hash"),
+            expr.value(s(password_hash))
+        );
+        let account = key(account_pk(id), ACCOUNT_SK.to_owned());
+        self.update_existing(account, update, None, expr).await
+    }
+
+    /// Deletes the entries of the account's partition a transaction at a time, then the account
+    /// with the last of them, if no session or token was added meanwhile (else looks again).
+    pub(super) async fn delete_account_items(&self, id: &OwnerId) -> Result<bool, StorageError> {
+        let mut refusals = 0;
+        loop {
+            let Some(stored) = self.account_by_id(id).await? else {
+                return Ok(false);
+            };
+            let entries = self.partition_entries(id, None).await?;
+            let mut ops = self.entry_deletion_ops(&entries)?;
+            if ops.len() + ACCOUNT_DELETION_ITEMS > MAX_TRANSACTION_ITEMS {
+                ops.truncate(MAX_TRANSACTION_ITEMS / 2 * 2);
+                self.transact("delete account entries", ops).await?;
+                continue;
+            }
+            let mut expr = Expr::new();
+            let unchanged = format!("{} = {}", expr.name(VERSION), expr.value(n(stored.version)));
+            let account = key(account_pk(id), ACCOUNT_SK.to_owned());
+            let mut count_expr = Expr::new();
+            let decrement = format!("ADD {} {}", count_expr.name("n"), count_expr.value(n(-1)));
+            let mut all = vec![
+                self.delete_op(account, Some(unchanged), expr)?,
+                self.delete_op(claim_key(&stored.account.username), None, Expr::new())?,
+                self.update_op(count_key(), decrement, None, count_expr)?,
+            ];
+            all.extend(ops);
+            match self.transact("delete account", all).await? {
+                Outcome::Committed => return Ok(true),
+                outcome if outcome.failed_at(0) && refusals + 1 < VERSION_TRIES => {
+                    // A session or token was added, or the account deleted: look again.
+                    refusals += 1;
+                    backoff(refusals - 1).await;
+                }
+                outcome => {
+                    return Err(StorageError::Unavailable(format!(
+                        "account {id:?} kept changing while being deleted: {outcome:?}"
+                    )))
+                }
+            }
+        }
+    }
+
+    /// The items of an account's partition, read consistently; only those whose sort key starts
+    /// with `prefix`, if given.
+    pub(super) async fn partition_entries(
+        &self,
+        id: &OwnerId,
+        prefix: Option<&str>,
+    ) -> Result<Vec<Item>, StorageError> {
+        self.query_all(&QuerySpec::partition(account_pk(id), prefix))
+            .await
+    }
+
+    /// Deletes of session and token entries with the items they point to, pair after pair, so
+    /// that transactions cut at an even length leave no entry without its item or the reverse.
+    /// The account item, if among `entries`, is skipped.
+    pub(super) fn entry_deletion_ops(
+        &self,
+        entries: &[Item],
+    ) -> Result<Vec<TransactWriteItem>, StorageError> {
+        let mut ops = Vec::with_capacity(entries.len() * 2);
+        for entry in entries {
+            let Some(target) = pointed_to(entry)? else {
+                continue;
+            };
+            let fields = Fields(entry);
+            let entry_key = key(fields.s(PK)?.to_owned(), fields.s(SK)?.to_owned());
+            ops.push(self.delete_op(entry_key, None, Expr::new())?);
+            ops.push(self.delete_op(target, None, Expr::new())?);
+        }
+        Ok(ops)
+    }
+
+    /// `ADD v 1` on the account, if it exists: the first item of a transaction that writes a
+    /// session or an API token for it.
+    pub(super) fn bump_account_op(&self, id: &OwnerId) -> Result<TransactWriteItem, StorageError> {
+        let mut expr = Expr::new();
+        let update = format!("ADD {} {}", expr.name(VERSION), expr.value(n(1)));
+        let condition = format!("attribute_exists({})", expr.name(PK));
+        let account = key(account_pk(id), ACCOUNT_SK.to_owned());
+        self.update_op(account, update, Some(condition), expr)
+    }
+}
