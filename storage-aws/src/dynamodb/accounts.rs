@@ -1,5 +1,38 @@
 //! Accounts: their items, username claims and count, and their deletion with everything in
-//! their partition. The item design and its reasons are in the `table` module.
+//! their partition. The items are listed in the `table` module; why they are shaped so:
+//!
+//! - **Accounts have a partition each** (`A#{id}`) holding the account and an entry per session
+//!   and API token, so `delete_account` finds everything to delete in one consistent query,
+//!   and `sessions_of` needs no index. Every session or token written bumps the account's `v`
+//!   in the same transaction, which also requires the account to exist: the transaction that
+//!   deletes the account requires `v` unchanged, so no session or token created meanwhile
+//!   outlives it, and none is created for a deleted account.
+//! - **Usernames are claimed** by items `N#{username_key}` in one partition `U`, written in the
+//!   transaction that writes the account, with `attribute_not_exists`: two servers cannot give
+//!   one name (in any case) to two accounts. The account count beside them is the condition
+//!   of `only_if_first` (absent or 0), so of concurrent first-run requests one wins; it also
+//!   makes every account creation a write of one item, a rate no sign-up page comes near.
+//! - **Sessions and API tokens are found by their hash**: an item `S#{hash}` or `K#{hash}` of
+//!   its own, so a request costs one GetItem. Sessions and their entries carry the TTL attribute
+//!   (the expiry, rounded up, plus slack), so abandoned sessions vanish; reads filter on
+//!   `expires_at_ms`, since TTL deletes late.
+//! - **Sign-in failures are an item each**, in a partition per key, with the TTL attribute at
+//!   the end of their window. Recording is a PutItem (a random suffix keeps failures of one
+//!   millisecond apart) and a keys-only Query of the window: nothing is read, modified and
+//!   written back, so failures recorded at once by several servers are all counted, and a key
+//!   keeps only the failures of its window (TTL drops the rest).
+//!
+//! | operation | requests |
+//! |---|---|
+//! | `create_account` | TransactWriteItems: ADD 1 to the account count (with `only_if_first`, if it is absent or 0), Put the username claim if absent, Put the account if absent |
+//! | `account`, `account_by_name` | GetItem of the account; of the claim, then the account |
+//! | `list_accounts`, `count_accounts` | Query `pk = U AND begins_with(sk, "N#")`, BatchGetItem the accounts; GetItem of the count |
+//! | `delete_account` | Query `pk = A#{id}`; TransactWriteItems: Delete the account (if its `v` is unchanged), its claim, its session and token entries and what they point to, ADD −1 to the count (more than fit one transaction: the entries first, in transactions of their own) |
+//! | `create_session`, `create_api_token` | TransactWriteItems: ADD 1 to the account's `v` if it exists, Put the item and its entry if absent |
+//! | `session`, `api_token_by_hash` | GetItem |
+//! | `extend_session`, `delete_session` | GetItem of the session, then TransactWriteItems on the session (unexpired, or present) and its entry |
+//! | `sessions_of`, `api_tokens_of`, `delete_sessions_of` | Query `pk = A#{id} AND begins_with(sk, "S#")` (or `K#`); deletions in transactions of 50 pairs |
+//! | `record_sign_in_failure`, `sign_in_failures` | PutItem, then Query `pk = F#{key} AND sk BETWEEN {since + 1} AND {now}$` (keys only) and count |
 
 use super::items::{key, n, s, Fields, Item};
 use super::photos::if_absent;

@@ -1,9 +1,9 @@
 //! The shared event log: one partition per owner, sorted by time, expired by DynamoDB's TTL.
 
-use super::items::{check_item, key, n, s, Fields};
+use super::items::{check_item, expires_at, key, n, s, Fields};
 use super::photos::if_absent;
 use super::request::{Expr, QuerySpec};
-use super::table::{check_owner, events_pk, expires_at, time_key, EXPIRES_AT, PK, SK};
+use super::table::{check_owner, events_pk, time_key, EXPIRES_AT, PK, SK};
 use super::DynamoCatalog;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use gaillery_core::api::PhotoEvent;

@@ -19,6 +19,21 @@ pub(super) const MAX_ITEM_BYTES: usize = 400_000;
 pub(super) const MAX_PARTITION_KEY_BYTES: usize = 2048;
 /// DynamoDB's limit on a sort key value (of the table or an index).
 pub(super) const MAX_SORT_KEY_BYTES: usize = 1024;
+/// How much longer than needed an item is kept by TTL: TTL deletes late, never early, but the
+/// writing server's clock may be behind.
+const EXPIRY_SLACK_MS: i64 = 5 * 60 * 1000;
+
+/// The value of the TTL attribute ([`super::table::EXPIRES_AT`], in seconds) for an item that must stay
+/// readable until `until_ms`.
+pub(super) fn expires_at(until_ms: i64) -> AttributeValue {
+    AttributeValue::N(
+        until_ms
+            .saturating_add(EXPIRY_SLACK_MS)
+            .div_euclid(1000)
+            .to_string(),
+    )
+}
+
 /// Status reasons are for people: longer ones are clipped to this.
 pub(super) const MAX_REASON_BYTES: usize = 4096;
 /// The most JSON a photo's labels may take.

@@ -3,10 +3,10 @@
 //! transaction. The item design and its reasons are in the `table` module.
 
 use super::accounts::{account_pk, ACCOUNT_SK};
-use super::items::{key, n, s, Fields, Item};
+use super::items::{expires_at, key, n, s, Fields, Item};
 use super::photos::{exists, if_absent};
 use super::request::{Expr, Outcome, MAX_TRANSACTION_ITEMS};
-use super::table::{expires_at, EXPIRES_AT, SK};
+use super::table::{EXPIRES_AT, SK};
 use super::DynamoCatalog;
 use gaillery_core::OwnerId;
 use gaillery_storage::{ApiToken, Session, StorageError};

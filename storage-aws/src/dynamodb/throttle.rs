@@ -2,9 +2,9 @@
 //! of its window. Counting is a query of the window, so concurrent recorders on several servers
 //! never overwrite each other's counts (the design is in the `table` module).
 
-use super::items::{check_item, key, s};
+use super::items::{check_item, expires_at, key, s};
 use super::request::{random_u64, Expr, QuerySpec};
-use super::table::{expires_at, time_key, EXPIRES_AT, PK, SK};
+use super::table::{time_key, EXPIRES_AT, PK, SK};
 use super::DynamoCatalog;
 use gaillery_storage::accounts::failure_count;
 use gaillery_storage::StorageError;
