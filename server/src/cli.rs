@@ -119,7 +119,7 @@ pub struct ServeArgs {
     pub public_url: Option<crate::guard::PublicUrl>,
 
     /// Most connections served at once; more wait until one closes.
-    #[arg(long, env = "GAILLERY_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    #[arg(long, env = "GAILLERY_MAX_CONNECTIONS", default_value_t = crate::connections::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
     pub max_connections: u64,
 
     /// The built site (WASM, JS, CSS, public files); overrides `site-root` of the Leptos config.

@@ -26,6 +26,9 @@ use tokio::sync::Semaphore;
 use tower::ServiceExt;
 use tower_http::timeout::TimeoutBody;
 
+/// Connections served at once unless `--max-connections` says otherwise.
+pub const DEFAULT_MAX_CONNECTIONS: u64 = 512;
+
 /// How long and how many: see the module's documentation.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionLimits {
@@ -40,7 +43,7 @@ impl Default for ConnectionLimits {
         ConnectionLimits {
             header_read_timeout: Duration::from_secs(10),
             body_idle_timeout: Duration::from_secs(30),
-            max_connections: 512,
+            max_connections: DEFAULT_MAX_CONNECTIONS as usize,
             shutdown_deadline: Duration::from_secs(10),
         }
     }

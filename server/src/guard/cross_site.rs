@@ -37,7 +37,9 @@ fn is_cross_site_write(method: &Method, headers: &HeaderMap) -> bool {
     // A bearer token is no ambient credential: a page on another site cannot send one
     // without the server's consent (a CORS preflight this server never grants).
     if header_text(headers, &header::AUTHORIZATION)
-        .is_some_and(|value| value.len() > 7 && value[..7].eq_ignore_ascii_case("bearer "))
+        .filter(|value| value.len() > "bearer ".len())
+        .and_then(|value| value.get(..7))
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("bearer "))
     {
         return false;
     }
