@@ -46,6 +46,29 @@ pub enum ServiceError {
     TooMany { what: &'static str, limit: usize },
     #[error("unknown model {model:?}; this server has: {}", known.join(", "))]
     UnknownModel { model: String, known: Vec<String> },
+    /// A request that breaks a rule (a password too short, a username with control
+    /// characters); the message says what to change.
+    #[error("{0}")]
+    Invalid(String),
+    /// There is no such thing of `what` kind ("user", "token").
+    #[error("no such {0}")]
+    NoSuch(&'static str),
+    /// The username or the password is wrong; which one is never said.
+    #[error("wrong username or password")]
+    SignInFailed,
+    /// The request needs a signed-in caller and has none.
+    #[error("sign in first")]
+    SignInRequired,
+    /// The caller is signed in but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many failed sign-ins for the account or from the address; at the latest after
+    /// `retry_after_secs` another try is counted again.
+    #[error(
+        "too many failed sign-ins; try again in {} minutes",
+        retry_after_secs.div_ceil(60)
+    )]
+    Throttled { retry_after_secs: u64 },
     /// Storage could not be reached, or throttled.
     #[error("storage is unavailable")]
     Unavailable(#[source] StorageError),
@@ -116,7 +139,13 @@ impl ServiceError {
             | ServiceError::Conflict(_)
             | ServiceError::InvalidCursor
             | ServiceError::TooMany { .. }
-            | ServiceError::UnknownModel { .. } => ErrorKind::Client,
+            | ServiceError::UnknownModel { .. }
+            | ServiceError::Invalid(_)
+            | ServiceError::NoSuch(_)
+            | ServiceError::SignInFailed
+            | ServiceError::SignInRequired
+            | ServiceError::Forbidden(_)
+            | ServiceError::Throttled { .. } => ErrorKind::Client,
             ServiceError::Unavailable(_) => ErrorKind::Unavailable,
             ServiceError::Storage(_) | ServiceError::Internal { .. } => ErrorKind::Internal,
         }
@@ -178,6 +207,14 @@ mod tests {
                 model: "x".into(),
                 known: vec![],
             },
+            ServiceError::Invalid("a password has at least 10 characters".into()),
+            ServiceError::NoSuch("user"),
+            ServiceError::SignInFailed,
+            ServiceError::SignInRequired,
+            ServiceError::Forbidden("only an administrator can do this".into()),
+            ServiceError::Throttled {
+                retry_after_secs: 900,
+            },
         ];
         for error in &client {
             assert_eq!(error.kind(), ErrorKind::Client, "{error:?}");
@@ -206,6 +243,33 @@ mod tests {
             failure.public_message(),
             "something went wrong on the server; the error was logged"
         );
+    }
+
+    #[test]
+    fn account_errors_say_what_happened_and_no_more() {
+        assert_eq!(
+            ServiceError::SignInFailed.public_message(),
+            "wrong username or password"
+        );
+        assert_eq!(
+            ServiceError::SignInRequired.public_message(),
+            "sign in first"
+        );
+        assert_eq!(
+            ServiceError::NoSuch("token").public_message(),
+            "no such token"
+        );
+        let throttled = ServiceError::Throttled {
+            retry_after_secs: 900,
+        };
+        assert_eq!(
+            throttled.public_message(),
+            "too many failed sign-ins; try again in 15 minutes"
+        );
+        let almost = ServiceError::Throttled {
+            retry_after_secs: 61,
+        };
+        assert!(almost.public_message().ends_with("in 2 minutes"));
     }
 
     #[test]
