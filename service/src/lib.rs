@@ -21,7 +21,11 @@
 //! | [`pipeline`] | the workers that classify queued photos |
 //! | `relay` | stage changes shared with other servers on the same catalog |
 //! | `error` | [`ServiceError`] and the one policy of who is at fault |
+//!
+//! Beside it, [`accounts`] holds [`Accounts`]: who may use the gallery, signing in, sessions and
+//! API tokens, and the [`Caller`] each request is made by.
 
+pub mod accounts;
 mod deletion;
 mod error;
 mod gallery;
@@ -41,6 +45,7 @@ mod vocabulary;
 #[cfg(test)]
 mod tests;
 
+pub use accounts::{Accounts, Caller, Credential};
 pub use error::{ErrorChain, ErrorKind, ServiceError, INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE};
 /// The cause of storage errors, as [`ServiceError`]'s variants carry it.
 pub use gaillery_storage::StorageError;
