@@ -1,12 +1,14 @@
 //! Tests of the gallery over in-memory storage that fails on purpose, on tokio's paused clock:
 //! the waits of the background retries (seconds to minutes) pass at once, and each test says
-//! exactly when a retry happens.
+//! exactly when a retry happens. Accounts are tested over the in-memory store too.
 
+mod accounts;
 mod pipeline;
 mod queueing;
 mod relay;
 mod retry;
 mod settle;
+mod sign_in;
 
 use crate::{Gallery, GalleryConfig, IngestOutcome, ServiceError};
 use gaillery_core::api::PhotoEvent;
