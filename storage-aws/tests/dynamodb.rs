@@ -1,7 +1,8 @@
 //! The DynamoDB catalog against a real DynamoDB-compatible server (moto): the shared contract,
 //! each check on a table of its own in one moto for the whole test binary, plus what only a
-//! shared, networked catalog must show: several clients racing for jobs, labels and the first
-//! account, an unreachable service, and DynamoDB's limits checked before anything is sent.
+//! shared, networked catalog must show: several clients racing for jobs, labels, the first
+//! account and one album, an unreachable service, and DynamoDB's limits checked before anything
+//! is sent.
 //!
 //! moto applies concurrent requests without any lock: a conditional update checks its
 //! condition, parses, then writes, while other threads write in between; a transaction that is
@@ -18,8 +19,8 @@ use aws_sdk_dynamodb::config::{Credentials, Region};
 use gaillery_core::api::PhotoEvent;
 use gaillery_core::{Label, OwnerId, PhotoId, PhotoStatus};
 use gaillery_storage::{
-    Account, AccountCreated, AccountStore, ApiToken, Catalog, EventLog, JobOutcome, NewPhoto,
-    Session, StorageError,
+    Account, AccountCreated, AccountStore, Album, AlbumStore, ApiToken, Catalog, EventLog,
+    JobOutcome, NewPhoto, Session, StorageError,
 };
 use gaillery_storage_aws::DynamoCatalog;
 use gaillery_testkit::proxy::{FaultProxy, SerialProxy};
@@ -133,7 +134,7 @@ fn labels(names: &[&str]) -> Vec<Label> {
 }
 
 // One test per check, each on a table of its own in the moto this test binary shares.
-gaillery_storage::contract_tests!(catalog, listing, labels, jobs, events, accounts => |check| {
+gaillery_storage::contract_tests!(catalog, listing, labels, jobs, events, accounts, albums => |check| {
     let catalog = catalog_on_a_fresh_table().await;
     check(&catalog).await;
 });
@@ -714,4 +715,118 @@ async fn an_account_with_more_than_one_transaction_of_sessions_is_deleted_whole(
     );
     assert_eq!(catalog.list_accounts().await, Ok(vec![kept]));
     assert_eq!(catalog.count_accounts().await, Ok(1));
+}
+
+fn album(id: &str, now: i64) -> Album {
+    Album {
+        id: id.into(),
+        owner: OwnerId::local(),
+        title: format!("album {id}"),
+        cover: None,
+        photo_count: 0,
+        created_at_ms: now,
+        updated_at_ms: now,
+    }
+}
+
+/// Every photo of the album, in album order.
+async fn album_photos(catalog: &DynamoCatalog, id: &str) -> Vec<PhotoId> {
+    let page = catalog
+        .album_photo_ids(&OwnerId::local(), id, None, 200)
+        .await
+        .expect("album photos");
+    assert_eq!(page.next_cursor, None, "the album fits one page");
+    page.photo_ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_clients_filling_and_reordering_one_album_agree_on_it() {
+    let (moto, first) = ready().await;
+    let second = catalog_at(&moto.endpoint()).await;
+    let owner = OwnerId::local();
+    let now = now_ms();
+    first.create_album(album("a", now)).await.expect("create");
+    let photos: Vec<PhotoId> = (0..40)
+        .map(|n| PhotoId::parse(&format!("p{n:04}")).expect("id"))
+        .collect();
+    // Four overlapping halves, each photo in two of them.
+    let adds = (0..4).map(|k| {
+        let catalog = if k % 2 == 0 { &first } else { &second };
+        let mine: Vec<PhotoId> = (0..20).map(|i| photos[(k * 10 + i) % 40].clone()).collect();
+        let owner = &owner;
+        async move { catalog.add_to_album(owner, "a", &mine, now).await }
+    });
+    let added: Vec<_> = futures::future::join_all(adds).await;
+    let total: u64 = added
+        .iter()
+        .map(|a| a.clone().expect("add").expect("album"))
+        .sum();
+    assert_eq!(total, 40, "each photo added once: {added:?}");
+    let listed = album_photos(&first, "a").await;
+    assert_eq!(
+        listed.iter().collect::<BTreeSet<_>>(),
+        photos.iter().collect::<BTreeSet<_>>()
+    );
+    assert_eq!(listed.len(), 40, "no photo twice");
+
+    // Racing moves: every one lands, and the album stays a permutation of its photos.
+    let moves = (0..4).map(|k| {
+        let catalog = if k % 2 == 0 { &first } else { &second };
+        let photos = &photos;
+        async move {
+            for round in 0..6 {
+                let photo = &photos[(k * 7 + round * 3) % 40];
+                let before = (round % 3 != 0).then(|| &photos[(k + round * 5) % 40]);
+                let moved = catalog
+                    .move_in_album(&OwnerId::local(), "a", photo, before, now + 1)
+                    .await;
+                assert_eq!(moved, Ok(true), "move {photo} before {before:?}");
+            }
+        }
+    });
+    futures::future::join_all(moves).await;
+    let reordered = album_photos(&second, "a").await;
+    assert_eq!(reordered.len(), 40);
+    assert_eq!(
+        reordered.iter().collect::<BTreeSet<_>>(),
+        photos.iter().collect::<BTreeSet<_>>()
+    );
+    let stored = first
+        .album(&owner, "a")
+        .await
+        .expect("album")
+        .expect("present");
+    assert_eq!(stored.photo_count, 40);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_album_deleted_while_photos_are_added_leaves_nothing_behind() {
+    let (moto, first) = ready().await;
+    let second = catalog_at(&moto.endpoint()).await;
+    let owner = OwnerId::local();
+    let now = now_ms();
+    first.create_album(album("a", now)).await.expect("create");
+    let photos: Vec<PhotoId> = (0..150)
+        .map(|n| PhotoId::parse(&format!("p{n:04}")).expect("id"))
+        .collect();
+    // Added in several transactions, while the other client deletes the album.
+    first
+        .add_to_album(&owner, "a", &photos[..30], now)
+        .await
+        .expect("add");
+    let (added, deleted) = tokio::join!(
+        first.add_to_album(&owner, "a", &photos[30..], now),
+        second.delete_album(&owner, "a")
+    );
+    assert!(added.is_ok(), "{added:?}");
+    assert_eq!(deleted, Ok(true));
+    assert_eq!(first.album(&owner, "a").await, Ok(None));
+    assert_eq!(album_photos(&first, "a").await, Vec::<PhotoId>::new());
+    for photo in &photos {
+        assert_eq!(
+            first.albums_of_photo(&owner, photo).await,
+            Ok(vec![]),
+            "{photo} left an entry behind"
+        );
+    }
 }

@@ -22,7 +22,7 @@ gaillery_storage::contract_tests!(blob => |check| {
 
 // One test per check: a catalog in a file of its own (the job and first-account checks want one
 // to themselves).
-gaillery_storage::contract_tests!(catalog, listing, labels, jobs, accounts => |check| {
+gaillery_storage::contract_tests!(catalog, listing, labels, jobs, accounts, albums => |check| {
     let dir = tempfile::tempdir().expect("temp dir");
     let catalog = SqliteCatalog::open(&dir.path().join("catalog.sqlite")).expect("catalog");
     check(&catalog).await;
@@ -33,6 +33,7 @@ async fn shared_catalog_checks(catalog: &SqliteCatalog) {
     contract::catalog::all_checks(catalog).await;
     contract::listing::all_checks(catalog).await;
     contract::labels::all_checks(catalog).await;
+    contract::albums::all_checks(catalog).await;
 }
 
 fn new_photo(id: &str, owner: &OwnerId, sha256: &str, created_at_ms: i64) -> NewPhoto {

@@ -1,13 +1,15 @@
 //! Where GAiLLERY keeps photos: the bytes behind [`BlobStore`], what is known about them behind
 //! [`Catalog`], what servers sharing a catalog tell each other behind [`EventLog`], who may sign
-//! in behind [`AccountStore`]. The rest of the program only sees these traits, so backends plug
-//! in without touching it: the embedded default (files on disk, SQLite) in
-//! `gaillery-storage-embedded`, S3 and DynamoDB in `gaillery-storage-aws`.
+//! in behind [`AccountStore`], albums and share links behind [`AlbumStore`]. The rest of the
+//! program only sees these traits, so backends plug in without touching it: the embedded
+//! default (files on disk, SQLite) in `gaillery-storage-embedded`, S3 and DynamoDB in
+//! `gaillery-storage-aws`.
 //!
 //! Every adapter normalises its own errors into [`StorageError`] at the trait boundary, and every
 //! adapter must pass the same test suite, the `contract` module (cargo feature `contract`).
 
 pub mod accounts;
+pub mod albums;
 pub mod blob;
 pub mod catalog;
 #[cfg(feature = "contract")]
@@ -16,6 +18,7 @@ pub mod events;
 pub mod jobs;
 
 pub use accounts::{Account, AccountCreated, AccountStore, ApiToken, Session};
+pub use albums::{Album, AlbumPage, AlbumStore, Share};
 pub use blob::{BlobKey, BlobReader, BlobStore};
 pub use catalog::{Catalog, InsertOutcome, NewPhoto, PageCursor};
 pub use events::{EventLog, LoggedEvent};

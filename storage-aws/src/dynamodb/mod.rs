@@ -1,20 +1,23 @@
-//! The catalog, the classification queue, the shared event log and the accounts in one
-//! DynamoDB table ([`DynamoCatalog`]), for several servers at once. The table's design, with its access
-//! patterns and the reasons for them, is described in the `table` module.
+//! The catalog, the classification queue, the shared event log, the accounts and the albums
+//! in one DynamoDB table ([`DynamoCatalog`]), for several servers at once. The table's design,
+//! with its access patterns and the reasons for them, is described in the `table` module.
 //!
 //! Every write that must not be lost to a race is a conditional write or a transaction:
 //! duplicate uploads, label changes against deletions, leases on jobs, usernames, the first
-//! account, and sessions or tokens against the deletion of their account. Every SDK error is
+//! account, sessions or tokens against the deletion of their account, and the photos, order
+//! and links of an album against each other and its deletion. Every SDK error is
 //! normalised by `from_sdk` (unreachable, throttled, 5xx: `Unavailable`); a stored item that
 //! does not decode is a `Backend` error naming the item and the attribute.
 
 mod accounts;
+mod albums;
 mod events;
 mod items;
 mod jobs;
 mod photos;
 mod request;
 mod sessions;
+mod shares;
 mod table;
 mod tags;
 mod throttle;

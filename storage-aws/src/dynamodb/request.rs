@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, KeysAndAttributes, Put, TransactWriteItem, Update,
+    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, TransactWriteItem, Update,
 };
 use gaillery_storage::StorageError;
 use std::collections::HashMap;
@@ -213,6 +213,27 @@ impl DynamoCatalog {
             .build()
             .map_err(built)?;
         Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    /// A ConditionCheck for a transaction: writes nothing, but the transaction only commits if
+    /// `condition` holds on the item.
+    pub(super) fn check_op(
+        &self,
+        key: Item,
+        condition: String,
+        expr: Expr,
+    ) -> Result<TransactWriteItem, StorageError> {
+        check_keys(&key)?;
+        let (names, values) = expr.into_parts();
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .build()
+            .map_err(built)?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
     /// Runs a transaction. A failed condition is an answer (`Refused`), not an error;

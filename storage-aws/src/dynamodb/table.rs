@@ -24,15 +24,20 @@
 //! | Session | `S#{token hash}` | `S` | | `owner`, `created_at_ms`, `expires_at_ms`, `expires_at` (TTL) | ~150 B |
 //! | API token | `K#{token hash}` | `K` | | `id`, `owner`, `name`, `created_at_ms` | ~150 B |
 //! | Sign-in failure | `F#{key}` | `{at}#{random}` | | `expires_at` (TTL) | ~80 B |
+//! | Album | `O#{owner}` | `A#{album id}` | | `id`, `title`, `cover`?, `n`, `created_at_ms`, `updated_at_ms`, `v` | ~150 B |
+//! | Album member | `B#{len(owner)}#{owner}#{album id}` | `P#{photo id}` | `lsk` = `{position}#{photo id}` | `photo`, `pos` | ~150 B |
+//! | Album entry of a photo | `O#{owner}` | `M#{photo id}#{album id}` | | `album` | ~80 B |
+//! | Share link, and its entry | `L#{token}`; `O#{owner}` | `L`; `L#{token}` | | `token`, `owner`, `album_id`? or `photo_id`?, `password_hash`?, `expires_at_ms`?, `created_at_ms`, `expires_at`? (TTL) | ~250 B |
 //!
-//! `{created}`, `{due}` and `{at}` are times in milliseconds written as 20 decimal digits of
-//! `(ms as u64) ^ 2^63`: fixed width, so the strings sort like the signed times (photos from
-//! before 1970 exist). `{seq}` is 16 hex digits, increasing within a process. `?` marks an
+//! `{created}`, `{due}` and `{at}` are times in milliseconds, and `{position}` a photo's place in
+//! its album, written as 20 decimal digits of `(value as u64) ^ 2^63`: fixed width, so the
+//! strings sort like the signed values (photos from before 1970 exist). `{seq}` is 16 hex digits, increasing within a process. `?` marks an
 //! attribute that is absent when empty.
 //!
 //! Indexes:
-//! - **LSI `by_created`** on (`pk`, `lsk`), projection ALL. Only photos have `lsk`, so the
-//!   index holds exactly the photos, newest last.
+//! - **LSI `by_created`** on (`pk`, `lsk`), projection ALL. Photos and album members have
+//!   `lsk`, in partitions of their own: an owner's partition in the index holds exactly the
+//!   photos, newest last, and an album's its members in album order.
 //! - **GSI `jobs_by_due`** on (`qpk`, `qsk`), projection ALL. Sparse: only jobs have `qpk`.
 //!   `{due}` is `run_after_ms` while a job waits and its lease expiry while it is claimed, so
 //!   "claimable now" is one key range: due jobs and expired leases alike, the longest due
@@ -96,8 +101,8 @@
 //!   `EVENT_RETENTION_MS`; readers never need older ones.
 //! - **Tag partitions are length-prefixed** (`T#{len(owner)}#{owner}#{label}`) so that no
 //!   owner name and label can combine into another owner's partition.
-//! - **Accounts, sessions, API tokens and sign-in failures**: why their items are shaped as
-//!   above is the doc comment of the `accounts` module.
+//! - **Accounts, sessions, API tokens, sign-in failures, albums, share links**: why their items
+//!   are shaped as above is the doc comment of the `accounts`, `albums` and `shares` modules.
 //! - **Limits are checked before sending**: items over 400 KB, partition keys over 2048 bytes
 //!   and sort keys over 1024 bytes are refused with an error naming the limit. A photo is
 //!   checked at insert with room reserved for its labels (at most 32 KiB of JSON) and a status

@@ -47,7 +47,7 @@ fn token_from_row(row: &Row<'_>) -> rusqlite::Result<ApiToken> {
 }
 
 /// Every row a statement selects, read by `from_row`.
-fn rows<T>(
+pub(super) fn rows<T>(
     conn: &Connection,
     sql: &str,
     values: impl Params,
@@ -59,7 +59,7 @@ fn rows<T>(
 }
 
 /// The one row a statement selects, if any.
-fn row<T>(
+pub(super) fn row<T>(
     conn: &Connection,
     sql: &str,
     values: impl Params,
@@ -72,7 +72,7 @@ fn row<T>(
 }
 
 /// A `COUNT(*)`, which SQLite returns as a signed integer.
-fn count(conn: &Connection, sql: &str, values: impl Params) -> Result<u64, SqlError> {
+pub(super) fn count(conn: &Connection, sql: &str, values: impl Params) -> Result<u64, SqlError> {
     let count: i64 = conn
         .prepare_cached(sql)?
         .query_row(values, |row| row.get(0))?;
@@ -82,7 +82,11 @@ fn count(conn: &Connection, sql: &str, values: impl Params) -> Result<u64, SqlEr
 
 impl SqliteCatalog {
     /// Runs one statement on the writer and returns how many rows it changed.
-    async fn execute<P>(&self, sql: &'static str, values: P) -> Result<usize, StorageError>
+    pub(super) async fn execute<P>(
+        &self,
+        sql: &'static str,
+        values: P,
+    ) -> Result<usize, StorageError>
     where
         P: Params + Send + 'static,
     {

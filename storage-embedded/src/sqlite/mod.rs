@@ -8,7 +8,8 @@
 //!
 //! One module per concern: `schema` (migrations, connection settings), `photos`, `tags` (labels
 //! and their index), `jobs` (the classification queue), `accounts` (accounts, sessions, API
-//! tokens, sign-in throttling), `error` (normalising SQLite's errors).
+//! tokens, sign-in throttling), `albums` (albums and the order of their photos), `shares` (share
+//! links), `error` (normalising SQLite's errors).
 
 /// The columns `photo_from_row` reads, in its order.
 macro_rules! photo_columns {
@@ -19,10 +20,12 @@ macro_rules! photo_columns {
 }
 
 mod accounts;
+mod albums;
 mod error;
 mod jobs;
 mod photos;
 mod schema;
+mod shares;
 mod tags;
 #[cfg(test)]
 mod tests;

@@ -85,6 +85,45 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX sign_in_failures_by_key ON sign_in_failures (key, at_ms);
     CREATE INDEX sign_in_failures_by_expiry ON sign_in_failures (expires_at_ms);",
+    // 4: albums and share links (see `albums`). Album ids are unique per owner. Memberships and
+    // the links to an album go with it (ON DELETE CASCADE); memberships and links to a photo do
+    // not reference `photos`, since the service removes a deleted photo from every album
+    // (`remove_photo_from_albums`). A photo's place in its album is `position`, gapped.
+    "CREATE TABLE albums (
+        owner         TEXT NOT NULL,
+        id            TEXT NOT NULL,
+        title         TEXT NOT NULL,
+        cover         TEXT,
+        created_at_ms INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (owner, id)
+    ) STRICT;
+    CREATE INDEX albums_by_owner_newest ON albums (owner, created_at_ms DESC, id DESC);
+    CREATE TABLE album_photos (
+        owner    TEXT NOT NULL,
+        album_id TEXT NOT NULL,
+        photo_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (owner, album_id, photo_id),
+        FOREIGN KEY (owner, album_id) REFERENCES albums (owner, id) ON DELETE CASCADE
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX album_photos_in_order ON album_photos (owner, album_id, position, photo_id);
+    CREATE INDEX album_photos_by_photo ON album_photos (owner, photo_id);
+    CREATE TABLE shares (
+        token         TEXT PRIMARY KEY NOT NULL,
+        owner         TEXT NOT NULL,
+        album_id      TEXT,
+        photo_id      TEXT,
+        password_hash TEXT,
+        expires_at_ms INTEGER,
+        created_at_ms INTEGER NOT NULL,
+        CHECK ((album_id IS NULL) <> (photo_id IS NULL)),
+        FOREIGN KEY (owner, album_id) REFERENCES albums (owner, id) ON DELETE CASCADE
+    ) STRICT;
+    CREATE INDEX shares_by_owner ON shares (owner, created_at_ms);
+    CREATE INDEX shares_by_album ON shares (owner, album_id);
+    CREATE INDEX shares_by_photo ON shares (owner, photo_id);
+    CREATE INDEX shares_by_expiry ON shares (expires_at_ms);",
 ];
 
 /// Settings that live on each connection rather than in the file.

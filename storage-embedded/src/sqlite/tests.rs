@@ -72,6 +72,84 @@ async fn a_catalog_from_before_accounts_opens_with_its_photos_and_gains_accounts
     assert_eq!(catalog.account_by_name("admin").await, Ok(Some(account)));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catalog_from_before_albums_opens_with_its_accounts_and_gains_albums() {
+    use gaillery_storage::{Account, AccountStore, Album, AlbumStore};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("catalog.sqlite");
+    {
+        // The schema of the release before albums: the first three steps, a photo, an account.
+        let conn = Connection::open(&path).unwrap();
+        for (step, sql) in MIGRATIONS[..3].iter().enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", step as i64 + 1)
+                .unwrap();
+        }
+        photos::insert_row(&conn, &new_photo("old", 1)).unwrap();
+        conn.execute(
+            "INSERT INTO accounts (id, username, name_key, password_hash, admin, created_at_ms)
+             VALUES ('local', 'Admin', 'admin', 'hash', 1, 1)",
+            [],
+        )
+        .unwrap();
+    }
+    let catalog = SqliteCatalog::open(&path).expect("open");
+    let owner = OwnerId::local();
+    assert_eq!(catalog.count(&owner).await, Ok(1));
+    let account = catalog.account(&owner).await.expect("account");
+    assert_eq!(account.map(|a: Account| a.username), Some("Admin".into()));
+    let album = Album {
+        id: "a1".into(),
+        owner: owner.clone(),
+        title: "Holidays".into(),
+        cover: None,
+        photo_count: 0,
+        created_at_ms: 2,
+        updated_at_ms: 2,
+    };
+    catalog.create_album(album.clone()).await.expect("create");
+    let old = PhotoId::parse("old").unwrap();
+    assert_eq!(
+        catalog
+            .add_to_album(&owner, "a1", std::slice::from_ref(&old), 3)
+            .await,
+        Ok(Some(1))
+    );
+    assert_eq!(
+        catalog.albums_of_photo(&owner, &old).await,
+        Ok(vec!["a1".into()])
+    );
+}
+
+#[test]
+fn album_pages_seek_in_the_index_instead_of_scanning() {
+    let (_dir, path, _catalog) = catalog();
+    let conn = Connection::open(&path).unwrap();
+    let plan: Vec<String> = conn
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT position, photo_id FROM album_photos
+             WHERE owner = ?1 AND album_id = ?2 AND (position, photo_id) > (?3, ?4)
+             ORDER BY position, photo_id LIMIT ?5",
+        )
+        .unwrap()
+        .query_map(params!["local", "a1", 5, "abc", 61], |row| {
+            row.get::<_, String>(3)
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let plan = plan.join("\n");
+    assert!(plan.contains("album_photos_in_order"), "{plan}");
+    assert!(
+        plan.contains("(owner=? AND album_id=? AND (position,photo_id)>(?,?))"),
+        "the cursor must bound the index range: {plan}"
+    );
+    assert!(
+        !plan.contains("TEMP B-TREE"),
+        "the index must give the order: {plan}"
+    );
+}
+
 #[test]
 fn a_schema_from_a_newer_build_is_refused() {
     let (_dir, path, catalog) = catalog();

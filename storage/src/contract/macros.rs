@@ -12,7 +12,7 @@
 /// tests go in a module per suite, so `cargo test` names them `catalog::insert_then_get`,
 /// `jobs::expired_leases_are_claimed_again`, and so on. The body sees the items of the module
 /// that invokes the macro. Suites: `blob`, `catalog`, `listing`, `labels`, `jobs`, `events`,
-/// `accounts`.
+/// `accounts`, `albums`.
 ///
 /// ```text
 /// gaillery_storage::contract_tests!(catalog, listing, labels, jobs => |check| {
@@ -120,6 +120,32 @@ macro_rules! __contract_checks {
             sign_in_failure_keys_are_independent,
             concurrent_sign_in_failures_all_count,
             odd_names_round_trip_without_colliding
+        ] $($args)*);
+    };
+    (albums => $then:ident!($($args:tt)*)) => {
+        $crate::$then!(albums [
+            albums_round_trip_newest_first,
+            album_ids_are_per_owner_and_taken_ones_refused,
+            odd_album_ids_and_owners_never_collide,
+            another_owners_album_is_absent_to_every_call,
+            albums_are_renamed,
+            covers_are_set_cleared_and_must_be_photos_of_the_album,
+            adding_skips_photos_already_there_and_keeps_the_order,
+            adding_to_a_missing_album_is_none,
+            removing_takes_one_photo_and_its_cover,
+            moves_put_a_photo_before_another_or_at_the_end,
+            repeated_moves_into_one_spot_keep_a_total_order,
+            paging_visits_every_photo_once_in_album_order,
+            malformed_album_cursors_are_invalid,
+            deleting_an_album_takes_its_photos_and_links_and_nothing_else,
+            large_albums_are_filled_and_deleted_whole,
+            deleted_photos_leave_every_album_and_their_links,
+            albums_of_photo_are_the_albums_holding_it,
+            deleting_an_owners_albums_leaves_other_owners_whole,
+            shares_round_trip_and_end_at_their_expiry,
+            shares_are_listed_newest_first_without_expired_ones,
+            shares_are_deleted_only_by_their_owner,
+            shares_need_one_target_an_album_and_a_new_token
         ] $($args)*);
     };
 }

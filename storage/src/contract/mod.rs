@@ -17,8 +17,10 @@
 //! | [`jobs`] | the job queue (a check wants a catalog no other job check uses meanwhile) |
 //! | [`events`] | an [`EventLog`](crate::EventLog) |
 //! | [`accounts`] | an [`AccountStore`](crate::AccountStore): accounts, sessions, API tokens, sign-in throttling (the first-account checks want a store with no accounts) |
+//! | [`albums`] | an [`AlbumStore`](crate::AlbumStore) that is also a catalog: albums, the order of their photos, share links |
 
 pub mod accounts;
+pub mod albums;
 pub mod blob;
 pub mod catalog;
 pub mod events;

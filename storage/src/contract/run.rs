@@ -1,6 +1,7 @@
 //! Names unique to one run of a check, so checks never meet in a shared backend.
 
 use crate::accounts::{Account, ApiToken, Session};
+use crate::albums::{Album, Share};
 use crate::blob::BlobKey;
 use crate::catalog::NewPhoto;
 use gaillery_core::{OwnerId, PhotoId, PhotoStatus};
@@ -109,6 +110,65 @@ impl Run {
             token_hash: self.sha256(),
             created_at_ms,
         }
+    }
+}
+
+impl Run {
+    /// Album ids sort in creation order within a run.
+    pub(super) fn album_id(&self) -> String {
+        format!("album-{}-{:08}", self.tag, self.next())
+    }
+
+    /// A new album of `owner`, not changed since `created_at_ms`.
+    pub(super) fn album(&self, owner: &OwnerId, title: &str, created_at_ms: i64) -> Album {
+        Album {
+            id: self.album_id(),
+            owner: owner.clone(),
+            title: title.to_owned(),
+            cover: None,
+            photo_count: 0,
+            created_at_ms,
+            updated_at_ms: created_at_ms,
+        }
+    }
+
+    /// A link to an album, with a password and an hour to live.
+    pub(super) fn album_share(&self, owner: &OwnerId, album_id: &str, created_at_ms: i64) -> Share {
+        Share {
+            token: self.share_token(),
+            owner: owner.clone(),
+            album_id: Some(album_id.to_owned()),
+            photo_id: None,
+            password_hash: Some(format!(
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA${}",
+                self.next()
+            )),
+            expires_at_ms: Some(created_at_ms + 60 * 60 * 1000),
+            created_at_ms,
+        }
+    }
+
+    /// A link to a photo, open to anyone holding it, for ever.
+    pub(super) fn photo_share(
+        &self,
+        owner: &OwnerId,
+        photo: &PhotoId,
+        created_at_ms: i64,
+    ) -> Share {
+        Share {
+            token: self.share_token(),
+            owner: owner.clone(),
+            album_id: None,
+            photo_id: Some(photo.clone()),
+            password_hash: None,
+            expires_at_ms: None,
+            created_at_ms,
+        }
+    }
+
+    /// As the service makes them: URL-safe, and long.
+    pub(super) fn share_token(&self) -> String {
+        format!("{}-{:016x}_{}", self.tag, self.next(), "x".repeat(16))
     }
 }
 

@@ -1,5 +1,6 @@
-//! Storage in memory: a [`Catalog`] (with its job queue, [`EventLog`] and
-//! [`AccountStore`](gaillery_storage::AccountStore)) and a [`BlobStore`] that keep everything in
+//! Storage in memory: a [`Catalog`] (with its job queue, [`EventLog`],
+//! [`AccountStore`](gaillery_storage::AccountStore) and
+//! [`AlbumStore`](gaillery_storage::AlbumStore)) and a [`BlobStore`] that keep everything in
 //! maps behind a mutex, for tests of the layers above storage.
 //!
 //! They follow the SQLite and file adapters rule for rule and pass the same contract suite
@@ -7,6 +8,7 @@
 //! real storage, only without disks, processes or sleeps.
 
 mod accounts;
+mod albums;
 mod blobs;
 mod events;
 
@@ -24,11 +26,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-/// The catalog, job queue, event log and accounts in memory.
+/// The catalog, job queue, event log, accounts and albums in memory.
 #[derive(Default)]
 pub struct MemoryCatalog {
     state: Mutex<CatalogState>,
     accounts: Mutex<accounts::AccountsState>,
+    albums: Mutex<albums::AlbumsState>,
 }
 
 #[derive(Default)]
