@@ -14,8 +14,10 @@
 //! | `rules` | what usernames, passwords and token names may be |
 //! | `secrets` | random tokens and ids, and the hashes tokens are stored as |
 //! | `throttle` | counting failed sign-ins per account and per address |
+//! | `recent` | credentials checked a moment ago, so a page's requests cost no catalog read each |
 
 mod passwords;
+mod recent;
 mod rules;
 mod secrets;
 mod sessions;
@@ -31,6 +33,7 @@ use crate::ServiceError;
 use passwords::Passwords;
 
 pub use passwords::{PasswordCost, ARGON2_M_COST_KIB, ARGON2_P_COST, ARGON2_T_COST};
+pub use recent::RECENT_FOR;
 pub use rules::{MAX_PASSWORD_BYTES, MAX_TOKEN_NAME_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS};
 pub use secrets::{API_TOKEN_PREFIX, MAX_TOKEN_BYTES};
 pub use sessions::{NewSession, SESSION_COOKIE, SESSION_LIFETIME_MS, SESSION_RENEWAL_MS};
@@ -102,6 +105,7 @@ impl From<Account> for AccountSummary {
 pub struct Accounts {
     store: Arc<dyn AccountStore>,
     passwords: Arc<Passwords>,
+    recent: Arc<recent::RecentCallers>,
 }
 
 impl Accounts {
@@ -115,6 +119,7 @@ impl Accounts {
         Accounts {
             store,
             passwords: Arc::new(Passwords::new(cost)),
+            recent: Arc::default(),
         }
     }
 
@@ -196,7 +201,9 @@ impl Accounts {
                 ));
             }
         }
-        if !self.store.delete_account(&account.id).await? {
+        let deleted = self.store.delete_account(&account.id).await?;
+        self.recent.forget_all();
+        if !deleted {
             return Err(ServiceError::NoSuch("user"));
         }
         tracing::info!(username = ?account.username, owner = %account.id.0, "account removed");
@@ -213,6 +220,7 @@ impl Accounts {
             return Err(ServiceError::NoSuch("user"));
         }
         let signed_out = self.store.delete_sessions_of(&account.id).await?;
+        self.recent.forget_all();
         tracing::info!(username = ?account.username, signed_out, "password reset");
         Ok(())
     }

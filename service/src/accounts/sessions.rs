@@ -95,6 +95,9 @@ impl Accounts {
             return Ok(None);
         }
         let token_hash = secrets::token_hash(token);
+        if let Some(caller) = self.recent.get(&token_hash, true) {
+            return Ok(Some(caller));
+        }
         let now = now_ms();
         let Some(session) = self.store.session(&token_hash, now).await? else {
             return Ok(None);
@@ -116,16 +119,21 @@ impl Accounts {
                 Err(error) => ServiceError::from(error).log_unless_client("extending a session"),
             }
         }
-        Ok(Some(Caller::of(
+        let caller = Caller::of(
             account,
-            Credential::Session { token_hash },
-        )))
+            Credential::Session {
+                token_hash: token_hash.clone(),
+            },
+        );
+        self.recent.remember(token_hash, caller.clone());
+        Ok(Some(caller))
     }
 
     /// Signs a browser out: deletes the caller's session, if that is what they came with.
     pub async fn sign_out(&self, caller: &Caller) -> Result<(), ServiceError> {
         if let Credential::Session { token_hash } = &caller.credential {
             self.store.delete_session(token_hash).await?;
+            self.recent.forget_all();
             tracing::info!(username = ?caller.username, "signed out");
         }
         Ok(())
@@ -168,6 +176,7 @@ impl Accounts {
             Credential::Session { token_hash } => self.sign_out_others(caller, token_hash).await?,
             Credential::ApiToken { .. } => self.store.delete_sessions_of(&account.id).await?,
         };
+        self.recent.forget_all();
         tracing::info!(username = ?account.username, signed_out, "password changed");
         Ok(())
     }

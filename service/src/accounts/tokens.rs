@@ -70,7 +70,9 @@ impl Accounts {
     /// which is also the answer for another owner's token.
     pub async fn revoke_api_token(&self, owner: &OwnerId, id: &str) -> Result<(), ServiceError> {
         let account = self.store.account(owner).await?;
-        if !self.store.delete_api_token(owner, id).await? {
+        let deleted = self.store.delete_api_token(owner, id).await?;
+        self.recent.forget_all();
+        if !deleted {
             return Err(ServiceError::NoSuch("token"));
         }
         let username = account.map(|account| account.username);
@@ -84,19 +86,18 @@ impl Accounts {
         if !secrets::plausible_token(token) || !token.starts_with(secrets::API_TOKEN_PREFIX) {
             return Ok(None);
         }
-        let Some(stored) = self
-            .store
-            .api_token_by_hash(&secrets::token_hash(token))
-            .await?
-        else {
+        let token_hash = secrets::token_hash(token);
+        if let Some(caller) = self.recent.get(&token_hash, false) {
+            return Ok(Some(caller));
+        }
+        let Some(stored) = self.store.api_token_by_hash(&token_hash).await? else {
             return Ok(None);
         };
         let Some(account) = self.store.account(&stored.owner).await? else {
             return Ok(None);
         };
-        Ok(Some(Caller::of(
-            account,
-            Credential::ApiToken { id: stored.id },
-        )))
+        let caller = Caller::of(account, Credential::ApiToken { id: stored.id });
+        self.recent.remember(token_hash, caller.clone());
+        Ok(Some(caller))
     }
 }

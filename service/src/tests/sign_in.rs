@@ -210,3 +210,21 @@ async fn signing_out_ends_the_session_only() {
     assert_eq!(accounts.session(&here.token).await.unwrap(), None);
     assert!(accounts.session(&there.token).await.unwrap().is_some());
 }
+
+#[tokio::test(start_paused = true)]
+async fn another_servers_sign_out_takes_effect_here_within_the_recent_window() {
+    let (accounts, store, _, _) = alice_and_bob().await;
+    let session = accounts.sign_in("alice", PASSWORD, None).await.unwrap();
+    assert!(accounts.session(&session.token).await.unwrap().is_some());
+    // Another server signs the session out: the catalog no longer has it.
+    assert!(store
+        .delete_session(session_hash(&session.caller))
+        .await
+        .unwrap());
+    assert!(
+        accounts.session(&session.token).await.unwrap().is_some(),
+        "checked a moment ago, trusted for a moment"
+    );
+    tokio::time::advance(crate::accounts::RECENT_FOR + Duration::from_secs(1)).await;
+    assert_eq!(accounts.session(&session.token).await.unwrap(), None);
+}
