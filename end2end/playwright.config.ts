@@ -12,8 +12,10 @@ const root = path.resolve(__dirname, '..');
 
 // A second server loads two models, for classifying a photo again with another one: the
 // fetched EfficientNet-Lite0 and ResNet50 with generated weights (tools/generate-resnet50.mjs).
+// Its address names `localhost`, not 127.0.0.1: cookies ignore ports, and the two servers'
+// session cookies must not replace each other.
 const twoModelsPort = port + 1;
-process.env.GAILLERY_E2E_TWO_MODELS_URL = `http://127.0.0.1:${twoModelsPort}`;
+process.env.GAILLERY_E2E_TWO_MODELS_URL = `http://localhost:${twoModelsPort}`;
 const twoModelsData = process.env.GAILLERY_E2E_TWO_MODELS_DATA ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gaillery-e2e-models-'));
 if (!process.env.GAILLERY_E2E_TWO_MODELS_DATA) {
   process.env.GAILLERY_E2E_TWO_MODELS_DATA = twoModelsData;
@@ -28,6 +30,9 @@ if (!process.env.GAILLERY_E2E_TWO_MODELS_DATA) {
 const server = process.env.GAILLERY_E2E_BIN ?? `${root}/target/release/gaillery`;
 const serve = (listen: number, data: string, extra: string) =>
   `${server} serve --addr 127.0.0.1:${listen} --data-dir ${data} --site-root ${root}/target/site --leptos-config ${root}/Leptos.toml ${extra}`;
+
+// The signed-in state the setup project saves (see tests/auth.setup.ts).
+const authState = path.join(__dirname, '.auth', 'admin.json');
 
 // Debian's chromium, never a downloaded browser.
 const chromium = {
@@ -56,9 +61,20 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     launchOptions: chromium,
   },
+  // `setup` makes the administrator through the first-run page; every other test starts signed
+  // in as it (the saved cookies), on desktop and phone.
   projects: [
-    { name: 'desktop', use: { ...devices['Desktop Chrome'], launchOptions: chromium } },
-    { name: 'phone', use: { ...devices['iPhone 13'], browserName: 'chromium', launchOptions: chromium } },
+    { name: 'setup', testMatch: /auth\.setup\.ts/, use: { ...devices['Desktop Chrome'], launchOptions: chromium } },
+    {
+      name: 'desktop',
+      dependencies: ['setup'],
+      use: { ...devices['Desktop Chrome'], launchOptions: chromium, storageState: authState },
+    },
+    {
+      name: 'phone',
+      dependencies: ['setup'],
+      use: { ...devices['iPhone 13'], browserName: 'chromium', launchOptions: chromium, storageState: authState },
+    },
   ],
   webServer: [
     {
@@ -71,7 +87,7 @@ export default defineConfig({
     },
     {
       command: serve(twoModelsPort, path.join(twoModelsData, 'data'), `--model-dir ${path.join(twoModelsData, 'models')} --model efficientnet-lite0,resnet50`),
-      url: `http://127.0.0.1:${twoModelsPort}/healthz`,
+      url: `http://localhost:${twoModelsPort}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,
       stdout: 'pipe',

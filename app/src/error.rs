@@ -24,8 +24,13 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<gaillery_service::ServiceError> for AppError {
     fn from(error: gaillery_service::ServiceError) -> Self {
-        // Internal details go to the log, never to the page.
+        // Internal details go to the log, never to the page; the status is the API's.
         error.log_unless_client("a server function");
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = http::StatusCode::from_u16(error.http_status()) {
+                response.set_status(status);
+            }
+        }
         AppError::Refused(error.public_message())
     }
 }

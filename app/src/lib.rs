@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
                 <Route path=StaticSegment("") view=components::gallery_page::GalleryPage/>
+                <Route path=StaticSegment("sign-in") view=components::sign_in::SignInPage/>
             </Routes>
         </Router>
     }

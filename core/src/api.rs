@@ -1,5 +1,7 @@
 //! Request and response bodies of the JSON HTTP API, shared by the server and the browser.
 
+pub mod accounts;
+
 use crate::photo::Photo;
 use serde::{Deserialize, Serialize};
 

@@ -130,7 +130,11 @@ test('the grid reflows when the window is resized', async ({ page }, testInfo) =
 test('phone rows are shorter than desktop rows', async ({ page, browser }, testInfo) => {
   test.skip(testInfo.project.name !== 'phone', 'compares the phone layout with a desktop one');
   const { defaultBrowserType: _, ...desktop } = devices['Desktop Chrome'];
-  const context = await browser.newContext({ ...desktop, baseURL: testInfo.project.use.baseURL });
+  const context = await browser.newContext({
+    ...desktop,
+    baseURL: testInfo.project.use.baseURL,
+    storageState: testInfo.project.use.storageState,
+  });
   try {
     const desktopPage = await context.newPage();
     await desktopPage.goto('/');

@@ -9,6 +9,12 @@ export { expect };
 
 export const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
 
+/** The administrator the setup project creates on the first run; every test is signed in as it. */
+export const ADMIN = 'admin';
+export const PASSWORD = 'correct horse battery';
+/** Where the setup project saves the signed-in state (cookies of both servers). */
+export const AUTH_STATE = path.resolve(__dirname, '..', '.auth', 'admin.json');
+
 /** The six photo-like JPEGs of `end2end/fixtures`, by shape. */
 export const SHAPES = [
   'landscape-4x3.jpg',

@@ -30,6 +30,61 @@ pub enum Command {
     /// Parse a spoken command and print its intent as one JSON line, e.g.
     /// {"intent":"show_tag","tag":"dog"}.
     Intent(IntentArgs),
+    /// Add, list and remove accounts (passwords are read from standard input).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Create API tokens for scripts.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// The storage a command works on: the same options as `serve`.
+#[derive(Clone, Debug, Args)]
+pub struct StoreArgs {
+    /// Where photos and the catalog are kept.
+    #[arg(long, env = "GAILLERY_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account; its password is read from standard input (one line).
+    Add {
+        /// The username people sign in with.
+        name: String,
+        /// An administrator adds and removes accounts.
+        #[arg(long)]
+        admin: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List the accounts, one per line: username, role, photo count.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Remove an account with its photos, sessions and API tokens.
+    Remove {
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token and print it, once: send it as `Authorization: Bearer TOKEN`.
+    Create {
+        /// What the token is for ("laptop backup").
+        name: String,
+        /// Whose token it is (default: the only account, when there is one).
+        #[arg(long)]
+        user: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 /// Where models come from.
@@ -80,6 +135,9 @@ pub struct ImportArgs {
     /// The model the photos are queued for (classified by the server); `none` to skip.
     #[arg(long, env = "GAILLERY_MODEL", default_value = "efficientnet-lite0")]
     pub model: String,
+    /// Whose photos these are (default: the only account, when there is one).
+    #[arg(long)]
+    pub user: Option<String>,
 }
 
 #[derive(Clone, Debug, Args)]
@@ -117,6 +175,12 @@ pub struct ServeArgs {
     /// answered besides loopback ones (others get 421, against DNS rebinding).
     #[arg(long, env = "GAILLERY_PUBLIC_URL")]
     pub public_url: Option<crate::guard::PublicUrl>,
+
+    /// A reverse proxy (address or CIDR network; repeat for several) whose X-Forwarded-For
+    /// names the client: for sign-in throttling and the audit log. Without it, the header is
+    /// ignored, since any client can send it.
+    #[arg(long, env = "GAILLERY_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<crate::auth::Network>,
 
     /// Most connections served at once; more wait until one closes.
     #[arg(long, env = "GAILLERY_MAX_CONNECTIONS", default_value_t = crate::connections::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]

@@ -85,12 +85,13 @@ pub async fn import(args: ImportArgs) -> Result<(), StartupError> {
     if let Some(model) = &model {
         ModelKind::parse(model).map_err(|e| StartupError::Config(e.to_string()))?;
     }
-    let gallery = open_gallery(&args.data_dir, None, 50, 100, model.into_iter().collect())?;
+    let (gallery, accounts) =
+        open_gallery(&args.data_dir, None, 50, 100, model.into_iter().collect())?;
+    let owner = crate::account_commands::owner_named(&accounts, args.user.as_deref()).await?;
     let files = files_under(&args.dir).map_err(crate::startup::io_context(format!(
         "cannot read {}",
         args.dir.display()
     )))?;
-    let owner = OwnerId::local();
     let (mut created, mut duplicates, mut failed) = (0, 0, 0);
     for (n, file) in files.iter().enumerate() {
         let result = import_one(&gallery, &owner, file).await;

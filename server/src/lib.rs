@@ -5,7 +5,9 @@
 
 #![recursion_limit = "256"]
 
+pub mod account_commands;
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod connections;
@@ -18,7 +20,8 @@ pub mod startup;
 pub mod telemetry;
 
 use axum::extract::FromRef;
-use gaillery_service::Gallery;
+use gaillery_service::accounts::Accounts;
+use gaillery_service::{Gallery, SetupCode};
 use leptos::config::LeptosOptions;
 
 /// What every request handler can reach.
@@ -37,6 +40,10 @@ pub struct AppState {
     pub public_url: Option<guard::PublicUrl>,
     /// Open server-sent event streams, capped per owner and in all.
     pub event_streams: events::EventStreamSlots,
+    pub accounts: Accounts,
+    /// Asked of a first run from another machine; shown in the log.
+    pub setup_code: SetupCode,
+    pub cookies: gaillery_service::CookiePolicy,
 }
 
 /// Limits on one HTTP request, beyond the per-file ones the service enforces.

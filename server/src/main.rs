@@ -34,6 +34,8 @@ async fn run() -> ExitCode {
         Command::Import(args) => gaillery_server::commands::import(args).await,
         Command::ConvertWeights(args) => gaillery_server::commands::convert_weights(args),
         Command::Intent(args) => gaillery_server::commands::intent(args),
+        Command::User(command) => gaillery_server::account_commands::user(command).await,
+        Command::Token(command) => gaillery_server::account_commands::token(command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,13 +1,15 @@
 //! Start-up: storage, the gallery service and the routers, wired from the configuration.
 
-use crate::cli::{ImageDelivery, ServeArgs, StorageKind};
+use crate::auth::{self, Authenticator, TrustedProxies};
+use crate::cli::{ImageDelivery, ServeArgs, StorageArgs, StorageKind};
 use crate::connections::{self, ConnectionLimits};
 use crate::{api, events, guard, site, AppState, RequestLimits};
 use axum::Router;
 use gaillery_imaging::Limits;
+use gaillery_service::accounts::Accounts;
 use gaillery_service::pipeline::{Pipeline, PipelineOptions};
-use gaillery_service::{Gallery, GalleryConfig, Relay, RelayTasks};
-use gaillery_storage::{BlobStore, Catalog, EventLog, StorageError};
+use gaillery_service::{Gallery, GalleryConfig, Relay, RelayTasks, SetupCode};
+use gaillery_storage::{AccountStore, BlobStore, Catalog, EventLog, StorageError};
 use gaillery_storage_aws::{load_sdk_config, AwsStorageSettings, DynamoCatalog, S3BlobStore};
 use gaillery_storage_embedded::{FsBlobStore, SqliteCatalog};
 use leptos::config::LeptosOptions;
@@ -31,6 +33,8 @@ pub enum StartupError {
     },
     #[error("configuration: {0}")]
     Config(String),
+    #[error("{}", .0.chain())]
+    Service(#[from] gaillery_service::ServiceError),
 }
 
 pub(crate) fn io_context(
@@ -44,6 +48,8 @@ pub(crate) fn io_context(
 /// loaded.
 pub struct App {
     pub router: Router,
+    /// What the router was built from, for tests that build parts of it.
+    pub state: AppState,
     pub pipeline: Option<Pipeline>,
     /// The link to other servers sharing the catalog, on shared storage.
     pub relay: Option<RelayTasks>,
@@ -114,7 +120,7 @@ pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
         crate::models::check_names(&args.models)?;
         Default::default()
     };
-    let storage = open_storage(args).await?;
+    let storage = open_storage(&args.data_dir, &args.storage).await?;
     let config = gallery_config(
         storage.staging_dir,
         args.processing_threads,
@@ -122,6 +128,16 @@ pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
         args.max_megapixels,
         names,
     );
+    let accounts = Accounts::new(storage.accounts);
+    let setup_code = SetupCode::generate();
+    if accounts.needs_setup().await? {
+        tracing::warn!(
+            "no account yet: open the page to create the administrator, or run `gaillery user \
+             add NAME --admin`; from another machine than this one, the first-run page asks \
+             for the setup code {}",
+            setup_code.as_str()
+        );
+    }
     let mut gallery = Gallery::new(storage.blobs, storage.catalog, config);
     let instance = args
         .instance
@@ -163,41 +179,52 @@ pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
         public_url: args.public_url.clone(),
         // Half the connections at most: the other half keeps serving pages and images.
         event_streams: events::EventStreamSlots::new(connections.max_connections / 2),
+        cookies: gaillery_service::CookiePolicy {
+            secure: args.public_url.as_ref().is_some_and(|url| url.https),
+        },
+        accounts,
+        setup_code,
     };
+    let proxies = TrustedProxies::new(args.trusted_proxy.clone());
     Ok(App {
         connections,
         shutdown: state.shutdown.clone(),
-        router: router(state),
+        router: router(state.clone(), proxies),
+        state,
         pipeline,
         relay,
     })
 }
 
-/// The storage a server runs on.
-struct Storage {
-    blobs: Arc<dyn BlobStore>,
-    catalog: Arc<dyn Catalog>,
+/// The storage a server (or a command) runs on.
+pub(crate) struct Storage {
+    pub blobs: Arc<dyn BlobStore>,
+    pub catalog: Arc<dyn Catalog>,
+    pub accounts: Arc<dyn AccountStore>,
     /// Set when other servers may share the catalog: their stage changes come through it.
-    event_log: Option<Arc<dyn EventLog>>,
-    staging_dir: PathBuf,
+    pub event_log: Option<Arc<dyn EventLog>>,
+    pub staging_dir: PathBuf,
 }
 
-async fn open_storage(args: &ServeArgs) -> Result<Storage, StartupError> {
-    create_dir(&args.data_dir)?;
-    match args.storage.storage {
+pub(crate) async fn open_storage(
+    data_dir: &Path,
+    storage: &StorageArgs,
+) -> Result<Storage, StartupError> {
+    create_dir(data_dir)?;
+    match storage.storage {
         StorageKind::Embedded => {
-            let (blobs, catalog) = open_embedded(&args.data_dir)?;
+            let (blobs, catalog) = open_embedded(data_dir)?;
+            let catalog = Arc::new(catalog);
             Ok(Storage {
                 staging_dir: blobs.temp_dir().to_path_buf(),
                 blobs: Arc::new(blobs),
-                catalog: Arc::new(catalog),
+                accounts: Arc::clone(&catalog) as Arc<dyn AccountStore>,
+                catalog,
                 event_log: None,
             })
         }
         StorageKind::Aws => {
-            let (Some(bucket), Some(table)) =
-                (&args.storage.s3_bucket, &args.storage.dynamodb_table)
-            else {
+            let (Some(bucket), Some(table)) = (&storage.s3_bucket, &storage.dynamodb_table) else {
                 return Err(StartupError::Config(
                     "--storage aws needs --s3-bucket and --dynamodb-table".into(),
                 ));
@@ -206,7 +233,7 @@ async fn open_storage(args: &ServeArgs) -> Result<Storage, StartupError> {
             let sdk = load_sdk_config(&settings).await;
             let blobs = S3BlobStore::new(&sdk, bucket).with_cache_control(api::IMMUTABLE);
             let catalog = Arc::new(DynamoCatalog::new(&sdk, table));
-            if args.storage.create_resources {
+            if storage.create_resources {
                 if blobs.create_bucket_if_missing().await? {
                     tracing::info!(bucket, "created the S3 bucket");
                 }
@@ -219,11 +246,12 @@ async fn open_storage(args: &ServeArgs) -> Result<Storage, StartupError> {
             }
             // Uploads stream to local disk first: they are checked and decoded before any
             // byte goes to S3.
-            let staging_dir = args.data_dir.join("staging");
+            let staging_dir = data_dir.join("staging");
             create_dir(&staging_dir)?;
             Ok(Storage {
                 blobs: Arc::new(blobs),
                 catalog: Arc::clone(&catalog) as Arc<dyn Catalog>,
+                accounts: Arc::clone(&catalog) as Arc<dyn AccountStore>,
                 event_log: Some(catalog as Arc<dyn EventLog>),
                 staging_dir,
             })
@@ -244,7 +272,7 @@ fn open_embedded(data_dir: &Path) -> Result<(FsBlobStore, SqliteCatalog), Startu
     Ok((blobs, catalog))
 }
 
-fn gallery_config(
+pub(crate) fn gallery_config(
     staging_dir: PathBuf,
     processing_threads: Option<usize>,
     max_upload_mb: u64,
@@ -268,17 +296,19 @@ fn gallery_config(
     }
 }
 
-/// The gallery service on the embedded storage under `data_dir` (for commands such as
-/// `import` that work on a local gallery).
+/// The gallery service and its accounts on the embedded storage under `data_dir` (for
+/// commands such as `import` that work on a local gallery).
 pub fn open_gallery(
     data_dir: &Path,
     processing_threads: Option<usize>,
     max_upload_mb: u64,
     max_megapixels: u64,
     models: Vec<String>,
-) -> Result<Gallery, StartupError> {
+) -> Result<(Gallery, Accounts), StartupError> {
     create_dir(data_dir)?;
     let (blobs, catalog) = open_embedded(data_dir)?;
+    let catalog = Arc::new(catalog);
+    let accounts = Accounts::new(Arc::clone(&catalog) as Arc<dyn AccountStore>);
     let config = gallery_config(
         blobs.temp_dir().to_path_buf(),
         processing_threads,
@@ -286,7 +316,7 @@ pub fn open_gallery(
         max_megapixels,
         models,
     );
-    Ok(Gallery::new(Arc::new(blobs), Arc::new(catalog), config))
+    Ok((Gallery::new(Arc::new(blobs), catalog, config), accounts))
 }
 
 /// The machine's name. With the port, it names this server among those sharing a catalog:
@@ -299,12 +329,21 @@ fn host_name() -> String {
         .unwrap_or_else(|| "gaillery".to_owned())
 }
 
-/// The API, the site, and the layers around both.
-pub fn router(state: AppState) -> Router {
+/// The API, the site, and the layers around both: the guard, then the authentication that
+/// every route and page relies on to know who is asking.
+pub fn router(state: AppState, proxies: TrustedProxies) -> Router {
     let hosts = guard::AllowedHosts::new(state.public_url.as_ref());
+    let authenticator = Authenticator {
+        accounts: state.accounts.clone(),
+        proxies,
+    };
     let routes = Router::new()
         .merge(api::router(state.clone()))
-        .merge(site::router(state));
+        .merge(site::router(state))
+        .layer(axum::middleware::from_fn_with_state(
+            authenticator,
+            auth::identify,
+        ));
     guard::guard(routes, hosts)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

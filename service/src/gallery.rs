@@ -2,7 +2,7 @@
 
 use crate::image_sources::ImageSources;
 use crate::relay::Relay;
-use gaillery_core::api::PhotoEvent;
+use crate::watching::{OwnedEvent, Watchers};
 use gaillery_imaging::Limits;
 use gaillery_storage::{BlobStore, Catalog};
 use std::path::PathBuf;
@@ -45,7 +45,9 @@ pub struct Gallery {
     pub(crate) config: Arc<GalleryConfig>,
     pub(crate) processing: Arc<Semaphore>,
     /// Stage changes, for the live view.
-    pub(crate) events: broadcast::Sender<PhotoEvent>,
+    pub(crate) events: broadcast::Sender<OwnedEvent>,
+    /// Who has a subscription open here, for the relay.
+    pub(crate) watchers: Watchers,
     /// Woken when a job is queued, so idle workers start at once instead of at their next poll.
     pub(crate) jobs_queued: Arc<Notify>,
     /// Shares stage changes with other servers on the same catalog, when there are any.
@@ -67,39 +69,14 @@ impl Gallery {
             config: Arc::new(config),
             processing,
             events: broadcast::channel(EVENT_BUFFER).0,
+            watchers: Watchers::default(),
             jobs_queued: Arc::new(Notify::new()),
             relay: None,
             image_sources: Arc::default(),
         }
     }
 
-    /// Every photo's stage changes from now on, as they happen on this server and, with a
-    /// [`Relay`], on the others sharing its catalog.
-    pub fn subscribe(&self) -> broadcast::Receiver<PhotoEvent> {
-        self.events.subscribe()
-    }
-
-    /// A change made here: to this server's subscribers and to the other servers.
-    pub(crate) fn publish(&self, event: PhotoEvent) {
-        if let Some(relay) = &self.relay {
-            relay.send(&event);
-        }
-        self.broadcast(event);
-    }
-
-    /// To this server's subscribers only.
-    pub(crate) fn broadcast(&self, event: PhotoEvent) {
-        // No subscriber is not an error: nobody is watching.
-        let _ = self.events.send(event);
-    }
-
     pub fn config(&self) -> &GalleryConfig {
         &self.config
     }
-}
-
-/// Whose photos a request acts on: the one built-in owner until accounts exist. The JSON API and
-/// the server functions both ask here, so accounts change one place.
-pub fn request_owner() -> gaillery_core::OwnerId {
-    gaillery_core::OwnerId::local()
 }

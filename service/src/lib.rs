@@ -19,7 +19,9 @@
 //! | `vocabulary` | the words a search or a spoken request can name |
 //! | `deletion` | deleting one, several or all photos |
 //! | [`pipeline`] | the workers that classify queued photos |
+//! | `watching` | stage changes by owner, and who watches them |
 //! | `relay` | stage changes shared with other servers on the same catalog |
+//! | `identity`, `setup_code` | who sent a request; the first run's one-time code |
 //! | `error` | [`ServiceError`] and the one policy of who is at fault |
 //!
 //! Beside it, [`accounts`] holds [`Accounts`]: who may use the gallery, signing in, sessions and
@@ -29,6 +31,8 @@ pub mod accounts;
 mod deletion;
 mod error;
 mod gallery;
+mod http_status;
+mod identity;
 mod ids;
 mod image_sources;
 mod images;
@@ -39,8 +43,10 @@ mod queueing;
 mod relay;
 mod retry;
 mod settle;
+mod setup_code;
 mod staging;
 mod vocabulary;
+mod watching;
 
 #[cfg(test)]
 mod tests;
@@ -49,9 +55,12 @@ pub use accounts::{Accounts, Caller, Credential};
 pub use error::{ErrorChain, ErrorKind, ServiceError, INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE};
 /// The cause of storage errors, as [`ServiceError`]'s variants carry it.
 pub use gaillery_storage::StorageError;
-pub use gallery::{request_owner, Gallery, GalleryConfig};
+pub use gallery::{Gallery, GalleryConfig};
+pub use identity::{ClientAddress, CookiePolicy, Identity};
 pub use image_sources::ImageSource;
 pub use ingest::IngestOutcome;
 pub use relay::{Relay, RelayTasks};
+pub use setup_code::SetupCode;
 pub use staging::StagedUpload;
 pub use vocabulary::imagenet_vocabulary;
+pub use watching::EventSubscription;

@@ -293,12 +293,15 @@ impl<M: ImageModel> Worker<M> {
             // The stage is for show; the job itself goes on.
             tracing::warn!(%error, id = %job.photo_id, "could not record stage");
         }
-        self.gallery.publish(PhotoEvent {
-            id: job.photo_id.clone(),
-            status,
-            status_reason: None,
-            labels: Vec::new(),
-        });
+        self.gallery.publish(
+            &job.owner,
+            PhotoEvent {
+                id: job.photo_id.clone(),
+                status,
+                status_reason: None,
+                labels: Vec::new(),
+            },
+        );
     }
 
     /// Transient trouble: back to the queue with exponential backoff, until the attempts run
@@ -352,12 +355,15 @@ impl<M: ImageModel> Worker<M> {
                     status = status.as_str(),
                     "job outcome recorded"
                 );
-                self.gallery.publish(PhotoEvent {
-                    id: job.photo_id.clone(),
-                    status,
-                    status_reason,
-                    labels,
-                });
+                self.gallery.publish(
+                    &job.owner,
+                    PhotoEvent {
+                        id: job.photo_id.clone(),
+                        status,
+                        status_reason,
+                        labels,
+                    },
+                );
             }
             // The lease ran out and another worker has the job now: its result will count.
             Ok(false) => tracing::info!(id = %job.photo_id, "job taken over; result dropped"),

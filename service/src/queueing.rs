@@ -59,14 +59,14 @@ impl Gallery {
         let before = self.photo(owner, id).await?;
         // Announced before the job exists: from then on a worker may finish it at any moment,
         // and its `done` must reach watchers after this `queued`, not before.
-        self.publish(PhotoEvent::queued(id.clone()));
+        self.publish(owner, PhotoEvent::queued(id.clone()));
         let queued = self
             .catalog
             .enqueue_job(owner, id, model, ids::now_ms())
             .await;
         if !matches!(queued, Ok(true)) {
             // Nothing changed after all: watchers get the photo's state back.
-            self.publish(PhotoEvent::current(&before));
+            self.publish(owner, PhotoEvent::current(&before));
             return Err(queued
                 .err()
                 .map_or(ServiceError::NotFound, ServiceError::from));

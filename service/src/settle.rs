@@ -22,7 +22,7 @@ impl Gallery {
                     if let Some(model) = gallery.config.default_model() {
                         gallery.queue_new_photo(&owner, &id, model).await;
                     }
-                    gallery.publish(PhotoEvent::current(&photo));
+                    gallery.publish(&owner, PhotoEvent::current(&photo));
                 }
                 Some(None) => gallery.remove_blobs(&keys).await,
                 None => {

@@ -5,6 +5,7 @@ use crate::components::grid::JustifiedGrid;
 use crate::components::icons::IconPhotos;
 use crate::components::lightbox::Lightbox;
 use crate::components::selection::SelectionBar;
+use crate::components::sign_in::SignOutButton;
 use crate::components::tags::TagSearch;
 use crate::components::uploader::{DropOverlay, UploadButton, UploadPanel, Uploads};
 use crate::components::voice::{VoiceCommands, VoiceControl};
@@ -75,6 +76,7 @@ fn LoadedGallery(state: GalleryState, uploads: Uploads) -> impl IntoView {
                 <SelectionBar state/>
                 <VoiceControl state voice/>
                 <UploadButton uploads/>
+                <SignOutButton/>
             </div>
         </header>
         <main class="page">

@@ -5,14 +5,15 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gaillery_core::api::ErrorBody;
-use gaillery_imaging::ImagingError;
-use gaillery_service::{ErrorKind, ServiceError};
+use gaillery_service::ServiceError;
 
 /// An error response: a status and a message a person can act on, as `{"error": "..."}`.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     message: String,
+    /// Overrides the default `Retry-After` of a 429 or 503, in seconds.
+    retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
@@ -20,6 +21,7 @@ impl ApiError {
         ApiError {
             status,
             message: message.into(),
+            retry_after_secs: None,
         }
     }
 }
@@ -28,7 +30,11 @@ impl From<ServiceError> for ApiError {
     fn from(error: ServiceError) -> ApiError {
         // Details stay in the log; the client gets a message it can act on.
         error.log_unless_client("a request");
-        ApiError::new(status_of(&error), error.public_message())
+        let mut answer = ApiError::new(status_of(&error), error.public_message());
+        if let ServiceError::Throttled { retry_after_secs } = error {
+            answer.retry_after_secs = Some(retry_after_secs);
+        }
+        answer
     }
 }
 
@@ -41,7 +47,13 @@ impl IntoResponse for ApiError {
         let body = Json(ErrorBody {
             error: self.message,
         });
-        with_retry_after((self.status, body).into_response())
+        let mut response = with_retry_after((self.status, body).into_response());
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
 }
 
@@ -61,59 +73,7 @@ pub(super) fn with_retry_after(mut response: Response) -> Response {
     response
 }
 
-/// The status code that fits each service error: its kind decides the class, and among the
-/// client's errors HTTP has a code for each.
+/// The status code of a service error: the service's one policy (`ServiceError::http_status`).
 pub fn status_of(error: &ServiceError) -> StatusCode {
-    match error.kind() {
-        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        ErrorKind::Client => match error {
-            ServiceError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ServiceError::Image(ImagingError::Unsupported) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ServiceError::Image(_) | ServiceError::Empty => StatusCode::UNPROCESSABLE_ENTITY,
-            ServiceError::NotFound => StatusCode::NOT_FOUND,
-            ServiceError::Conflict(_) => StatusCode::CONFLICT,
-            _ => StatusCode::BAD_REQUEST,
-        },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn user_errors_get_4xx_and_server_errors_5xx() {
-        assert_eq!(
-            status_of(&ServiceError::TooLarge { limit_bytes: 1 }),
-            StatusCode::PAYLOAD_TOO_LARGE
-        );
-        assert_eq!(
-            status_of(&ServiceError::Image(ImagingError::Unsupported)),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE
-        );
-        assert_eq!(status_of(&ServiceError::NotFound), StatusCode::NOT_FOUND);
-        assert_eq!(
-            status_of(&ServiceError::Unavailable(
-                gaillery_storage::StorageError::Unavailable("x".into())
-            )),
-            StatusCode::SERVICE_UNAVAILABLE
-        );
-        assert_eq!(
-            status_of(&ServiceError::internal("x")),
-            StatusCode::INTERNAL_SERVER_ERROR
-        );
-    }
-
-    #[test]
-    fn storage_down_reads_as_on_the_page() {
-        let outage = ServiceError::from(gaillery_storage::StorageError::Unavailable(
-            "connect timeout".into(),
-        ));
-        let answer = ApiError::from(outage);
-        assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(answer.message, gaillery_service::UNAVAILABLE_MESSAGE);
-        let failure = ApiError::from(ServiceError::internal("x"));
-        assert_eq!(failure.message, gaillery_service::INTERNAL_MESSAGE);
-    }
+    StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }

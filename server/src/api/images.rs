@@ -2,6 +2,7 @@
 //! the storage's own URL.
 
 use super::{parse_id, ApiError};
+use crate::auth::SignedIn;
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -9,7 +10,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use gaillery_core::api::ErrorBody;
 use gaillery_core::{PhotoId, Variant};
-use gaillery_service::request_owner;
 use gaillery_service::{ImageSource, ServiceError};
 use tokio_util::io::ReaderStream;
 
@@ -40,6 +40,7 @@ pub(crate) const IMMUTABLE: &str = "private, max-age=31536000, immutable";
     )
 )]
 pub(super) async fn photo_image(
+    SignedIn(caller): SignedIn,
     State(state): State<AppState>,
     Path((id, variant)): Path<(String, String)>,
     headers: HeaderMap,
@@ -51,7 +52,7 @@ pub(super) async fn photo_image(
             "no such image; use original, thumbnail, thumbnail-2x or preview",
         )
     })?;
-    let source = state.gallery.image_source(&request_owner(), &id).await?;
+    let source = state.gallery.image_source(&caller.owner, &id).await?;
     if let Some(valid_for) = state.presigned_images {
         if let Some(redirect) = redirect_to_storage(&state, &source, variant, valid_for).await? {
             return Ok(redirect);

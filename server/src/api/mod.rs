@@ -1,12 +1,19 @@
 //! The JSON HTTP API (`/api/...`, `/healthz`). Every handler is a thin translation between HTTP
 //! and the gallery service, which the Leptos server functions call too: the photos and their
-//! labels (`photos`), uploads (`upload`), image bytes (`images`), and one error response for
-//! all of them (`error`).
+//! labels (`photos`), uploads (`upload`), image bytes (`images`), signing in and one's own
+//! account (`accounts`), the administrator's accounts (`users`), API tokens (`tokens`), and
+//! one error response for all of them (`error`).
+//!
+//! A handler that reads or changes anyone's data takes [`crate::auth::SignedIn`]: who is
+//! asking is decided before the handler runs, and an anonymous request gets 401.
 
+mod accounts;
 mod error;
 mod images;
 mod photos;
+mod tokens;
 mod upload;
+mod users;
 
 use error::with_retry_after;
 pub use error::{status_of, ApiError};
@@ -49,6 +56,15 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(photos::parse_intent))
         .routes(routes!(crate::events::stream))
         .routes(routes!(images::photo_image))
+        .routes(routes!(accounts::set_up))
+        .routes(routes!(accounts::sign_in, accounts::sign_out))
+        .routes(routes!(accounts::me))
+        .routes(routes!(accounts::change_password))
+        .routes(routes!(users::list_users, users::add_user))
+        .routes(routes!(users::remove_user))
+        .routes(routes!(users::reset_password))
+        .routes(routes!(tokens::create_token, tokens::list_tokens))
+        .routes(routes!(tokens::revoke_token))
 }
 
 #[utoipa::path(

@@ -2,6 +2,7 @@
 //! counts, and what a spoken command means.
 
 use super::{parse_id, ApiError};
+use crate::auth::SignedIn;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -10,7 +11,7 @@ use axum::Json;
 use gaillery_core::api::{ErrorBody, PhotoPage, TagCount, MAX_VOICE_TEXT_CHARS};
 use gaillery_core::voice::{Intent, Language};
 use gaillery_core::{Photo, PhotoId};
-use gaillery_service::{request_owner, ServiceError};
+use gaillery_service::ServiceError;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -58,6 +59,7 @@ impl ListQuery {
     )
 )]
 pub(super) async fn list_photos(
+    SignedIn(caller): SignedIn,
     State(state): State<AppState>,
     uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
@@ -65,7 +67,7 @@ pub(super) async fn list_photos(
     let page = state
         .gallery
         .list_tagged(
-            &request_owner(),
+            &caller.owner,
             &query.tags,
             query.cursor.as_deref(),
             query.limit,
@@ -80,8 +82,11 @@ pub(super) async fn list_photos(
     summary = "The labels photos carry, with counts, most common first",
     responses((status = 200, description = "Tags", body = Vec<TagCount>))
 )]
-pub(super) async fn list_tags(State(state): State<AppState>) -> Result<Response, ApiError> {
-    Ok(Json(state.gallery.tags(&request_owner()).await?).into_response())
+pub(super) async fn list_tags(
+    SignedIn(caller): SignedIn,
+    State(state): State<AppState>,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.gallery.tags(&caller.owner).await?).into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -107,6 +112,7 @@ pub(super) struct IntentQuery {
     )
 )]
 pub(super) async fn parse_intent(
+    SignedIn(caller): SignedIn,
     State(state): State<AppState>,
     Query(query): Query<IntentQuery>,
 ) -> Result<Response, ApiError> {
@@ -117,7 +123,7 @@ pub(super) async fn parse_intent(
     )?;
     let language = Language::for_code(query.language.as_deref().unwrap_or("en"))
         .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, error.to_string()))?;
-    let vocabulary = state.gallery.tag_vocabulary(&request_owner()).await?;
+    let vocabulary = state.gallery.tag_vocabulary(&caller.owner).await?;
     Ok(Json(language.grammar().parse(&query.text, Some(&vocabulary))).into_response())
 }
 
@@ -143,13 +149,14 @@ pub(super) struct ClassifyQuery {
     )
 )]
 pub(super) async fn classify_photo(
+    SignedIn(caller): SignedIn,
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(query): Query<ClassifyQuery>,
 ) -> Result<Response, ApiError> {
     let photo = state
         .gallery
-        .reclassify(&request_owner(), &parse_id(&id)?, query.model.as_deref())
+        .reclassify(&caller.owner, &parse_id(&id)?, query.model.as_deref())
         .await?;
     Ok((StatusCode::ACCEPTED, Json(photo)).into_response())
 }
@@ -165,13 +172,11 @@ pub(super) async fn classify_photo(
     )
 )]
 pub(super) async fn get_photo(
+    SignedIn(caller): SignedIn,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let photo = state
-        .gallery
-        .photo(&request_owner(), &parse_id(&id)?)
-        .await?;
+    let photo = state.gallery.photo(&caller.owner, &parse_id(&id)?).await?;
     Ok(Json(photo).into_response())
 }
 
@@ -186,12 +191,10 @@ pub(super) async fn get_photo(
     )
 )]
 pub(super) async fn delete_photo(
+    SignedIn(caller): SignedIn,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .gallery
-        .delete(&request_owner(), &parse_id(&id)?)
-        .await?;
+    state.gallery.delete(&caller.owner, &parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,7 @@
 //! `POST /api/photos`: a multipart upload of many files, each stored or refused on its own.
 
 use super::{status_of, with_retry_after, ApiError};
+use crate::auth::SignedIn;
 use crate::AppState;
 use axum::extract::multipart::{Field, Multipart};
 use axum::extract::State;
@@ -8,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gaillery_core::api::{ErrorBody, UploadError, UploadResponse};
-use gaillery_service::request_owner;
+use gaillery_core::OwnerId;
 use gaillery_service::{ErrorKind, IngestOutcome, ServiceError};
 
 /// `POST /api/photos`: every part named `file` is one photo. Each file succeeds or fails on its
@@ -29,6 +30,7 @@ use gaillery_service::{ErrorKind, IngestOutcome, ServiceError};
     )
 )]
 pub(super) async fn upload_photos(
+    SignedIn(caller): SignedIn,
     State(state): State<AppState>,
     mut multipart: Multipart,
 ) -> Response {
@@ -76,7 +78,7 @@ pub(super) async fn upload_photos(
             ));
             continue;
         }
-        match receive(&state, &filename, field).await {
+        match receive(&state, &caller.owner, &filename, field).await {
             Ok(outcome) => {
                 created_any |= matches!(outcome, IngestOutcome::Created(_));
                 photos.push(outcome.into_photo());
@@ -154,6 +156,7 @@ impl FileFailure {
 /// Streams one multipart part to staging, then ingests it.
 async fn receive(
     state: &AppState,
+    owner: &OwnerId,
     filename: &str,
     mut field: Field<'_>,
 ) -> Result<IngestOutcome, FileFailure> {
@@ -171,7 +174,7 @@ async fn receive(
     }
     state
         .gallery
-        .ingest(&request_owner(), upload)
+        .ingest(owner, upload)
         .await
         .map_err(FileFailure::Service)
 }

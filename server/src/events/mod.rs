@@ -9,12 +9,12 @@ mod slots;
 pub use slots::EventStreamSlots;
 
 use crate::api::ApiError;
+use crate::auth::SignedIn;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::stream::{self, Stream, StreamExt};
-use gaillery_service::request_owner;
 use slots::NoSlot;
 use std::convert::Infallible;
 use std::time::Duration;
@@ -32,11 +32,12 @@ use tokio::sync::broadcast::error::RecvError;
     )
 )]
 pub async fn stream(
+    SignedIn(caller): SignedIn,
     State(state): State<AppState>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let slot = state
         .event_streams
-        .take(&request_owner())
+        .take(&caller.owner)
         .map_err(|refusal| match refusal {
             NoSlot::OwnerFull => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -47,7 +48,7 @@ pub async fn stream(
                 "the server has as many live-update streams open as it takes",
             ),
         })?;
-    let receiver = state.gallery.subscribe();
+    let receiver = state.gallery.subscribe(&caller.owner);
     let shutdown = state.shutdown.clone().cancelled_owned();
     // The stream owns its slot: whenever it ends (the page closed, shutdown), the slot is free.
     let events = stream::unfold((receiver, slot), |(mut receiver, slot)| async move {

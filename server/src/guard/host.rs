@@ -73,6 +73,11 @@ fn host_of(authority: &str) -> &str {
     }
 }
 
+/// Whether `authority` (a `Host` header) names this machine's loopback.
+pub fn names_loopback(authority: &str) -> bool {
+    is_loopback(&host_of(authority).to_ascii_lowercase())
+}
+
 fn is_loopback(host: &str) -> bool {
     host == "localhost"
         || host.ends_with(".localhost")

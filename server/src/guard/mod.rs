@@ -7,7 +7,7 @@ mod headers;
 mod host;
 
 pub use headers::page_policy;
-pub use host::{AllowedHosts, PublicUrl};
+pub use host::{names_loopback, AllowedHosts, PublicUrl};
 
 use axum::middleware;
 use axum::Router;

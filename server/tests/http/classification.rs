@@ -29,12 +29,12 @@ pub(crate) struct Events {
 
 impl Events {
     async fn open(server: &TestServer) -> Events {
-        Events::at(&server.base).await
+        Events::at(&server.client, &server.base).await
     }
 
     /// The event stream of the server at `base` (`http://127.0.0.1:PORT`).
-    pub(crate) async fn at(base: &str) -> Events {
-        let response = reqwest::Client::new()
+    pub(crate) async fn at(client: &reqwest::Client, base: &str) -> Events {
+        let response = client
             .get(format!("{base}/api/events"))
             .send()
             .await
@@ -196,7 +196,7 @@ async fn a_broken_original_fails_with_a_reason_and_the_others_go_on() {
 
     let server = TestServer::start_with(with_model(dir.path())).await;
     let mut events = Events::open(&server).await;
-    let client = reqwest::Client::new();
+    let client = server.client.clone();
     for id in &ids {
         let response = client
             .post(server.url(&format!("/api/photos/{id}/classify")))
@@ -239,7 +239,7 @@ async fn queued_jobs_survive_until_a_server_runs_them() {
     let dir = tempfile::tempdir().unwrap();
     // Photos queued while no server runs (as `gaillery import` does): the jobs are in the
     // catalog only.
-    let gallery = gaillery_server::startup::open_gallery(
+    let (gallery, _) = gaillery_server::startup::open_gallery(
         dir.path(),
         Some(1),
         50,

@@ -9,7 +9,7 @@
 //! leave nothing half-visible, and work resumes by itself when the service is back.
 
 use crate::classification::Events;
-use crate::support::{model_dir, upload_to};
+use crate::support::{model_dir, signed_in_client, upload_to, ADMIN};
 use gaillery_core::api::{PhotoPage, UploadResponse};
 use gaillery_core::{Photo, PhotoStatus};
 use gaillery_testkit::proxy::{FaultProxy, SerialProxy};
@@ -107,7 +107,7 @@ impl Node {
             .stderr(log_file)
             .spawn()
             .expect("gaillery starts");
-        let node = Node {
+        let mut node = Node {
             base: format!("http://127.0.0.1:{port}"),
             log,
             child,
@@ -118,6 +118,9 @@ impl Node {
                 .expect("HTTP client"),
         };
         node.wait_until_ready().await;
+        // The first node's first run makes the administrator; the others share its catalog,
+        // so the same account signs in on every node.
+        node.client = signed_in_client(&node.base, ADMIN).await;
         node
     }
 
@@ -245,8 +248,8 @@ async fn servers_share_photos_and_a_killed_servers_jobs_are_finished_once_by_ano
     let web = Node::start(&backends, "web", &["--classify-workers", "0"]).await;
     let lease = ["--classify-workers", "1", "--job-lease-secs", "5"];
     let mut doomed = Node::start(&backends, "doomed", &lease).await;
-    let mut doomed_events = Events::at(&doomed.base).await;
-    let mut web_events = Events::at(&web.base).await;
+    let mut doomed_events = Events::at(&doomed.client, &doomed.base).await;
+    let mut web_events = Events::at(&web.client, &web.base).await;
 
     // The doomed worker picks the jobs up while they are uploaded; the moment it says it is on
     // one, it is frozen and killed, holding its claims mid-batch. Its events are read while

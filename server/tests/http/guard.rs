@@ -1,7 +1,7 @@
 //! What every request passes: the host check, the cross-site check, the security headers and
 //! the request limits, against a real server on 127.0.0.1.
 
-use crate::support::{args, TestServer};
+use crate::support::{args, browser_client, TestServer, ADMIN};
 use gaillery_core::api::PhotoPage;
 use gaillery_testkit as kit;
 use reqwest::header::{CONTENT_TYPE, HOST, ORIGIN};
@@ -36,9 +36,10 @@ async fn error_of(response: Response) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_site_cannot_wipe_the_gallery() {
     let (_dir, server) = with_one_photo().await;
+    // The attack rides on the browser's cookie: a bearer token is no ambient credential.
+    let browser = browser_client(&server.base, ADMIN).await;
     let wipe = || {
-        server
-            .client
+        browser
             .post(server.url("/_fn/delete_all_photos"))
             .header(CONTENT_TYPE, FORM)
             .body("")
@@ -62,13 +63,11 @@ async fn another_site_cannot_wipe_the_gallery() {
         let page: PhotoPage = server.get("/api/photos").await.json().await.expect("page");
         page.photos[0].id.to_string()
     };
-    let delete_one = server
-        .client
+    let delete_one = browser
         .delete(server.url(&format!("/api/photos/{id}")))
         .header("sec-fetch-site", "cross-site");
     assert_eq!(send(delete_one).await.status(), 403);
-    let upload = server
-        .client
+    let upload = browser
         .post(server.url("/api/photos"))
         .header(ORIGIN, "http://evil.example")
         .header(CONTENT_TYPE, "multipart/form-data; boundary=x")
@@ -77,8 +76,7 @@ async fn another_site_cannot_wipe_the_gallery() {
     assert_eq!(photo_count(&server).await, 1, "nothing was deleted");
 
     // Reading is no change: another site's page may still load an image.
-    let image = server
-        .client
+    let image = browser
         .get(server.url(&format!("/api/photos/{id}/thumbnail")))
         .header("sec-fetch-site", "cross-site");
     assert_eq!(send(image).await.status(), 200);

@@ -1,10 +1,12 @@
 //! The server over real HTTP: one test binary for all of it, because each binary links the whole
 //! server and CI's disk and two cores pay for every link.
 
+mod accounts;
 mod api;
 mod classification;
 mod cluster;
 mod guard;
+mod isolation;
 mod openapi;
 mod slow_clients;
 mod support;

@@ -178,3 +178,52 @@ async fn openapi_documents_every_route_and_method_of_the_router() {
         }
     }
 }
+
+/// The routes anyone may call: liveness, this document, the first run and signing in.
+const PUBLIC: [(&str, &str); 4] = [
+    ("/healthz", "get"),
+    ("/api/openapi.json", "get"),
+    ("/api/setup", "post"),
+    ("/api/session", "post"),
+];
+
+/// The API built without the layer that authenticates: every other route refuses, even with a
+/// credential, because a handler can only learn its caller from that layer. A route that read
+/// an owner some other way would answer here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_authentication_layer_every_private_route_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = startup::build(&args(dir.path()))
+        .await
+        .expect("server builds");
+    let api = gaillery_server::api::router(app.state.clone());
+    let document = served_document(&api).await;
+    let mut refused = 0;
+    for (path, methods) in documented_operations(&document) {
+        for method in methods {
+            if PUBLIC.contains(&(path.as_str(), method.as_str())) {
+                continue;
+            }
+            let uri = sample_uri(&document, &path, &method);
+            let request = Request::builder()
+                .method(Method::from_bytes(method.to_uppercase().as_bytes()).expect("method"))
+                .uri(&uri)
+                .header("authorization", "Bearer gly_0000")
+                .header("cookie", "gaillery_session=0000")
+                .header("content-type", "application/json")
+                .body(Body::from("{}"))
+                .expect("request");
+            let response = api.clone().oneshot(request).await.expect("infallible");
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "{method} {uri} answered without knowing who asks"
+            );
+            refused += 1;
+        }
+    }
+    assert!(
+        refused >= 15,
+        "only {refused} private operations were walked"
+    );
+}

@@ -19,6 +19,7 @@ pub fn args(data_dir: &Path) -> ServeArgs {
         addr: "127.0.0.1:0".parse().expect("address"),
         data_dir: data_dir.to_path_buf(),
         public_url: None,
+        trusted_proxy: Vec::new(),
         max_connections: 512,
         site_root: Some(data_dir.join("no-site")),
         leptos_config: data_dir.join("no-leptos.toml"),
@@ -58,6 +59,20 @@ impl TestServer {
         args: ServeArgs,
         adjust: impl FnOnce(&mut ConnectionLimits),
     ) -> TestServer {
+        let mut server = TestServer::start_without_account_with(args, adjust).await;
+        server.client = signed_in_client(&server.base, ADMIN).await;
+        server
+    }
+
+    /// Starts without making the administrator: the client is anonymous.
+    pub async fn start_without_account(args: ServeArgs) -> TestServer {
+        TestServer::start_without_account_with(args, |_| {}).await
+    }
+
+    async fn start_without_account_with(
+        args: ServeArgs,
+        adjust: impl FnOnce(&mut ConnectionLimits),
+    ) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -75,12 +90,7 @@ impl TestServer {
         });
         TestServer {
             base: format!("http://{addr}"),
-            // A hung request fails the test with a message instead of stalling the whole run.
-            client: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(60))
-                .no_proxy()
-                .build()
-                .expect("HTTP client"),
+            client: anonymous_client(),
             shutdown: Some(shutdown),
             task: Some(task),
         }
@@ -117,6 +127,110 @@ impl TestServer {
             .send()
             .await
             .expect("GET request")
+    }
+}
+
+/// The administrator every test server has, made by the first run on a new data directory.
+pub const ADMIN: &str = "admin";
+/// Every test account's password.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A client with no credential.
+pub fn anonymous_client() -> reqwest::Client {
+    client_with(reqwest::header::HeaderMap::new())
+}
+
+fn client_with(headers: reqwest::header::HeaderMap) -> reqwest::Client {
+    reqwest::Client::builder()
+        // A hung request fails the test with a message instead of stalling the whole run.
+        .timeout(std::time::Duration::from_secs(60))
+        .no_proxy()
+        .default_headers(headers)
+        .build()
+        .expect("HTTP client")
+}
+
+/// A client that sends an API token of `username` (password [`PASSWORD`]) with every request,
+/// as scripts do; the administrator [`ADMIN`] is made by the first run if the server has no
+/// account yet.
+pub async fn signed_in_client(base: &str, username: &str) -> reqwest::Client {
+    let cookie = session_of(base, username).await;
+    let token: serde_json::Value = anonymous_client()
+        .post(format!("{base}/api/tokens"))
+        .header(reqwest::header::COOKIE, cookie)
+        .json(&serde_json::json!({ "name": "tests" }))
+        .send()
+        .await
+        .expect("token request")
+        .json()
+        .await
+        .expect("token JSON");
+    let token = token["token"].as_str().expect("a token");
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    client_with(headers)
+}
+
+/// A client that sends the session cookie of `username` with every request, as a browser
+/// does (see [`signed_in_client`]).
+pub async fn browser_client(base: &str, username: &str) -> reqwest::Client {
+    let cookie = session_of(base, username).await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::COOKIE, cookie.parse().expect("header"));
+    client_with(headers)
+}
+
+/// Signs `username` in (making the administrator on a new server) and returns the cookie.
+pub async fn session_of(base: &str, username: &str) -> String {
+    let anonymous = anonymous_client();
+    let credentials = serde_json::json!({ "username": username, "password": PASSWORD });
+    if username == ADMIN {
+        let response = anonymous
+            .post(format!("{base}/api/setup"))
+            .json(&credentials)
+            .send()
+            .await
+            .expect("setup request");
+        if response.status() == reqwest::StatusCode::CREATED {
+            return session_cookie(&response);
+        }
+    }
+    let response = anonymous
+        .post(format!("{base}/api/session"))
+        .json(&credentials)
+        .send()
+        .await
+        .expect("sign-in request");
+    assert_eq!(response.status(), 204, "{username} signs in");
+    session_cookie(&response)
+}
+
+/// `name=value` of the session cookie a sign-in answer sets.
+pub fn session_cookie(response: &reqwest::Response) -> String {
+    let set_cookie = response
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .expect("a session cookie")
+        .to_str()
+        .expect("ASCII");
+    set_cookie.split(';').next().expect("name=value").to_owned()
+}
+
+impl TestServer {
+    /// Adds an account (through the administrator) and returns a client signed in to it.
+    pub async fn add_user(&self, username: &str) -> reqwest::Client {
+        let response = self
+            .client
+            .post(self.url("/api/users"))
+            .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .expect("add-user request");
+        assert_eq!(response.status(), 201, "{username} is added");
+        signed_in_client(&self.base, username).await
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 async fn intent_of(server: &TestServer, text: &str) -> Value {
     let url = reqwest::Url::parse_with_params(&server.url("/api/intent"), [("text", text)])
         .expect("intent URL");
-    let response = reqwest::get(url).await.expect("intent request");
+    let response = server.client.get(url).send().await.expect("intent request");
     assert_eq!(response.status(), 200, "{text}");
     response.json().await.expect("intent JSON")
 }

@@ -10,14 +10,13 @@ mod retry;
 mod settle;
 mod sign_in;
 
-use crate::{Gallery, GalleryConfig, IngestOutcome, ServiceError};
+use crate::{EventSubscription, Gallery, GalleryConfig, IngestOutcome, ServiceError};
 use gaillery_core::api::PhotoEvent;
 use gaillery_core::{OwnerId, Photo};
 use gaillery_testkit::failing::{FailingBlobStore, FailingCatalog};
 use gaillery_testkit::memory::{MemoryBlobStore, MemoryCatalog};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast;
 
 /// A gallery on in-memory storage, with handles on both the failing wrappers (to plan faults
 /// and count calls) and the storage behind them (to look at what is really stored).
@@ -77,7 +76,7 @@ impl Harness {
 
 /// The next event, failing the test if none comes within five (paused-clock) minutes: longer
 /// than any lease or backoff of the tests.
-async fn next_event(events: &mut broadcast::Receiver<PhotoEvent>) -> PhotoEvent {
+async fn next_event(events: &mut EventSubscription) -> PhotoEvent {
     tokio::time::timeout(Duration::from_secs(300), events.recv())
         .await
         .expect("an event within five minutes")

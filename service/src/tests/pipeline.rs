@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::broadcast;
 
 const MODEL: &str = "text-model";
 
@@ -123,7 +122,7 @@ async fn queued_photo(harness: &Harness, original: Option<&str>, model: &str) ->
 
 /// The events of each of `ids` up to and including its `done` or `failed`.
 async fn until_all_settled(
-    events: &mut broadcast::Receiver<PhotoEvent>,
+    events: &mut crate::EventSubscription,
     ids: &[&PhotoId],
 ) -> HashMap<PhotoId, Vec<PhotoEvent>> {
     let mut seen: HashMap<PhotoId, Vec<PhotoEvent>> = HashMap::new();
@@ -142,10 +141,7 @@ async fn until_all_settled(
 }
 
 /// The photo's events up to and including its `done` or `failed`.
-async fn until_settled(
-    events: &mut broadcast::Receiver<PhotoEvent>,
-    id: &PhotoId,
-) -> Vec<PhotoEvent> {
+async fn until_settled(events: &mut crate::EventSubscription, id: &PhotoId) -> Vec<PhotoEvent> {
     let mut seen = until_all_settled(events, &[id]).await;
     seen.remove(id).unwrap_or_default()
 }
@@ -168,7 +164,7 @@ use PhotoStatus::{Done, Failed, Fetching, Predicting, Preprocessing, Queued, Sto
 #[tokio::test(start_paused = true)]
 async fn a_job_goes_through_every_stage_to_done() {
     let harness = Harness::new(&[MODEL]);
-    let mut events = harness.gallery.subscribe();
+    let mut events = harness.gallery.subscribe(&OwnerId::local());
     let id = queued_photo(&harness, Some("tabby"), MODEL).await;
     let pipeline = start(&harness, Arc::default(), 5).await;
 
@@ -191,7 +187,7 @@ async fn a_job_goes_through_every_stage_to_done() {
 #[tokio::test(start_paused = true)]
 async fn a_storage_outage_delays_a_job_without_using_up_its_attempts() {
     let harness = Harness::new(&[MODEL]);
-    let mut events = harness.gallery.subscribe();
+    let mut events = harness.gallery.subscribe(&OwnerId::local());
     harness.blobs.faults.fail(BlobOp::ReadAll, 3, outage());
     let id = queued_photo(&harness, Some("tabby"), MODEL).await;
     // Fewer attempts than the outage lasts.
@@ -224,7 +220,7 @@ async fn a_storage_outage_delays_a_job_without_using_up_its_attempts() {
 #[tokio::test(start_paused = true)]
 async fn a_failing_inference_is_retried_then_fails_for_good() {
     let harness = Harness::new(&[MODEL]);
-    let mut events = harness.gallery.subscribe();
+    let mut events = harness.gallery.subscribe(&OwnerId::local());
     let id = queued_photo(&harness, Some("tabby"), MODEL).await;
     let model = Arc::new(TextModel {
         failing_predictions: AtomicU32::new(u32::MAX),
@@ -250,7 +246,7 @@ async fn a_failing_inference_is_retried_then_fails_for_good() {
 #[tokio::test(start_paused = true)]
 async fn an_inference_that_fails_once_succeeds_on_the_next_attempt() {
     let harness = Harness::new(&[MODEL]);
-    let mut events = harness.gallery.subscribe();
+    let mut events = harness.gallery.subscribe(&OwnerId::local());
     let id = queued_photo(&harness, Some("tabby"), MODEL).await;
     let model = Arc::new(TextModel {
         failing_predictions: AtomicU32::new(1),
@@ -267,7 +263,7 @@ async fn an_inference_that_fails_once_succeeds_on_the_next_attempt() {
 #[tokio::test(start_paused = true)]
 async fn an_unreadable_file_fails_alone_and_its_batch_goes_on() {
     let harness = Harness::new(&[MODEL]);
-    let mut events = harness.gallery.subscribe();
+    let mut events = harness.gallery.subscribe(&OwnerId::local());
     let damaged = queued_photo(&harness, Some("damaged bytes"), MODEL).await;
     let good = queued_photo(&harness, Some("espresso"), MODEL).await;
     let model = Arc::new(TextModel::default());
@@ -289,7 +285,7 @@ async fn an_unreadable_file_fails_alone_and_its_batch_goes_on() {
 #[tokio::test(start_paused = true)]
 async fn a_missing_original_or_model_fails_the_job_with_the_reason() {
     let harness = Harness::new(&[MODEL]);
-    let mut events = harness.gallery.subscribe();
+    let mut events = harness.gallery.subscribe(&OwnerId::local());
     let missing = queued_photo(&harness, None, MODEL).await;
     let unknown = queued_photo(&harness, Some("tabby"), "model-z").await;
     let pipeline = start(&harness, Arc::default(), 5).await;
@@ -315,7 +311,7 @@ async fn a_missing_original_or_model_fails_the_job_with_the_reason() {
 #[tokio::test(start_paused = true)]
 async fn stages_that_cannot_be_recorded_do_not_stop_the_job() {
     let harness = Harness::new(&[MODEL]);
-    let mut events = harness.gallery.subscribe();
+    let mut events = harness.gallery.subscribe(&OwnerId::local());
     harness
         .catalog
         .faults
@@ -332,7 +328,7 @@ async fn stages_that_cannot_be_recorded_do_not_stop_the_job() {
 #[tokio::test(start_paused = true)]
 async fn a_result_that_cannot_be_recorded_is_redone_when_the_lease_runs_out() {
     let harness = Harness::new(&[MODEL]);
-    let mut events = harness.gallery.subscribe();
+    let mut events = harness.gallery.subscribe(&OwnerId::local());
     harness
         .catalog
         .faults
@@ -370,7 +366,7 @@ async fn a_restart_resumes_its_own_jobs_and_queues_photos_left_without_one() {
         .expect("claimed");
     assert_eq!(claimed.len(), 1);
     let orphan = catalogued_photo(&harness, Some("orphan")).await;
-    let mut events = harness.gallery.subscribe();
+    let mut events = harness.gallery.subscribe(&OwnerId::local());
     let pipeline = start(&harness, Arc::default(), 5).await;
 
     // Well before the lease would have run out.

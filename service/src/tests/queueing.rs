@@ -68,7 +68,7 @@ async fn a_reclassification_that_cannot_be_queued_gives_watchers_the_photo_back(
     let Ok(IngestOutcome::Created(photo)) = harness.upload(4).await else {
         panic!("the photo is stored");
     };
-    let mut events = harness.gallery.subscribe();
+    let mut events = harness.gallery.subscribe(&OwnerId::local());
     harness
         .catalog
         .faults

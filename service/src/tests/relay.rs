@@ -5,6 +5,7 @@ use crate::ids;
 use crate::relay::{Relay, RelayTasks};
 use crate::Gallery;
 use gaillery_core::api::PhotoEvent;
+use gaillery_core::OwnerId;
 use gaillery_core::PhotoStatus;
 use gaillery_storage::EventLog;
 use gaillery_testkit::failing::{outage, CatalogOp, FailingCatalog};
@@ -60,8 +61,8 @@ fn event(status: PhotoStatus) -> PhotoEvent {
 #[tokio::test(start_paused = true)]
 async fn changes_on_one_server_reach_the_watchers_of_the_other_in_order() {
     let pair = pair();
-    let mut on_a = pair.a.subscribe();
-    let mut on_b = pair.b.subscribe();
+    let mut on_a = pair.a.subscribe(&OwnerId::local());
+    let mut on_b = pair.b.subscribe(&OwnerId::local());
     let sent: Vec<PhotoEvent> = [
         PhotoStatus::Fetching,
         PhotoStatus::Predicting,
@@ -71,7 +72,7 @@ async fn changes_on_one_server_reach_the_watchers_of_the_other_in_order() {
     .map(event)
     .collect();
     for change in &sent {
-        pair.a.publish(change.clone());
+        pair.a.publish(&OwnerId::local(), change.clone());
     }
     for change in &sent {
         assert_eq!(&next_event(&mut on_b).await, change);
@@ -89,10 +90,10 @@ async fn changes_on_one_server_reach_the_watchers_of_the_other_in_order() {
 #[tokio::test(start_paused = true)]
 async fn changes_logged_while_the_log_could_not_be_read_arrive_once_it_can() {
     let pair = pair();
-    let mut on_b = pair.b.subscribe();
+    let mut on_b = pair.b.subscribe(&OwnerId::local());
     pair.log.faults.fail(CatalogOp::EventsSince, 4, outage());
     let change = event(PhotoStatus::Done);
-    pair.a.publish(change.clone());
+    pair.a.publish(&OwnerId::local(), change.clone());
     assert_eq!(next_event(&mut on_b).await, change);
     assert!(pair.log.faults.calls(CatalogOp::EventsSince) > 4);
     pair.stop().await;
@@ -101,11 +102,11 @@ async fn changes_logged_while_the_log_could_not_be_read_arrive_once_it_can() {
 #[tokio::test(start_paused = true)]
 async fn a_change_that_could_not_be_logged_is_skipped_and_the_next_ones_get_through() {
     let pair = pair();
-    let mut on_b = pair.b.subscribe();
+    let mut on_b = pair.b.subscribe(&OwnerId::local());
     pair.log.faults.fail(CatalogOp::AppendEvent, 1, outage());
     let (lost, next) = (event(PhotoStatus::Fetching), event(PhotoStatus::Done));
-    pair.a.publish(lost);
-    pair.a.publish(next.clone());
+    pair.a.publish(&OwnerId::local(), lost);
+    pair.a.publish(&OwnerId::local(), next.clone());
     assert_eq!(next_event(&mut on_b).await, next);
     pair.stop().await;
 }
@@ -113,9 +114,29 @@ async fn a_change_that_could_not_be_logged_is_skipped_and_the_next_ones_get_thro
 #[tokio::test(start_paused = true)]
 async fn a_server_nobody_watches_does_not_read_the_log() {
     let pair = pair();
-    pair.a.publish(event(PhotoStatus::Done));
+    pair.a.publish(&OwnerId::local(), event(PhotoStatus::Done));
     tokio::time::sleep(Duration::from_secs(10)).await;
     assert_eq!(pair.log.faults.calls(CatalogOp::EventsSince), 0);
     assert_eq!(pair.log.faults.calls(CatalogOp::AppendEvent), 1);
+    pair.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_owner_sees_only_their_own_changes_on_either_server() {
+    let pair = pair();
+    let (alice, bob) = (OwnerId("alice".into()), OwnerId("bob".into()));
+    let mut alice_on_a = pair.a.subscribe(&alice);
+    let mut alice_on_b = pair.b.subscribe(&alice);
+    let mut bob_on_b = pair.b.subscribe(&bob);
+    let (for_bob, for_alice) = (event(PhotoStatus::Fetching), event(PhotoStatus::Done));
+    pair.a.publish(&bob, for_bob.clone());
+    pair.a.publish(&alice, for_alice.clone());
+    assert_eq!(next_event(&mut alice_on_b).await, for_alice);
+    assert_eq!(next_event(&mut alice_on_a).await, for_alice);
+    assert_eq!(next_event(&mut bob_on_b).await, for_bob);
+    pass(5).await;
+    assert!(matches!(alice_on_a.try_recv(), Err(TryRecvError::Empty)));
+    assert!(matches!(alice_on_b.try_recv(), Err(TryRecvError::Empty)));
+    assert!(matches!(bob_on_b.try_recv(), Err(TryRecvError::Empty)));
     pair.stop().await;
 }

@@ -2,6 +2,7 @@
 
 use super::{next_event, pass, Harness};
 use crate::ServiceError;
+use gaillery_core::OwnerId;
 use gaillery_core::PhotoStatus;
 use gaillery_testkit::failing::{outage, CatalogOp};
 
@@ -36,7 +37,7 @@ async fn an_insert_that_never_landed_loses_its_images_once_the_catalog_says_so()
 #[tokio::test(start_paused = true)]
 async fn an_insert_that_landed_unanswered_keeps_its_images_and_gets_its_job() {
     let harness = Harness::new(&["model-a"]);
-    let mut events = harness.gallery.subscribe();
+    let mut events = harness.gallery.subscribe(&OwnerId::local());
     harness
         .catalog
         .faults

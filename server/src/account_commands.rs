@@ -1,0 +1,97 @@
+//! `gaillery user add|list|remove` and `gaillery token create`: accounts from the shell, on
+//! the same storage options as `serve`, so an administrator can be made before the server is
+//! ever reachable, and a forgotten password reset by whoever holds the machine.
+
+use crate::cli::{StoreArgs, TokenCommand, UserCommand};
+use crate::startup::{gallery_config, open_storage, StartupError};
+use gaillery_core::OwnerId;
+use gaillery_service::accounts::Accounts;
+use gaillery_service::Gallery;
+use std::io::{BufRead, IsTerminal, Write};
+
+/// Accounts and photos of the storage `store` names.
+async fn open(store: &StoreArgs) -> Result<(Accounts, Gallery), StartupError> {
+    let storage = open_storage(&store.data_dir, &store.storage).await?;
+    let config = gallery_config(storage.staging_dir, Some(1), 50, 100, Vec::new());
+    let gallery = Gallery::new(storage.blobs, storage.catalog, config);
+    Ok((Accounts::new(storage.accounts), gallery))
+}
+
+pub async fn user(command: UserCommand) -> Result<(), StartupError> {
+    match command {
+        UserCommand::Add { name, admin, store } => {
+            let (accounts, _) = open(&store).await?;
+            let password = read_password(&name)?;
+            let account = accounts.add_account(&name, &password, admin).await?;
+            let role = if account.admin {
+                "administrator"
+            } else {
+                "user"
+            };
+            eprintln!("added {} ({role})", account.username);
+        }
+        UserCommand::List { store } => {
+            let (accounts, gallery) = open(&store).await?;
+            let mut out = std::io::stdout().lock();
+            for account in accounts.accounts().await? {
+                let role = if account.admin { "admin" } else { "user" };
+                let photos = gallery.count(&account.owner).await?;
+                writeln!(out, "{}\t{role}\t{photos} photos", account.username)
+                    .map_err(crate::startup::io_context("stdout"))?;
+            }
+        }
+        UserCommand::Remove { name, store } => {
+            let (accounts, gallery) = open(&store).await?;
+            let owner = accounts.remove_account(&name).await?;
+            let deleted = gallery.delete_all(&owner).await?;
+            eprintln!("removed {name} and {deleted} photos");
+        }
+    }
+    Ok(())
+}
+
+pub async fn token(command: TokenCommand) -> Result<(), StartupError> {
+    let TokenCommand::Create { name, user, store } = command;
+    let (accounts, _) = open(&store).await?;
+    let owner = owner_named(&accounts, user.as_deref()).await?;
+    let token = accounts.create_api_token(&owner, &name).await?;
+    eprintln!(
+        "created token {} ({name}); it is shown this once:",
+        token.id
+    );
+    writeln!(std::io::stdout().lock(), "{}", token.token)
+        .map_err(crate::startup::io_context("stdout"))
+}
+
+/// The account `user` names; without a name, the only account, or the owner of a gallery
+/// made before accounts when there is none.
+pub async fn owner_named(accounts: &Accounts, user: Option<&str>) -> Result<OwnerId, StartupError> {
+    if let Some(user) = user {
+        return Ok(accounts.account_named(user).await?.owner);
+    }
+    let all = accounts.accounts().await?;
+    match all.as_slice() {
+        [] => Ok(OwnerId::local()),
+        [only] => Ok(only.owner.clone()),
+        _ => Err(StartupError::Config(
+            "this gallery has several accounts: name one with --user NAME".into(),
+        )),
+    }
+}
+
+/// One line of standard input, without its line ending: never an argument, which other users
+/// of the machine could read in the process list.
+fn read_password(name: &str) -> Result<String, StartupError> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("password for {name} (typed text is shown): ");
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(crate::startup::io_context(
+            "reading the password from standard input",
+        ))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}

@@ -1,0 +1,135 @@
+//! Two people on one server: each sees, changes and deletes only their own photos. Every route
+//! and server function that takes a photo id is walked as bob with alice's id, and must answer
+//! exactly as it does for an id that does not exist (404, never 403: nothing tells bob the
+//! photo is there); alice's photo is whole afterwards.
+
+use crate::support::{upload_to, TestServer};
+use gaillery_core::api::PhotoPage;
+use gaillery_testkit as kit;
+use reqwest::{Client, Method, StatusCode};
+
+const FORM: &str = "application/x-www-form-urlencoded";
+/// An id of the right shape that no photo has.
+const NO_SUCH_PHOTO: &str = "00000000000000000000000000";
+
+/// What bob can try with a photo id: the JSON API's routes, then the page's server functions.
+fn attempts(id: &str) -> Vec<(Method, String, Option<String>)> {
+    vec![
+        (Method::GET, format!("/api/photos/{id}"), None),
+        (Method::GET, format!("/api/photos/{id}/thumbnail"), None),
+        (Method::GET, format!("/api/photos/{id}/thumbnail-2x"), None),
+        (Method::GET, format!("/api/photos/{id}/preview"), None),
+        (Method::GET, format!("/api/photos/{id}/original"), None),
+        (Method::POST, format!("/api/photos/{id}/classify"), None),
+        (Method::DELETE, format!("/api/photos/{id}"), None),
+        (
+            Method::POST,
+            "/_fn/get_photo".into(),
+            Some(format!("id={id}")),
+        ),
+        (
+            Method::POST,
+            "/_fn/reclassify_photo".into(),
+            Some(format!("id={id}")),
+        ),
+        (
+            Method::POST,
+            "/_fn/delete_photos".into(),
+            Some(format!("ids[0]={id}")),
+        ),
+    ]
+}
+
+async fn answer(
+    server: &TestServer,
+    client: &Client,
+    attempt: &(Method, String, Option<String>),
+) -> (StatusCode, String) {
+    let (method, path, form) = attempt;
+    let mut request = client.request(method.clone(), server.url(path));
+    if let Some(form) = form {
+        request = request.header("content-type", FORM).body(form.clone());
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    (status, response.text().await.unwrap_or_default())
+}
+
+async fn photos_of(server: &TestServer, client: &Client) -> Vec<String> {
+    let page: PhotoPage = client
+        .get(server.url("/api/photos"))
+        .send()
+        .await
+        .expect("listing")
+        .json()
+        .await
+        .expect("page");
+    page.photos.into_iter().map(|p| p.id.to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_users_photo_is_no_photo_on_every_route_and_server_function() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = TestServer::start(dir.path()).await;
+    let alice = server.client.clone();
+    let bob = server.add_user("bob").await;
+    let url = server.url("/api/photos");
+    let (status, uploaded) = upload_to(
+        &alice,
+        &url,
+        [("alice.jpg".into(), kit::photo_jpeg(320, 240, 1))],
+    )
+    .await;
+    assert_eq!(status, 201);
+    let alices = uploaded.photos[0].id.to_string();
+    let (status, _) = upload_to(
+        &bob,
+        &url,
+        [("bob.jpg".into(), kit::photo_jpeg(320, 240, 2))],
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    for (theirs, none) in attempts(&alices).iter().zip(attempts(NO_SUCH_PHOTO)) {
+        let (status, body) = answer(&server, &bob, theirs).await;
+        let (missing_status, missing_body) = answer(&server, &bob, &none).await;
+        assert_eq!(
+            (status, body.replace(&alices, NO_SUCH_PHOTO)),
+            (missing_status, missing_body),
+            "{} {}: bob learns something of alice's photo",
+            theirs.0,
+            theirs.1
+        );
+        assert_ne!(status, StatusCode::FORBIDDEN, "{}", theirs.1);
+        assert!(
+            !status.is_success() || theirs.1 == "/_fn/delete_photos",
+            "{} {status}",
+            theirs.1
+        );
+    }
+
+    // Bob's listing and "delete everything" are bob's alone.
+    assert!(!photos_of(&server, &bob).await.contains(&alices));
+    let wiped = bob
+        .post(server.url("/_fn/delete_all_photos"))
+        .header("content-type", FORM)
+        .body("")
+        .send()
+        .await
+        .expect("delete all");
+    assert_eq!(wiped.status(), StatusCode::OK);
+    assert_eq!(wiped.text().await.expect("body"), "1");
+    assert!(photos_of(&server, &bob).await.is_empty());
+
+    // Alice's photo is whole.
+    assert_eq!(photos_of(&server, &alice).await, std::slice::from_ref(&alices));
+    for variant in ["thumbnail", "preview", "original"] {
+        let image = alice
+            .get(server.url(&format!("/api/photos/{alices}/{variant}")))
+            .send()
+            .await
+            .expect("image");
+        assert_eq!(image.status(), StatusCode::OK, "{variant}");
+    }
+    server.stop().await;
+}
