@@ -12,8 +12,20 @@ impl Gallery {
             return Err(ServiceError::NotFound);
         }
         self.image_sources.forget(owner, id);
+        self.leave_albums(owner, id).await;
         self.remove_blobs(&ids::keys_for(id)?).await;
         Ok(())
+    }
+
+    /// Takes a deleted photo out of its albums. A failure leaves an entry that lists nothing
+    /// (album pages skip photos that are gone); it is logged, not answered.
+    async fn leave_albums(&self, owner: &OwnerId, id: &PhotoId) {
+        let Some(albums) = &self.albums else {
+            return;
+        };
+        if let Err(error) = albums.remove_photo_from_albums(owner, id).await {
+            tracing::warn!(%error, %id, "a deleted photo stays listed in its albums");
+        }
     }
 
     /// Deletes several photos; returns how many existed.
@@ -39,6 +51,7 @@ impl Gallery {
         let ids = self.catalog.delete_all_photos(owner).await?;
         self.image_sources.forget_owner(owner);
         for id in &ids {
+            self.leave_albums(owner, id).await;
             self.remove_blobs(&ids::keys_for(id)?).await;
         }
         Ok(ids.len())

@@ -69,6 +69,9 @@ pub enum ServiceError {
         retry_after_secs.div_ceil(60)
     )]
     Throttled { retry_after_secs: u64 },
+    /// A share link with a password, opened without it (or with a wrong one).
+    #[error("this link needs its password")]
+    PasswordRequired,
     /// Storage could not be reached, or throttled.
     #[error("storage is unavailable")]
     Unavailable(#[source] StorageError),
@@ -145,7 +148,8 @@ impl ServiceError {
             | ServiceError::SignInFailed
             | ServiceError::SignInRequired
             | ServiceError::Forbidden(_)
-            | ServiceError::Throttled { .. } => ErrorKind::Client,
+            | ServiceError::Throttled { .. }
+            | ServiceError::PasswordRequired => ErrorKind::Client,
             ServiceError::Unavailable(_) => ErrorKind::Unavailable,
             ServiceError::Storage(_) | ServiceError::Internal { .. } => ErrorKind::Internal,
         }

@@ -4,7 +4,7 @@ use crate::image_sources::ImageSources;
 use crate::relay::Relay;
 use crate::watching::{OwnedEvent, Watchers};
 use gaillery_imaging::Limits;
-use gaillery_storage::{BlobStore, Catalog};
+use gaillery_storage::{AlbumStore, BlobStore, Catalog};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::{broadcast, Notify, Semaphore};
@@ -54,6 +54,8 @@ pub struct Gallery {
     pub(crate) relay: Option<Relay>,
     /// What image responses need from the catalog, so a page of thumbnails costs no read each.
     pub(crate) image_sources: Arc<ImageSources>,
+    /// The albums photos may be in: a deleted photo leaves them.
+    pub(crate) albums: Option<Arc<dyn AlbumStore>>,
 }
 
 impl Gallery {
@@ -73,7 +75,14 @@ impl Gallery {
             jobs_queued: Arc::new(Notify::new()),
             relay: None,
             image_sources: Arc::default(),
+            albums: None,
         }
+    }
+
+    /// The gallery, with deleted photos taken out of the albums in `store`.
+    pub fn with_albums(mut self, store: Arc<dyn AlbumStore>) -> Gallery {
+        self.albums = Some(store);
+        self
     }
 
     pub fn config(&self) -> &GalleryConfig {

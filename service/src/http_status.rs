@@ -17,7 +17,9 @@ impl ServiceError {
                 ServiceError::Image(_) | ServiceError::Empty => 422,
                 ServiceError::NotFound | ServiceError::NoSuch(_) => 404,
                 ServiceError::Conflict(_) => 409,
-                ServiceError::SignInFailed | ServiceError::SignInRequired => 401,
+                ServiceError::SignInFailed
+                | ServiceError::SignInRequired
+                | ServiceError::PasswordRequired => 401,
                 ServiceError::Forbidden(_) => 403,
                 ServiceError::Throttled { .. } => 429,
                 _ => 400,
@@ -36,6 +38,7 @@ mod tests {
         let cases = [
             (ServiceError::SignInFailed, 401),
             (ServiceError::SignInRequired, 401),
+            (ServiceError::PasswordRequired, 401),
             (ServiceError::Forbidden("admins only".into()), 403),
             (ServiceError::NoSuch("user"), 404),
             (ServiceError::NotFound, 404),

@@ -28,6 +28,7 @@
 //! API tokens, and the [`Caller`] each request is made by.
 
 pub mod accounts;
+pub mod albums;
 mod deletion;
 mod error;
 mod gallery;
@@ -52,6 +53,7 @@ mod watching;
 mod tests;
 
 pub use accounts::{Accounts, Caller, Credential};
+pub use albums::Albums;
 pub use error::{ErrorChain, ErrorKind, ServiceError, INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE};
 /// The cause of storage errors, as [`ServiceError`]'s variants carry it.
 pub use gaillery_storage::StorageError;

@@ -13,9 +13,11 @@
 //! | `passwords` | Argon2id hashes and their cost |
 //! | `rules` | what usernames, passwords and token names may be |
 //! | `secrets` | random tokens and ids, and the hashes tokens are stored as |
+//! | `link_passwords` | the passwords of share links |
 //! | `throttle` | counting failed sign-ins per account and per address |
 //! | `recent` | credentials checked a moment ago, so a page's requests cost no catalog read each |
 
+mod link_passwords;
 mod passwords;
 mod recent;
 mod rules;
@@ -32,6 +34,17 @@ use crate::ids::now_ms;
 use crate::ServiceError;
 use passwords::Passwords;
 
+pub use link_passwords::MIN_LINK_PASSWORD_CHARS;
+
+/// A new opaque id for something an owner makes (an album): 64 random bits in hex.
+pub(crate) fn random_id() -> String {
+    secrets::new_token_id()
+}
+
+/// A new secret for a link: 256 random bits in hex.
+pub(crate) fn random_secret() -> String {
+    secrets::random_hex(32)
+}
 pub use passwords::{PasswordCost, ARGON2_M_COST_KIB, ARGON2_P_COST, ARGON2_T_COST};
 pub use recent::RECENT_FOR;
 pub use rules::{MAX_PASSWORD_BYTES, MAX_TOKEN_NAME_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS};

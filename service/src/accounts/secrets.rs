@@ -44,7 +44,7 @@ pub(crate) fn plausible_token(token: &str) -> bool {
     !token.is_empty() && token.len() <= MAX_TOKEN_BYTES
 }
 
-fn random_hex(bytes: usize) -> String {
+pub(crate) fn random_hex(bytes: usize) -> String {
     let mut buffer = vec![0; bytes];
     rand::rng().fill_bytes(&mut buffer);
     hex::encode(buffer)

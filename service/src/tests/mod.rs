@@ -3,6 +3,7 @@
 //! exactly when a retry happens. Accounts are tested over the in-memory store too.
 
 mod accounts;
+mod albums;
 mod pipeline;
 mod queueing;
 mod relay;
