@@ -1,6 +1,7 @@
 //! Request and response bodies of the JSON HTTP API, shared by the server and the browser.
 
 pub mod accounts;
+pub mod albums;
 
 use crate::photo::Photo;
 use serde::{Deserialize, Serialize};

@@ -6,21 +6,25 @@ use crate::cli::{StoreArgs, TokenCommand, UserCommand};
 use crate::startup::{gallery_config, open_storage, StartupError};
 use gaillery_core::OwnerId;
 use gaillery_service::accounts::Accounts;
-use gaillery_service::Gallery;
+use gaillery_service::{Albums, Gallery};
 use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
 
 /// Accounts and photos of the storage `store` names.
-async fn open(store: &StoreArgs) -> Result<(Accounts, Gallery), StartupError> {
+async fn open(store: &StoreArgs) -> Result<(Accounts, Gallery, Albums), StartupError> {
     let storage = open_storage(&store.data_dir, &store.storage).await?;
     let config = gallery_config(storage.staging_dir, Some(1), 50, 100, Vec::new());
-    let gallery = Gallery::new(storage.blobs, storage.catalog, config);
-    Ok((Accounts::new(storage.accounts), gallery))
+    let gallery = Gallery::new(storage.blobs, storage.catalog, config)
+        .with_albums(Arc::clone(&storage.albums));
+    let accounts = Accounts::new(storage.accounts);
+    let albums = Albums::new(storage.albums, gallery.clone(), accounts.clone());
+    Ok((accounts, gallery, albums))
 }
 
 pub async fn user(command: UserCommand) -> Result<(), StartupError> {
     match command {
         UserCommand::Add { name, admin, store } => {
-            let (accounts, _) = open(&store).await?;
+            let (accounts, _, _) = open(&store).await?;
             let password = read_password(&name)?;
             let account = accounts.add_account(&name, &password, admin).await?;
             let role = if account.admin {
@@ -31,7 +35,7 @@ pub async fn user(command: UserCommand) -> Result<(), StartupError> {
             eprintln!("added {} ({role})", account.username);
         }
         UserCommand::List { store } => {
-            let (accounts, gallery) = open(&store).await?;
+            let (accounts, gallery, _) = open(&store).await?;
             let mut out = std::io::stdout().lock();
             for account in accounts.accounts().await? {
                 let role = if account.admin { "admin" } else { "user" };
@@ -41,8 +45,9 @@ pub async fn user(command: UserCommand) -> Result<(), StartupError> {
             }
         }
         UserCommand::Remove { name, store } => {
-            let (accounts, gallery) = open(&store).await?;
+            let (accounts, gallery, albums) = open(&store).await?;
             let owner = accounts.remove_account(&name).await?;
+            albums.delete_all_of(&owner).await?;
             let deleted = gallery.delete_all(&owner).await?;
             eprintln!("removed {name} and {deleted} photos");
         }
@@ -52,7 +57,7 @@ pub async fn user(command: UserCommand) -> Result<(), StartupError> {
 
 pub async fn token(command: TokenCommand) -> Result<(), StartupError> {
     let TokenCommand::Create { name, user, store } = command;
-    let (accounts, _) = open(&store).await?;
+    let (accounts, _, _) = open(&store).await?;
     let owner = owner_named(&accounts, user.as_deref()).await?;
     let token = accounts.create_api_token(&owner, &name).await?;
     eprintln!(

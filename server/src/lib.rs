@@ -41,6 +41,7 @@ pub struct AppState {
     /// Open server-sent event streams, capped per owner and in all.
     pub event_streams: events::EventStreamSlots,
     pub accounts: Accounts,
+    pub albums: gaillery_service::Albums,
     /// Asked of a first run from another machine; shown in the log.
     pub setup_code: SetupCode,
     pub cookies: gaillery_service::CookiePolicy,

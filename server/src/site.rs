@@ -68,14 +68,20 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The page where the sign-in form is; every other page is for signed-in people.
+/// The page where the sign-in form is; every other page but the shared ones is for signed-in
+/// people.
 const SIGN_IN_PAGE: &str = "/sign-in";
+/// Where share links open: for anyone holding the link.
+const SHARED_PAGES: &str = "/s/";
 
 /// Anonymous visitors of the gallery's pages go to the sign-in page, and signed-in visitors of
 /// the sign-in page to the gallery. Server functions decide for themselves (they answer 401).
 async fn send_to_the_right_page(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if request.method() != Method::GET || path.starts_with("/_fn/") {
+    if request.method() != Method::GET
+        || path.starts_with("/_fn/")
+        || path.starts_with(SHARED_PAGES)
+    {
         return next.run(request).await;
     }
     let signed_in = matches!(

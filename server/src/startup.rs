@@ -8,8 +8,8 @@ use axum::Router;
 use gaillery_imaging::Limits;
 use gaillery_service::accounts::Accounts;
 use gaillery_service::pipeline::{Pipeline, PipelineOptions};
-use gaillery_service::{Gallery, GalleryConfig, Relay, RelayTasks, SetupCode};
-use gaillery_storage::{AccountStore, BlobStore, Catalog, EventLog, StorageError};
+use gaillery_service::{Albums, Gallery, GalleryConfig, Relay, RelayTasks, SetupCode};
+use gaillery_storage::{AccountStore, AlbumStore, BlobStore, Catalog, EventLog, StorageError};
 use gaillery_storage_aws::{load_sdk_config, AwsStorageSettings, DynamoCatalog, S3BlobStore};
 use gaillery_storage_embedded::{FsBlobStore, SqliteCatalog};
 use leptos::config::LeptosOptions;
@@ -138,7 +138,8 @@ pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
             setup_code.as_str()
         );
     }
-    let mut gallery = Gallery::new(storage.blobs, storage.catalog, config);
+    let mut gallery = Gallery::new(storage.blobs, storage.catalog, config)
+        .with_albums(Arc::clone(&storage.albums));
     let instance = args
         .instance
         .clone()
@@ -167,7 +168,9 @@ pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
         max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
         ..ConnectionLimits::default()
     };
+    let albums = Albums::new(storage.albums, gallery.clone(), accounts.clone());
     let state = AppState {
+        albums,
         gallery,
         leptos_options: leptos_options(args)?,
         limits: RequestLimits {
@@ -201,6 +204,7 @@ pub(crate) struct Storage {
     pub blobs: Arc<dyn BlobStore>,
     pub catalog: Arc<dyn Catalog>,
     pub accounts: Arc<dyn AccountStore>,
+    pub albums: Arc<dyn AlbumStore>,
     /// Set when other servers may share the catalog: their stage changes come through it.
     pub event_log: Option<Arc<dyn EventLog>>,
     pub staging_dir: PathBuf,
@@ -219,6 +223,7 @@ pub(crate) async fn open_storage(
                 staging_dir: blobs.temp_dir().to_path_buf(),
                 blobs: Arc::new(blobs),
                 accounts: Arc::clone(&catalog) as Arc<dyn AccountStore>,
+                albums: Arc::clone(&catalog) as Arc<dyn AlbumStore>,
                 catalog,
                 event_log: None,
             })
@@ -252,6 +257,7 @@ pub(crate) async fn open_storage(
                 blobs: Arc::new(blobs),
                 catalog: Arc::clone(&catalog) as Arc<dyn Catalog>,
                 accounts: Arc::clone(&catalog) as Arc<dyn AccountStore>,
+                albums: Arc::clone(&catalog) as Arc<dyn AlbumStore>,
                 event_log: Some(catalog as Arc<dyn EventLog>),
                 staging_dir,
             })
@@ -309,6 +315,7 @@ pub fn open_gallery(
     let (blobs, catalog) = open_embedded(data_dir)?;
     let catalog = Arc::new(catalog);
     let accounts = Accounts::new(Arc::clone(&catalog) as Arc<dyn AccountStore>);
+    let albums = Arc::clone(&catalog) as Arc<dyn AlbumStore>;
     let config = gallery_config(
         blobs.temp_dir().to_path_buf(),
         processing_threads,
@@ -316,7 +323,8 @@ pub fn open_gallery(
         max_megapixels,
         models,
     );
-    Ok((Gallery::new(Arc::new(blobs), catalog, config), accounts))
+    let gallery = Gallery::new(Arc::new(blobs), catalog, config).with_albums(albums);
+    Ok((gallery, accounts))
 }
 
 /// The machine's name. With the port, it names this server among those sharing a catalog:

@@ -46,15 +46,31 @@ pub(super) async fn photo_image(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let variant = Variant::parse(&variant).ok_or_else(|| {
+    let variant = parse_variant(&variant)?;
+    let source = state.gallery.image_source(&caller.owner, &id).await?;
+    serve_image(&state, &source, variant, &headers).await
+}
+
+/// The variant as `{variant}` names it, or a 404 that lists the names.
+pub(super) fn parse_variant(raw: &str) -> Result<Variant, ApiError> {
+    Variant::parse(raw).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "no such image; use original, thumbnail, thumbnail-2x or preview",
         )
-    })?;
-    let source = state.gallery.image_source(&caller.owner, &id).await?;
+    })
+}
+
+/// One image of a photo whose source the caller may see: a redirect to storage, a 304, or the
+/// bytes, with an ETag and immutable private caching.
+pub(super) async fn serve_image(
+    state: &AppState,
+    source: &ImageSource,
+    variant: Variant,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
     if let Some(valid_for) = state.presigned_images {
-        if let Some(redirect) = redirect_to_storage(&state, &source, variant, valid_for).await? {
+        if let Some(redirect) = redirect_to_storage(state, source, variant, valid_for).await? {
             return Ok(redirect);
         }
     }
@@ -82,7 +98,7 @@ pub(super) async fn photo_image(
             .into_response());
     }
 
-    let (blob, content_type) = state.gallery.open_image(&source, variant).await?;
+    let (blob, content_type) = state.gallery.open_image(source, variant).await?;
     let mut response = Response::new(Body::from_stream(ReaderStream::with_capacity(
         blob.reader,
         IMAGE_CHUNK,

@@ -8,9 +8,12 @@
 //! asking is decided before the handler runs, and an anonymous request gets 401.
 
 mod accounts;
+mod albums;
 mod error;
 mod images;
+mod links;
 mod photos;
+mod shared;
 mod tokens;
 mod upload;
 mod users;
@@ -65,6 +68,23 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(users::reset_password))
         .routes(routes!(tokens::create_token, tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))
+        .routes(routes!(albums::create_album, albums::list_albums))
+        .routes(routes!(
+            albums::get_album,
+            albums::change_album,
+            albums::delete_album
+        ))
+        .routes(routes!(albums::album_photos, albums::add_photos))
+        .routes(routes!(albums::remove_photo))
+        .routes(routes!(albums::move_photo))
+        .routes(routes!(albums::share_album))
+        .routes(routes!(links::share_photo))
+        .routes(routes!(links::list_links))
+        .routes(routes!(links::revoke_link))
+        .routes(routes!(shared::shared_info))
+        .routes(routes!(shared::shared_photos))
+        .routes(routes!(shared::shared_image))
+        .routes(routes!(shared::unlock))
 }
 
 #[utoipa::path(
@@ -75,6 +95,16 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<AppState> {
 )]
 pub(super) async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// `?cursor=&limit=` of a paged listing.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct PageQuery {
+    /// `next_cursor` of the previous page
+    cursor: Option<String>,
+    #[param(minimum = 1, maximum = 200, default = 60)]
+    limit: Option<usize>,
 }
 
 pub(super) fn parse_id(raw: &str) -> Result<PhotoId, ApiError> {

@@ -77,7 +77,7 @@ pub(super) async fn add_user(
 #[utoipa::path(
     delete,
     path = "/api/users/{username}",
-    summary = "Remove an account with its photos, sessions and tokens (administrators only)",
+    summary = "Remove an account with its photos, albums, links, sessions and tokens (administrators only)",
     params(("username" = String, Path, description = "The account's username")),
     responses(
         (status = 204, description = "Removed"),
@@ -95,6 +95,7 @@ pub(super) async fn remove_user(
     caller.require_admin()?;
     // The account goes first, so nobody signs in to it while its photos are deleted.
     let owner = state.accounts.remove_account(&username).await?;
+    state.albums.delete_all_of(&owner).await?;
     let deleted = state.gallery.delete_all(&owner).await?;
     tracing::info!(by = caller.username, username, deleted, "account removed");
     Ok(StatusCode::NO_CONTENT)

@@ -9,11 +9,18 @@ use gaillery_testkit as kit;
 use reqwest::{Client, Method, StatusCode};
 
 const FORM: &str = "application/x-www-form-urlencoded";
+const JSON: &str = "application/json";
 /// An id of the right shape that no photo has.
 const NO_SUCH_PHOTO: &str = "00000000000000000000000000";
 
-/// What bob can try with a photo id: the JSON API's routes, then the page's server functions.
-fn attempts(id: &str) -> Vec<(Method, String, Option<String>)> {
+/// A request: method, path, and a body with its content type.
+type Attempt = (Method, String, Option<(&'static str, String)>);
+
+/// What bob can try with a photo id: the JSON API's routes, then the page's server functions;
+/// `album` is one of bob's own albums.
+fn attempts(id: &str, album: &str) -> Vec<Attempt> {
+    let form = |body: String| Some((FORM, body));
+    let json = |body: String| Some((JSON, body));
     vec![
         (Method::GET, format!("/api/photos/{id}"), None),
         (Method::GET, format!("/api/photos/{id}/thumbnail"), None),
@@ -21,34 +28,52 @@ fn attempts(id: &str) -> Vec<(Method, String, Option<String>)> {
         (Method::GET, format!("/api/photos/{id}/preview"), None),
         (Method::GET, format!("/api/photos/{id}/original"), None),
         (Method::POST, format!("/api/photos/{id}/classify"), None),
+        (
+            Method::POST,
+            format!("/api/photos/{id}/share"),
+            json("{}".into()),
+        ),
+        (
+            Method::POST,
+            format!("/api/albums/{album}/photos"),
+            json(format!(r#"{{"photo_ids": ["{id}"]}}"#)),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/albums/{album}/photos/{id}"),
+            None,
+        ),
+        (
+            Method::PATCH,
+            format!("/api/albums/{album}"),
+            json(format!(r#"{{"cover": "{id}"}}"#)),
+        ),
         (Method::DELETE, format!("/api/photos/{id}"), None),
         (
             Method::POST,
             "/_fn/get_photo".into(),
-            Some(format!("id={id}")),
+            form(format!("id={id}")),
         ),
         (
             Method::POST,
             "/_fn/reclassify_photo".into(),
-            Some(format!("id={id}")),
+            form(format!("id={id}")),
         ),
         (
             Method::POST,
             "/_fn/delete_photos".into(),
-            Some(format!("ids[0]={id}")),
+            form(format!("ids[0]={id}")),
         ),
     ]
 }
 
-async fn answer(
-    server: &TestServer,
-    client: &Client,
-    attempt: &(Method, String, Option<String>),
-) -> (StatusCode, String) {
-    let (method, path, form) = attempt;
+async fn answer(server: &TestServer, client: &Client, attempt: &Attempt) -> (StatusCode, String) {
+    let (method, path, body) = attempt;
     let mut request = client.request(method.clone(), server.url(path));
-    if let Some(form) = form {
-        request = request.header("content-type", FORM).body(form.clone());
+    if let Some((content_type, body)) = body {
+        request = request
+            .header("content-type", *content_type)
+            .body(body.clone());
     }
     let response = request.send().await.expect("request");
     let status = response.status();
@@ -90,7 +115,18 @@ async fn another_users_photo_is_no_photo_on_every_route_and_server_function() {
     .await;
     assert_eq!(status, 201);
 
-    for (theirs, none) in attempts(&alices).iter().zip(attempts(NO_SUCH_PHOTO)) {
+    let album: serde_json::Value = bob
+        .post(server.url("/api/albums"))
+        .json(&serde_json::json!({ "title": "Bob's" }))
+        .send()
+        .await
+        .expect("album")
+        .json()
+        .await
+        .expect("album JSON");
+    let album = album["id"].as_str().expect("album id").to_owned();
+    let (mine, none) = (attempts(&alices, &album), attempts(NO_SUCH_PHOTO, &album));
+    for (theirs, none) in mine.iter().zip(none) {
         let (status, body) = answer(&server, &bob, theirs).await;
         let (missing_status, missing_body) = answer(&server, &bob, &none).await;
         assert_eq!(
@@ -122,7 +158,10 @@ async fn another_users_photo_is_no_photo_on_every_route_and_server_function() {
     assert!(photos_of(&server, &bob).await.is_empty());
 
     // Alice's photo is whole.
-    assert_eq!(photos_of(&server, &alice).await, std::slice::from_ref(&alices));
+    assert_eq!(
+        photos_of(&server, &alice).await,
+        std::slice::from_ref(&alices)
+    );
     for variant in ["thumbnail", "preview", "original"] {
         let image = alice
             .get(server.url(&format!("/api/photos/{alices}/{variant}")))

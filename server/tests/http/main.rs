@@ -2,6 +2,7 @@
 //! server and CI's disk and two cores pay for every link.
 
 mod accounts;
+mod albums;
 mod api;
 mod classification;
 mod cluster;

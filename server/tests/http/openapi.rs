@@ -180,11 +180,15 @@ async fn openapi_documents_every_route_and_method_of_the_router() {
 }
 
 /// The routes anyone may call: liveness, this document, the first run and signing in.
-const PUBLIC: [(&str, &str); 4] = [
+const PUBLIC: [(&str, &str); 8] = [
     ("/healthz", "get"),
     ("/api/openapi.json", "get"),
     ("/api/setup", "post"),
     ("/api/session", "post"),
+    ("/api/shared/{token}", "get"),
+    ("/api/shared/{token}/photos", "get"),
+    ("/api/shared/{token}/photos/{id}/{variant}", "get"),
+    ("/api/shared/{token}/unlock", "post"),
 ];
 
 /// The API built without the layer that authenticates: every other route refuses, even with a
