@@ -95,6 +95,18 @@ pub(crate) mod ssr {
         }
     }
 
+    /// The audit log's line for photos deleted from the page.
+    pub fn audit_deletion(deleted: usize) {
+        if let Identity::SignedIn(caller) = identity() {
+            tracing::info!(
+                username = caller.username,
+                client = ?client().ip,
+                deleted,
+                "photos deleted"
+            );
+        }
+    }
+
     pub fn parse_id(raw: &str) -> Result<PhotoId, AppError> {
         PhotoId::parse(raw).ok_or_else(|| AppError::Refused("no such photo".to_owned()))
     }

@@ -60,14 +60,18 @@ pub async fn delete_photos(ids: Vec<String>) -> Result<usize, AppError> {
         .iter()
         .map(|id| ssr::parse_id(id))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(gallery.delete_many(&owner, &ids).await?)
+    let deleted = gallery.delete_many(&owner, &ids).await?;
+    ssr::audit_deletion(deleted);
+    Ok(deleted)
 }
 
 /// Deletes every photo; returns how many.
 #[server(prefix = "/_fn", endpoint = "delete_all_photos")]
 pub async fn delete_all_photos() -> Result<usize, AppError> {
     let (gallery, owner) = ssr::gallery_of_caller()?;
-    Ok(gallery.delete_all(&owner).await?)
+    let deleted = gallery.delete_all(&owner).await?;
+    ssr::audit_deletion(deleted);
+    Ok(deleted)
 }
 
 /// Classifies a photo again, after a failure or with another loaded model (`None`: the one

@@ -2,7 +2,7 @@
 //! counts, and what a spoken command means.
 
 use super::{parse_id, ApiError};
-use crate::auth::SignedIn;
+use crate::auth::{Client, SignedIn};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -193,8 +193,10 @@ pub(super) async fn get_photo(
 pub(super) async fn delete_photo(
     SignedIn(caller): SignedIn,
     State(state): State<AppState>,
+    Client(client): Client,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     state.gallery.delete(&caller.owner, &parse_id(&id)?).await?;
+    tracing::info!(username = caller.username, client = ?client.ip, photo = id, "photo deleted");
     Ok(StatusCode::NO_CONTENT)
 }
