@@ -116,10 +116,26 @@ impl ModelArgs {
     }
 }
 
+/// A GAiLLERY server to work with instead of the local gallery.
+#[derive(Clone, Debug, Args)]
+pub struct RemoteArgs {
+    /// The server's address, e.g. https://photos.example.com: photos are uploaded there.
+    #[arg(long, requires = "token_file")]
+    pub server: Option<String>,
+    /// A file holding an API token of the account to act for (`gaillery token create`, or
+    /// the Settings page); a file, so the token is never in the process list.
+    #[arg(long, requires = "server")]
+    pub token_file: Option<PathBuf>,
+}
+
 #[derive(Clone, Debug, Args)]
 pub struct ClassifyArgs {
     #[command(flatten)]
     pub models: ModelArgs,
+    /// With --server: each file is uploaded to that gallery and its labels printed once the
+    /// server has classified it (the account's own copy stays).
+    #[command(flatten)]
+    pub remote: RemoteArgs,
     /// Image files.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -138,6 +154,9 @@ pub struct ImportArgs {
     /// Whose photos these are (default: the only account, when there is one).
     #[arg(long)]
     pub user: Option<String>,
+    /// With --server: uploaded to that gallery, for the token's account.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 }
 
 #[derive(Clone, Debug, Args)]

@@ -1,6 +1,7 @@
 //! The command-line tools beside `serve`: `classify`, `import`, `convert-weights` and `intent`.
 
 use crate::cli::{ClassifyArgs, ConvertArgs, ImportArgs, IntentArgs};
+use crate::remote::{Remote, Uploaded};
 use crate::startup::{open_gallery, StartupError};
 use gaillery_classify::{convert_checkpoint, ModelKind};
 use gaillery_core::voice::Language;
@@ -23,6 +24,9 @@ struct Classified<'a> {
 /// `gaillery classify`: one JSON line per file, in order; a file that cannot be read gets an
 /// `error` instead of `labels` and the others go on. Fails (exit 1) if any file failed.
 pub async fn classify(args: ClassifyArgs) -> Result<(), StartupError> {
+    if let Some(remote) = Remote::from_args(&args.remote)? {
+        return classify_remotely(&remote, &args.files).await;
+    }
     let name = args
         .models
         .names()
@@ -78,6 +82,46 @@ pub async fn classify(args: ClassifyArgs) -> Result<(), StartupError> {
     Ok(())
 }
 
+/// `gaillery classify --server`: each file uploaded, its labels printed once the server has
+/// classified it; the same JSON lines as a local run.
+async fn classify_remotely(remote: &Remote, files: &[PathBuf]) -> Result<(), StartupError> {
+    remote.account().await.map_err(StartupError::Config)?;
+    let mut failed = 0;
+    for file in files {
+        let classified = match remote.upload(file).await {
+            Ok(Uploaded::Created(photo) | Uploaded::Duplicate(photo)) => {
+                remote.classified(photo).await
+            }
+            Err(error) => Err(error),
+        };
+        let (labels, error) = match &classified {
+            Ok(photo) if photo.status == gaillery_core::PhotoStatus::Done => {
+                (Some(photo.labels.as_slice()), None)
+            }
+            Ok(photo) => (None, Some(photo.status_reason.clone().unwrap_or_default())),
+            Err(error) => (None, Some(error.clone())),
+        };
+        failed += usize::from(error.is_some());
+        print_line(&Classified {
+            file: file.display().to_string(),
+            labels,
+            error,
+        })?;
+    }
+    if failed > 0 {
+        return Err(StartupError::Config(format!(
+            "{failed} of {} files could not be classified",
+            files.len()
+        )));
+    }
+    Ok(())
+}
+
+fn print_line(line: &Classified<'_>) -> Result<(), StartupError> {
+    let json = serde_json::to_string(line).map_err(|e| StartupError::Config(e.to_string()))?;
+    writeln!(std::io::stdout().lock(), "{json}").map_err(crate::startup::io_context("stdout"))
+}
+
 /// `gaillery import`: stores every image under the folder, printing progress to stderr.
 /// Files that are no images, or broken, are reported and skipped.
 pub async fn import(args: ImportArgs) -> Result<(), StartupError> {
@@ -85,13 +129,16 @@ pub async fn import(args: ImportArgs) -> Result<(), StartupError> {
     if let Some(model) = &model {
         ModelKind::parse(model).map_err(|e| StartupError::Config(e.to_string()))?;
     }
-    let (gallery, accounts) =
-        open_gallery(&args.data_dir, None, 50, 100, model.into_iter().collect())?;
-    let owner = crate::account_commands::owner_named(&accounts, args.user.as_deref()).await?;
     let files = files_under(&args.dir).map_err(crate::startup::io_context(format!(
         "cannot read {}",
         args.dir.display()
     )))?;
+    if let Some(remote) = Remote::from_args(&args.remote)? {
+        return import_remotely(&remote, &files).await;
+    }
+    let (gallery, accounts) =
+        open_gallery(&args.data_dir, None, 50, 100, model.into_iter().collect())?;
+    let owner = crate::account_commands::owner_named(&accounts, args.user.as_deref()).await?;
     let (mut created, mut duplicates, mut failed) = (0, 0, 0);
     for (n, file) in files.iter().enumerate() {
         let result = import_one(&gallery, &owner, file).await;
@@ -115,6 +162,31 @@ pub async fn import(args: ImportArgs) -> Result<(), StartupError> {
         "imported {created}, {duplicates} already there, {failed} skipped; \
          the server classifies new photos when it runs"
     );
+    Ok(())
+}
+
+/// `gaillery import --server`: every file uploaded, one request each.
+async fn import_remotely(remote: &Remote, files: &[PathBuf]) -> Result<(), StartupError> {
+    let account = remote.account().await.map_err(StartupError::Config)?;
+    let (mut created, mut duplicates, mut failed) = (0, 0, 0);
+    for (n, file) in files.iter().enumerate() {
+        let what = match remote.upload(file).await {
+            Ok(Uploaded::Created(photo)) => {
+                created += 1;
+                format!("added as {}", photo.id)
+            }
+            Ok(Uploaded::Duplicate(photo)) => {
+                duplicates += 1;
+                format!("already there as {}", photo.id)
+            }
+            Err(error) => {
+                failed += 1;
+                format!("skipped: {error}")
+            }
+        };
+        eprintln!("[{}/{}] {}: {what}", n + 1, files.len(), file.display());
+    }
+    eprintln!("imported {created} for {account}, {duplicates} already there, {failed} skipped");
     Ok(())
 }
 

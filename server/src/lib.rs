@@ -15,6 +15,7 @@ pub mod events;
 pub mod guard;
 pub mod models;
 pub mod openapi;
+pub mod remote;
 pub mod site;
 pub mod startup;
 pub mod telemetry;

@@ -9,6 +9,7 @@ mod cluster;
 mod guard;
 mod isolation;
 mod openapi;
+mod remote;
 mod slow_clients;
 mod support;
 mod voice;
