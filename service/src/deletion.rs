@@ -13,7 +13,7 @@ impl Gallery {
         }
         self.image_sources.forget(owner, id);
         self.leave_albums(owner, id).await;
-        self.remove_blobs(&ids::keys_for(id)?).await;
+        self.remove_blobs(&ids::keys_for(owner, id)?).await;
         Ok(())
     }
 
@@ -52,7 +52,7 @@ impl Gallery {
         self.image_sources.forget_owner(owner);
         for id in &ids {
             self.leave_albums(owner, id).await;
-            self.remove_blobs(&ids::keys_for(id)?).await;
+            self.remove_blobs(&ids::keys_for(owner, id)?).await;
         }
         Ok(ids.len())
     }

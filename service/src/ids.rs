@@ -1,6 +1,6 @@
 //! Photo ids and where each photo's images are stored.
 
-use gaillery_core::{PhotoId, Variant};
+use gaillery_core::{OwnerId, PhotoId, Variant};
 use gaillery_storage::BlobKey;
 use rand::Rng;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -41,7 +41,11 @@ pub(crate) fn new_photo_id() -> PhotoId {
     PhotoId::parse(&raw).unwrap_or_else(|| unreachable!("hex digits always form a valid id"))
 }
 
-/// The blob keys of one photo: `photos/{id}/{variant}`.
+/// The blob keys of one photo: `o/{owner}/photos/{id}/{variant}`, so each account's images
+/// are under a prefix of their own (an IAM policy or a lifecycle rule can address one
+/// account). The owner `local`, whom the first account took over from the gallery before
+/// accounts, keeps `photos/{id}/{variant}`, where its images already were: an upgrade moves
+/// nothing.
 pub(crate) struct PhotoKeys {
     original: BlobKey,
     thumbnail: BlobKey,
@@ -49,9 +53,14 @@ pub(crate) struct PhotoKeys {
     preview: BlobKey,
 }
 
-pub(crate) fn keys_for(id: &PhotoId) -> Result<PhotoKeys, ServiceError> {
+pub(crate) fn keys_for(owner: &OwnerId, id: &PhotoId) -> Result<PhotoKeys, ServiceError> {
+    let prefix = if *owner == OwnerId::local() {
+        String::new()
+    } else {
+        format!("o/{}/", owner.0)
+    };
     let key = |variant: Variant| {
-        BlobKey::new(&format!("photos/{id}/{}", variant.path_segment()))
+        BlobKey::new(&format!("{prefix}photos/{id}/{}", variant.path_segment()))
             .map_err(|e| ServiceError::internal_because(format!("blob key for {id}"), e))
     };
     Ok(PhotoKeys {
@@ -97,8 +106,23 @@ mod tests {
     }
 
     #[test]
+    fn each_owner_has_a_prefix_and_the_owner_from_before_accounts_keeps_its_own() {
+        let id = new_photo_id();
+        let theirs = keys_for(&OwnerId("u0123abcd".into()), &id).unwrap();
+        assert_eq!(
+            theirs.get(Variant::Thumbnail).as_str(),
+            format!("o/u0123abcd/photos/{id}/thumbnail")
+        );
+        let legacy = keys_for(&OwnerId::local(), &id).unwrap();
+        assert_eq!(
+            legacy.get(Variant::Original).as_str(),
+            format!("photos/{id}/original")
+        );
+    }
+
+    #[test]
     fn every_variant_has_its_own_key() {
-        let keys = keys_for(&new_photo_id()).unwrap();
+        let keys = keys_for(&OwnerId::local(), &new_photo_id()).unwrap();
         let all = keys.all();
         for (i, a) in all.iter().enumerate() {
             for b in &all[i + 1..] {

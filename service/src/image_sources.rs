@@ -23,6 +23,7 @@ const CAPACITY: usize = 20_000;
 /// The fixed facts of a photo that its image responses are made from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageSource {
+    pub owner: OwnerId,
     pub id: PhotoId,
     /// SHA-256 of the original, hex: the images' ETag.
     pub sha256: String,
@@ -33,8 +34,9 @@ pub struct ImageSource {
 }
 
 impl ImageSource {
-    pub fn of(photo: &Photo) -> ImageSource {
+    pub fn of(owner: &OwnerId, photo: &Photo) -> ImageSource {
         ImageSource {
+            owner: owner.clone(),
             id: photo.id.clone(),
             sha256: photo.sha256.clone(),
             filename: photo.filename.clone(),
@@ -102,6 +104,7 @@ mod tests {
 
     fn source(id: &str) -> ImageSource {
         ImageSource {
+            owner: OwnerId::local(),
             id: PhotoId::parse(id).expect("id"),
             sha256: "ab".repeat(32),
             filename: "cat.jpg".into(),

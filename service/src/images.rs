@@ -17,7 +17,7 @@ impl Gallery {
         if let Some(source) = self.image_sources.get(owner, id) {
             return Ok(source);
         }
-        let source = ImageSource::of(&self.photo(owner, id).await?);
+        let source = ImageSource::of(owner, &self.photo(owner, id).await?);
         self.image_sources.remember(owner, source.clone());
         Ok(source)
     }
@@ -29,7 +29,7 @@ impl Gallery {
         source: &ImageSource,
         variant: Variant,
     ) -> Result<(BlobReader, &'static str), ServiceError> {
-        let keys = ids::keys_for(&source.id)?;
+        let keys = ids::keys_for(&source.owner, &source.id)?;
         let reader = self.blobs.open(keys.get(variant)).await?;
         Ok((reader, source.content_type(variant)))
     }
@@ -44,7 +44,7 @@ impl Gallery {
         expires_in: std::time::Duration,
         cache_control: &str,
     ) -> Result<Option<String>, ServiceError> {
-        let keys = ids::keys_for(&source.id)?;
+        let keys = ids::keys_for(&source.owner, &source.id)?;
         let content_type = source.content_type(variant);
         Ok(self
             .blobs

@@ -70,7 +70,7 @@ impl Gallery {
             preview,
         } = self.process(received.path.to_path_buf()).await?;
         let id = ids::new_photo_id();
-        let keys = ids::keys_for(&id)?;
+        let keys = ids::keys_for(owner, &id)?;
         let derived = [
             (Variant::Thumbnail, thumbnail),
             (Variant::Thumbnail2x, thumbnail_2x),

@@ -206,7 +206,7 @@ impl<M: ImageModel> Worker<M> {
         let mut inputs = Vec::with_capacity(jobs.len());
         for job in jobs {
             self.stage(&job, PhotoStatus::Fetching).await;
-            let original = match ids::keys_for(&job.photo_id) {
+            let original = match ids::keys_for(&job.owner, &job.photo_id) {
                 Ok(keys) => {
                     self.gallery
                         .blobs

@@ -227,6 +227,26 @@ async fn only_administrators_manage_accounts_and_removing_one_keeps_the_others_w
     )
     .await;
     assert_eq!(status, 201);
+    // Bob's images are under his own prefix; the administrator's, who took over the gallery
+    // from before accounts, where they always were.
+    let prefixes: Vec<String> = std::fs::read_dir(dir.path().join("blobs/o"))
+        .expect("owner prefixes")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(prefixes.len(), 1, "{prefixes:?}");
+    let bobs_images = dir.path().join("blobs/o").join(&prefixes[0]).join("photos");
+    assert_eq!(
+        std::fs::read_dir(&bobs_images)
+            .expect("bob's photos")
+            .count(),
+        1
+    );
 
     let refused = bob.get(server.url("/api/users")).send().await.expect("GET");
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);

@@ -82,7 +82,7 @@ async fn start(harness: &Harness, model: Arc<TextModel>, max_attempts: u32) -> P
 async fn catalogued_photo(harness: &Harness, original: Option<&str>) -> PhotoId {
     let id = ids::new_photo_id();
     if let Some(text) = original {
-        let keys = ids::keys_for(&id).expect("keys");
+        let keys = ids::keys_for(&OwnerId::local(), &id).expect("keys");
         let bytes = bytes::Bytes::from(text.to_owned());
         harness
             .stored_blobs
