@@ -122,7 +122,10 @@ async fn another_users_photo_is_no_photo_on_every_route_and_server_function() {
     assert!(photos_of(&server, &bob).await.is_empty());
 
     // Alice's photo is whole.
-    assert_eq!(photos_of(&server, &alice).await, std::slice::from_ref(&alices));
+    assert_eq!(
+        photos_of(&server, &alice).await,
+        std::slice::from_ref(&alices)
+    );
     for variant in ["thumbnail", "preview", "original"] {
         let image = alice
             .get(server.url(&format!("/api/photos/{alices}/{variant}")))
