@@ -8,6 +8,7 @@ mod cluster;
 mod guard;
 mod isolation;
 mod openapi;
+mod settings;
 mod slow_clients;
 mod support;
 mod voice;
