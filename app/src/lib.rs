@@ -3,7 +3,8 @@
 //!
 //! - `server_fns`: the server functions the pages call (thin wrappers over the service layer).
 //! - `state`: the gallery's client-side state, shared by the components through context.
-//! - `components`: the grid, the lightbox, the uploader, selection and dialogs.
+//! - `components`: the grid, the lightbox, the uploader, selection and dialogs; the sign-in and
+//!   settings pages.
 //! - `browser`: what only exists in a browser (XHR uploads, observers, fullscreen); it compiles
 //!   everywhere but is only called from effects and event handlers, which run in the browser.
 //! - `speech`: the browser's speech recognition and synthesis, for voice commands.
@@ -54,6 +55,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
                 <Route path=StaticSegment("") view=components::gallery_page::GalleryPage/>
                 <Route path=StaticSegment("sign-in") view=components::sign_in::SignInPage/>
+                <Route path=StaticSegment("settings") view=components::settings::SettingsPage/>
             </Routes>
         </Router>
     }

@@ -68,27 +68,36 @@ export const test = base.extend({
         console.log(`[${testInfo.project.name}] console error: ${message.text()}`);
       }
     });
-    await page.addInitScript(() => {
-      const errors: string[] = (window.__gailleryErrors = []);
-      window.addEventListener('error', (event) => errors.push(String(event.message)));
-      window.addEventListener('unhandledrejection', (event) => errors.push(String(event.reason?.message ?? event.reason)));
-      const wasm = WebAssembly as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-      for (const name of ['instantiateStreaming', 'instantiate']) {
-        const original = wasm[name];
-        if (typeof original !== 'function') continue;
-        wasm[name] = (...args: unknown[]) =>
-          original.apply(WebAssembly, args).then((result) => {
-            setTimeout(() => {
-              window.__gailleryHydrated = true;
-            }, 0);
-            return result;
-          });
-      }
-    });
+    await watchHydration(page);
     await use(page);
     expect(problems, 'errors in the page or from the server').toEqual([]);
   },
 });
+
+/**
+ * Makes `page` set `window.__gailleryHydrated` once the app has hydrated, and collect errors
+ * in `window.__gailleryErrors`, for `open`. The `page` of this `test` has it; pages of other
+ * browser contexts (another person signed in) need it called.
+ */
+export async function watchHydration(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const errors: string[] = (window.__gailleryErrors = []);
+    window.addEventListener('error', (event) => errors.push(String(event.message)));
+    window.addEventListener('unhandledrejection', (event) => errors.push(String(event.reason?.message ?? event.reason)));
+    const wasm = WebAssembly as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    for (const name of ['instantiateStreaming', 'instantiate']) {
+      const original = wasm[name];
+      if (typeof original !== 'function') continue;
+      wasm[name] = (...args: unknown[]) =>
+        original.apply(WebAssembly, args).then((result) => {
+          setTimeout(() => {
+            window.__gailleryHydrated = true;
+          }, 0);
+          return result;
+        });
+    }
+  });
+}
 
 export function mimeTypeOf(name: string): string {
   const extension = path.extname(name).toLowerCase();

@@ -2,7 +2,7 @@
 //! infinite scroll, the lightbox, and the live region that announces what happens.
 
 use crate::components::grid::JustifiedGrid;
-use crate::components::icons::IconPhotos;
+use crate::components::icons::{IconPhotos, IconSettings};
 use crate::components::lightbox::Lightbox;
 use crate::components::selection::SelectionBar;
 use crate::components::sign_in::SignOutButton;
@@ -76,6 +76,12 @@ fn LoadedGallery(state: GalleryState, uploads: Uploads) -> impl IntoView {
                 <SelectionBar state/>
                 <VoiceControl state voice/>
                 <UploadButton uploads/>
+                // A page load of its own (`rel="external"`): the event stream and observers
+                // here live as long as the page.
+                <a class="button subtle" href="/settings" rel="external">
+                    <IconSettings/>
+                    <span class="wide-only">"Settings"</span>
+                </a>
                 <SignOutButton/>
             </div>
         </header>

@@ -89,3 +89,8 @@ pub fn IconPlay() -> impl IntoView {
 pub fn IconPause() -> impl IntoView {
     view! { <Icon path="M7 5v14M17 5v14"/> }
 }
+
+#[component]
+pub fn IconSettings() -> impl IntoView {
+    view! { <Icon path="M4 21v-7M4 10V3M12 21v-9M12 8V3M20 21v-5M20 12V3M1 14h6M9 8h6M17 16h6"/> }
+}

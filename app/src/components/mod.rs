@@ -6,6 +6,7 @@ pub mod grid;
 pub mod icons;
 pub mod lightbox;
 pub mod selection;
+pub mod settings;
 pub mod sign_in;
 pub mod slideshow;
 pub mod tags;

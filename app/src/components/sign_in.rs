@@ -106,7 +106,7 @@ pub fn SignOutButton() -> impl IntoView {
 
 /// What went wrong with the last submission, read out when it appears.
 #[component]
-fn FormError(value: Signal<Option<Result<(), AppError>>>) -> impl IntoView {
+pub(crate) fn FormError(value: Signal<Option<Result<(), AppError>>>) -> impl IntoView {
     view! {
         <p class="form-error" role="alert">
             {move || match value.get() {

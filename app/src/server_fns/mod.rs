@@ -4,12 +4,15 @@
 //!
 //! - `photos`: list, search, count, delete, classify again.
 //! - `accounts`: who is visiting, signing in and out, the first run.
+//! - `settings`: one's password and API tokens, and the administrator's accounts.
 
 pub mod accounts;
 pub mod photos;
+pub mod settings;
 
 pub use accounts::*;
 pub use photos::*;
+pub use settings::*;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
@@ -62,10 +65,14 @@ pub(crate) mod ssr {
         }
     }
 
+    pub fn gallery() -> Result<Gallery, AppError> {
+        configured("the gallery service")
+    }
+
     /// The gallery and the caller's id in it: what every photo function starts with.
     pub fn gallery_of_caller() -> Result<(Gallery, OwnerId), AppError> {
         let caller = caller()?;
-        Ok((configured("the gallery service")?, caller.owner))
+        Ok((gallery()?, caller.owner))
     }
 
     fn cookie_policy() -> gaillery_service::CookiePolicy {

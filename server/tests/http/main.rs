@@ -10,6 +10,7 @@ mod guard;
 mod isolation;
 mod openapi;
 mod remote;
+mod settings;
 mod slow_clients;
 mod support;
 mod voice;
