@@ -168,7 +168,7 @@ pub async fn reset_password(username: String, new_password: String) -> Result<()
 /// The UTC day of an instant, as `YYYY-MM-DD`.
 #[cfg(feature = "ssr")]
 fn day_of(millis: i64) -> String {
-    let mut instant = gaillery_storage::catalog::rfc3339_from_millis(millis);
+    let mut instant = gaillery_service::rfc3339_from_millis(millis);
     instant.truncate(instant.find('T').unwrap_or(instant.len()));
     instant
 }
