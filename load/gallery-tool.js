@@ -4,18 +4,23 @@
 //                                                                then wait until all are classified
 //   node gallery-tool.js drain TARGET [TIMEOUT_S]                 wait until no photo is pending
 //   node gallery-tool.js census TARGET                            count photos by status
+//   node gallery-tool.js sessions TARGET COUNT FILE               make the account (first run)
+//                                                                and COUNT sessions, one cookie a
+//                                                                line in FILE
 // Each prints one JSON line on stdout (progress on stderr) and exits non-zero when a photo
 // failed, or the wait timed out.
 'use strict';
 
 const { seed, waitDrained, census } = require('./lib/gallery');
+const { signIn } = require('./lib/sessions');
+const fs = require('fs');
 
 const log = (line) => process.stderr.write(`${line}\n`);
 
 async function main() {
   const [cmd, target, ...rest] = process.argv.slice(2);
   if (!cmd || !target || !/^http:\/\/127\.0\.0\.1:\d+$/.test(target)) {
-    throw new Error('usage: gallery-tool.js seed|drain|census http://127.0.0.1:PORT ...');
+    throw new Error('usage: gallery-tool.js seed|drain|census|sessions http://127.0.0.1:PORT ...');
   }
   let result;
   if (cmd === 'seed') {
@@ -30,6 +35,10 @@ async function main() {
     result = { uploaded: ids.length, upload_seconds: uploadS, ...drained };
   } else if (cmd === 'drain') {
     result = await waitDrained(target, { timeoutS: Number(rest[0] || 600), log });
+  } else if (cmd === 'sessions') {
+    const cookies = await signIn(target, Number(rest[0] || 100));
+    fs.writeFileSync(rest[1], `${cookies.join('\n')}\n`);
+    result = { sessions: cookies.length, drained: true };
   } else if (cmd === 'census') {
     result = { ...(await census(target)), drained: true };
   } else {

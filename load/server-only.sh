@@ -52,7 +52,7 @@ seed_gallery "$SEED"
 {
   echo /
   echo "/api/photos?limit=60"
-  curl -sf --max-time 10 "$URL/api/photos?limit=60" | jq -r '.photos[].id | "/api/photos/\(.)/thumbnail"'
+  curl -sf --max-time 10 -H "Cookie: $GAILLERY_LOAD_COOKIE" "$URL/api/photos?limit=60" | jq -r '.photos[].id | "/api/photos/\(.)/thumbnail"'
   echo /api/tags
 } >"$WORK/paths.txt"
 say "one visit = $(wc -l <"$WORK/paths.txt") requests"
@@ -67,7 +67,7 @@ for c in "${LEVELS[@]}"; do
   /usr/bin/time -f '%U %S' -o "$WORK/wrk-time.txt" \
     timeout --kill-after=10 $((DURATION + 60)) \
     wrk -t "$THREADS" -c "$c" -d "${DURATION}s" --timeout 10s -s "$LOAD_DIR/wrk/visitor.lua" "$URL" \
-    -- "$WORK/paths.txt" >"$WORK/wrk-$c.txt" 2>&1 &
+    -- "$WORK/paths.txt" "$GAILLERY_LOAD_COOKIE" >"$WORK/wrk-$c.txt" 2>&1 &
   CLIENT_PID=$!
   sampler "$CLIENT_PID" >"$WORK/samples-$c.txt" &
   SAMPLER_PID=$!

@@ -2,6 +2,7 @@
 'use strict';
 
 const http = require('http');
+const { pickSession } = require('./lib/sessions');
 
 // Thumbnails are fetched like a browser does over HTTP/1.1: up to 6 connections to the server
 // at once. Artillery's own HTTP engine costs ~3 ms of CPU per request, so at 50 visitors/s
@@ -37,10 +38,11 @@ function rememberPhotos(req, res, context, ee, next) {
   return next();
 }
 
-function getOnce(agent, url) {
+function getOnce(agent, url, cookie) {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const req = http.get(url, { agent, timeout: TIMEOUT_MS }, (res) => {
+    const headers = cookie ? { cookie } : {};
+    const req = http.get(url, { agent, headers, timeout: TIMEOUT_MS }, (res) => {
       let bytes = 0;
       res.on('data', (chunk) => {
         bytes += chunk.length;
@@ -69,7 +71,7 @@ function loadThumbnails(context, ee, done) {
       ee.emit('counter', 'http.requests', 1);
       ee.emit('rate', 'http.request_rate');
       try {
-        const r = await getOnce(agent, url);
+        const r = await getOnce(agent, url, context.vars.cookie);
         ee.emit('counter', `http.codes.${r.status}`, 1);
         ee.emit('counter', 'http.responses', 1);
         ee.emit('counter', 'http.downloaded_bytes', r.bytes);
@@ -90,4 +92,4 @@ function loadThumbnails(context, ee, done) {
   });
 }
 
-module.exports = { checkStatus, rememberPhotos, loadThumbnails };
+module.exports = { checkStatus, rememberPhotos, loadThumbnails, pickSession };

@@ -3,6 +3,7 @@
 'use strict';
 
 const { uniquePhoto, multipart } = require('./lib/photos');
+const { pickSession } = require('./lib/sessions');
 
 const MIN_FILES = Number(process.env.LOAD_MIN_FILES || 1);
 const MAX_FILES = Number(process.env.LOAD_MAX_FILES || 5);
@@ -49,4 +50,4 @@ function checkUpload(req, res, context, ee, next) {
   return next();
 }
 
-module.exports = { buildUpload, checkUpload };
+module.exports = { buildUpload, checkUpload, pickSession };

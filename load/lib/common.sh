@@ -117,6 +117,18 @@ start_server() {
     --leptos-config "$ROOT/Leptos.toml" "${SERVER_ARGS[@]}" >"$WORK/gaillery.log" 2>&1 &
   SERVER_PID=$!
   wait_http "$URL/healthz" 120 "$SERVER_PID" gaillery
+  sign_in_visitors "${LOAD_SESSION_COUNT:-100}"
+}
+
+# The first run makes the account; each visitor then carries one of `count` sessions
+# (LOAD_SESSIONS, a cookie a line), and the seeding tools use the first (GAILLERY_LOAD_COOKIE).
+sign_in_visitors() { # count
+  say "making the account and $1 sessions (one Argon2id verification each)"
+  LOAD_SESSIONS="$WORK/sessions.txt"
+  run_child node "$LOAD_DIR/gallery-tool.js" sessions "$URL" "$1" "$LOAD_SESSIONS" >/dev/null \
+    || die "signing in failed (log: $WORK/gaillery.log)"
+  GAILLERY_LOAD_COOKIE=$(head -n 1 "$LOAD_SESSIONS")
+  export LOAD_SESSIONS GAILLERY_LOAD_COOKIE
 }
 
 # Runs a command in the background and waits for it, so that a signal to this script is handled

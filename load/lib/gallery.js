@@ -10,8 +10,14 @@ function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** The session the tool acts with (`GAILLERY_LOAD_COOKIE`, set by lib/common.sh). */
+function auth() {
+  const cookie = process.env.GAILLERY_LOAD_COOKIE;
+  return cookie ? { cookie } : {};
+}
+
 async function getJson(url, timeoutMs = 30000) {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(url, { headers: auth(), signal: AbortSignal.timeout(timeoutMs) });
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -76,6 +82,7 @@ async function seed(target, { count = 200, batch = 10 } = {}) {
     }
     const res = await fetch(`${target}/api/photos`, {
       method: 'POST',
+      headers: auth(),
       body: form,
       signal: AbortSignal.timeout(60000),
     });

@@ -1,14 +1,16 @@
 -- wrk script for load/server-only.sh: every connection cycles through the requests of Task 1's
 -- visitor (the page, the first listing page, each listed photo's thumbnail, the tags), read from
--- the file given after `--` (one path a line). At the end, one JSON line with the figures.
+-- the file given after `--` (one path a line), as a signed-in visitor: with the cookie given
+-- after the file. At the end, one JSON line with the figures.
 local paths = {}
 local n = 0
 
 function init(args)
   local file = assert(io.open(args[1], "r"))
+  local headers = { Cookie = args[2] }
   for line in file:lines() do
     if #line > 0 then
-      table.insert(paths, wrk.format("GET", line))
+      table.insert(paths, wrk.format("GET", line, headers))
     end
   end
   file:close()
