@@ -55,10 +55,10 @@ mod tests;
 pub use accounts::{Accounts, Caller, Credential};
 pub use albums::Albums;
 pub use error::{ErrorChain, ErrorKind, ServiceError, INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE};
-/// The cause of storage errors, as [`ServiceError`]'s variants carry it.
-pub use gaillery_storage::StorageError;
 /// Times as the API shows them (RFC 3339, UTC), for the pages' server functions.
 pub use gaillery_storage::catalog::rfc3339_from_millis;
+/// The cause of storage errors, as [`ServiceError`]'s variants carry it.
+pub use gaillery_storage::StorageError;
 pub use gallery::{Gallery, GalleryConfig};
 pub use identity::{ClientAddress, CookiePolicy, Identity};
 pub use image_sources::ImageSource;
