@@ -6,7 +6,7 @@ use crate::cli::{StoreArgs, TokenCommand, UserCommand};
 use crate::startup::{gallery_config, open_storage, StartupError};
 use gaillery_core::OwnerId;
 use gaillery_service::accounts::Accounts;
-use gaillery_service::{Albums, Gallery};
+use gaillery_service::{remove_account_and_belongings, Albums, Gallery};
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
@@ -46,9 +46,8 @@ pub async fn user(command: UserCommand) -> Result<(), StartupError> {
         }
         UserCommand::Remove { name, store } => {
             let (accounts, gallery, albums) = open(&store).await?;
-            let owner = accounts.remove_account(&name).await?;
-            albums.delete_all_of(&owner).await?;
-            let deleted = gallery.delete_all(&owner).await?;
+            let deleted =
+                remove_account_and_belongings(&accounts, &albums, &gallery, &name).await?;
             eprintln!("removed {name} and {deleted} photos");
         }
     }

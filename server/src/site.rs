@@ -24,8 +24,9 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
     let gallery = state.gallery.clone();
-    let (accounts, setup_code, cookies) = (
+    let (accounts, albums, setup_code, cookies) = (
         state.accounts.clone(),
+        state.albums.clone(),
         state.setup_code.clone(),
         state.cookies,
     );
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
     let context = move || {
         provide_context(gallery.clone());
         provide_context(accounts.clone());
+        provide_context(albums.clone());
         provide_context(setup_code.clone());
         provide_context(cookies);
         allow_own_scripts(images_elsewhere);

@@ -35,6 +35,10 @@ pub(crate) mod ssr {
         configured("the accounts service")
     }
 
+    pub fn albums() -> Result<gaillery_service::Albums, AppError> {
+        configured("the albums service")
+    }
+
     /// Who sent the request. Without the server's authentication layer there is no identity,
     /// and nobody is signed in.
     pub fn identity() -> Identity {

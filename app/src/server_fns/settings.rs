@@ -140,10 +140,13 @@ pub async fn add_account(
 pub async fn remove_account(username: String) -> Result<RemovedAccount, AppError> {
     let caller = ssr::caller()?;
     caller.require_admin()?;
-    let (accounts, gallery) = (ssr::accounts()?, ssr::gallery()?);
-    // The account goes first, so nobody signs in to it while its photos are deleted.
-    let owner = accounts.remove_account(&username).await?;
-    let photos = gallery.delete_all(&owner).await?;
+    let photos = gaillery_service::remove_account_and_belongings(
+        &ssr::accounts()?,
+        &ssr::albums()?,
+        &ssr::gallery()?,
+        &username,
+    )
+    .await?;
     tracing::info!(
         by = caller.username,
         username,

@@ -93,10 +93,13 @@ pub(super) async fn remove_user(
     Path(username): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
-    // The account goes first, so nobody signs in to it while its photos are deleted.
-    let owner = state.accounts.remove_account(&username).await?;
-    state.albums.delete_all_of(&owner).await?;
-    let deleted = state.gallery.delete_all(&owner).await?;
+    let deleted = gaillery_service::remove_account_and_belongings(
+        &state.accounts,
+        &state.albums,
+        &state.gallery,
+        &username,
+    )
+    .await?;
     tracing::info!(by = caller.username, username, deleted, "account removed");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -131,7 +131,34 @@ async fn settings_functions_act_for_their_caller_and_only_administrators_manage_
     );
     assert_eq!(rows[2]["admin"].as_bool(), Some(false));
 
-    // Removing bob takes his photo and his credentials with him.
+    // Bob shares an album; removing him must end the link too.
+    let album: serde_json::Value = bob
+        .post(server.url("/api/albums"))
+        .json(&serde_json::json!({ "title": "Bob's" }))
+        .send()
+        .await
+        .expect("album")
+        .json()
+        .await
+        .expect("album JSON");
+    let link: serde_json::Value = bob
+        .post(server.url(&format!(
+            "/api/albums/{}/share",
+            album["id"].as_str().expect("id")
+        )))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("share")
+        .json()
+        .await
+        .expect("link JSON");
+    let shared = server.url(&format!(
+        "/api/shared/{}",
+        link["token"].as_str().expect("token")
+    ));
+
+    // Removing bob takes his photo, his credentials, his albums and his links with him.
     let (status, removed) = call(&server, admin, "remove_account", "username=bob").await;
     assert_eq!(status, StatusCode::OK, "{removed}");
     assert_eq!(
@@ -144,6 +171,16 @@ async fn settings_functions_act_for_their_caller_and_only_administrators_manage_
         .await
         .expect("GET");
     assert_eq!(gone.status(), StatusCode::UNAUTHORIZED);
+    let link_after = crate::support::anonymous_client()
+        .get(&shared)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(
+        link_after.status(),
+        StatusCode::NOT_FOUND,
+        "bob's link ended"
+    );
     let (status, _) = call(&server, admin, "remove_account", "username=bob").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     server.stop().await;
