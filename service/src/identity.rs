@@ -45,26 +45,22 @@ impl CookiePolicy {
     /// `Set-Cookie` for a new session: `HttpOnly` (no script reads it), `SameSite=Lax` (no
     /// other site's form or fetch carries it), `Secure` over https.
     pub fn session_cookie(&self, token: &str) -> String {
-        let max_age = SESSION_LIFETIME_MS / 1000;
-        format!(
-            "{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
-            self.secure_attribute()
-        )
+        self.cookie(SESSION_COOKIE, token, Some(SESSION_LIFETIME_MS / 1000))
     }
 
     /// `Set-Cookie` that removes the session cookie.
     pub fn cleared_cookie(&self) -> String {
-        format!(
-            "{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
-            self.secure_attribute()
-        )
+        self.cookie(SESSION_COOKIE, "", Some(0))
     }
 
-    fn secure_attribute(&self) -> &'static str {
-        if self.secure {
-            "; Secure"
-        } else {
-            ""
-        }
+    /// `Set-Cookie` for any of the site's cookies, with the same attributes: for the whole
+    /// site, out of scripts' reach, not sent by other sites, `Secure` over https; kept for
+    /// `max_age_secs`, or the browser's session when `None`.
+    pub fn cookie(&self, name: &str, value: &str, max_age_secs: Option<i64>) -> String {
+        let max_age = max_age_secs
+            .map(|secs| format!("; Max-Age={secs}"))
+            .unwrap_or_default();
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!("{name}={value}; Path=/{max_age}; HttpOnly; SameSite=Lax{secure}")
     }
 }

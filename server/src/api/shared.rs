@@ -5,7 +5,7 @@
 
 use super::images::{parse_variant, serve_image};
 use super::{parse_id, ApiError, PageQuery};
-use crate::auth::Client;
+use crate::auth::{cookie_value, Client};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -22,15 +22,7 @@ fn proof_cookie_name(token: &str) -> String {
 }
 
 async fn open(state: &AppState, token: &str, headers: &HeaderMap) -> Result<OpenedLink, ApiError> {
-    let name = proof_cookie_name(token);
-    let proof = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value);
+    let proof = cookie_value(headers, &proof_cookie_name(token));
     Ok(state.albums.open_link(token, proof).await?)
 }
 
@@ -149,11 +141,9 @@ pub(super) async fn unlock(
         // The link has no password: nothing to prove.
         return Ok(response);
     }
-    let cookie = format!(
-        "{}={proof}; Path=/; HttpOnly; SameSite=Lax{}",
-        proof_cookie_name(&token),
-        if state.cookies.secure { "; Secure" } else { "" }
-    );
+    let cookie = state
+        .cookies
+        .cookie(&proof_cookie_name(&token), &proof, None);
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }

@@ -6,6 +6,6 @@ mod cookie;
 mod identify;
 mod proxies;
 
-pub use cookie::{clear_session, session_token, set_session};
+pub use cookie::{clear_session, cookie_value, session_token, set_session};
 pub use identify::{identify, Authenticator, Client, SignedIn};
 pub use proxies::{Network, TrustedProxies};
