@@ -2,7 +2,8 @@
 //! could make it and own the gallery; so a first-run request from anywhere but the server's
 //! own machine must carry this code, which only the server's log shows.
 
-use crate::{ClientAddress, ServiceError};
+use crate::accounts::NewSession;
+use crate::{Accounts, ClientAddress, ServiceError};
 use rand::Rng;
 use std::sync::Arc;
 
@@ -39,6 +40,21 @@ impl SetupCode {
         Err(ServiceError::Forbidden(
             "setting up from another machine needs the setup code from the server's log".into(),
         ))
+    }
+
+    /// The first run, for the API and the page alike: the code checked, the administrator
+    /// made, and signed in.
+    pub async fn first_run(
+        &self,
+        accounts: &Accounts,
+        client: ClientAddress,
+        given: Option<&str>,
+        username: &str,
+        password: &str,
+    ) -> Result<NewSession, ServiceError> {
+        self.check(client, given)?;
+        accounts.set_up(username, password).await?;
+        accounts.sign_in(username, password, client.ip).await
     }
 
     /// Whether `given` is the code, ignoring case, dashes and spaces; in constant time for

@@ -55,13 +55,17 @@ pub async fn set_up(
     password: String,
     #[server(default)] code: Option<String>,
 ) -> Result<(), AppError> {
-    let client = ssr::client();
     let setup_code = use_context::<gaillery_service::SetupCode>()
         .ok_or_else(|| AppError::Refused(gaillery_service::INTERNAL_MESSAGE.to_owned()))?;
-    setup_code.check(client, code.as_deref().filter(|code| !code.is_empty()))?;
-    let accounts = ssr::accounts()?;
-    accounts.set_up(&username, &password).await?;
-    let session = accounts.sign_in(&username, &password, client.ip).await?;
+    let session = setup_code
+        .first_run(
+            &ssr::accounts()?,
+            ssr::client(),
+            code.as_deref(),
+            &username,
+            &password,
+        )
+        .await?;
     ssr::start_session(&session.token)
 }
 

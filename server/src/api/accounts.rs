@@ -30,14 +30,15 @@ pub(super) async fn set_up(
     Client(client): Client,
     Json(request): Json<SetupRequest>,
 ) -> Result<Response, ApiError> {
-    state.setup_code.check(client, request.code.as_deref())?;
-    state
-        .accounts
-        .set_up(&request.username, &request.password)
-        .await?;
     let session = state
-        .accounts
-        .sign_in(&request.username, &request.password, client.ip)
+        .setup_code
+        .first_run(
+            &state.accounts,
+            client,
+            request.code.as_deref(),
+            &request.username,
+            &request.password,
+        )
         .await?;
     Ok(signed_in(&state, StatusCode::CREATED, session))
 }
