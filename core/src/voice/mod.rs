@@ -8,11 +8,17 @@
 //! put in the singular and, when a vocabulary of known tags is given, matched to its nearest
 //! term, so a recogniser's "golden retreiver" still finds the golden retrievers.
 //!
+//! Albums are named rather than tagged ("show the album holidays", "add this to holidays"):
+//! their names are taken as heard, for the app to match against the speaker's album titles.
+//!
 //! Each language brings a [`Grammar`] of its own words; the steps above are the same for all.
 
+mod albums;
 mod english;
 mod tags;
 
+#[cfg(test)]
+mod album_tests;
 #[cfg(test)]
 mod tests;
 
@@ -50,6 +56,14 @@ pub enum Intent {
     Help,
     /// Read out the labels of the photo on screen.
     Describe,
+    /// Open the album of this name, as heard (lower case, not put in the singular).
+    ShowAlbum {
+        album: String,
+    },
+    /// Add the photo on screen to the album of this name, as heard.
+    AddToAlbum {
+        album: String,
+    },
     /// Nothing understood.
     None,
 }
@@ -130,6 +144,18 @@ pub struct Words {
     pub commands: &'static [(Intent, &'static [&'static str])],
     /// Words a recogniser hears for "yes" that are also filler ("okay"): alone, they confirm.
     pub lone_confirmations: &'static [&'static str],
+    /// Words for an album: next to a name, they make a request about an album, not a tag.
+    pub album_nouns: &'static [&'static str],
+    /// Words between the word for an album and its name ("the album *called* holidays").
+    pub album_namings: &'static [&'static str],
+    /// Words between photos and their album ("photos *from* the holidays album").
+    pub album_connectors: &'static [&'static str],
+    /// Verbs (with their particles) that open an album: "show me", "go to".
+    pub show_album_verbs: &'static [&'static str],
+    /// Phrases that add the photo on screen to an album, the name following the last word:
+    /// "add to", "put in". Pointers and words for photos may come before that last word
+    /// ("add *this photo* to").
+    pub add_to_album_phrases: &'static [&'static str],
 }
 
 /// A language commands cannot be spoken in yet.
@@ -160,6 +186,7 @@ pub struct Grammar {
     /// First words of command phrases: a tag request never starts with one ("delete dog
     /// photos" is not a request for the tag "delete dog").
     command_words: Vec<String>,
+    albums: albums::AlbumPhrases,
 }
 
 impl Grammar {
@@ -175,6 +202,7 @@ impl Grammar {
             show_verbs: sorted_longest_first(words.show_verbs.iter().map(|p| split(p))),
             commands: HashMap::new(),
             command_words: Vec::new(),
+            albums: albums::AlbumPhrases::new(words),
         };
         for (intent, phrases) in words.commands {
             for phrase in *phrases {
@@ -196,7 +224,8 @@ impl Grammar {
     /// The intent of one transcript. `vocabulary` holds the tags that exist, for correcting
     /// misheard tag words; without it, tags are taken as heard (in the singular).
     pub fn parse(&self, transcript: &str, vocabulary: Option<&TagVocabulary>) -> Intent {
-        let tokens = self.clean(transcript);
+        let with_articles = self.clean_keeping_articles(transcript);
+        let tokens = self.drop_articles(with_articles.clone());
         if tokens.is_empty() {
             let lone = normalize(transcript, self.words);
             return if !lone.is_empty()
@@ -219,12 +248,28 @@ impl Grammar {
                 return intent.clone();
             }
         }
+        // After the commands, so that no command changes; before tags, as "show the album
+        // holidays" would otherwise be a request for the tag "album holiday".
+        if let Some(intent) = self.albums.parse(&with_articles, self.words) {
+            return intent;
+        }
         self.tag_request(&tokens, verb_len, vocabulary)
     }
 
     /// A transcript as words: lower case, contractions expanded, punctuation gone, filler,
     /// preambles, endings and articles dropped.
     fn clean(&self, transcript: &str) -> Vec<String> {
+        self.drop_articles(self.clean_keeping_articles(transcript))
+    }
+
+    fn drop_articles(&self, mut tokens: Vec<String>) -> Vec<String> {
+        tokens.retain(|t| !self.words.articles.contains(&t.as_str()));
+        tokens
+    }
+
+    /// Like [`Grammar::clean`], with the articles kept: an album's name may hold one ("a day
+    /// out").
+    fn clean_keeping_articles(&self, transcript: &str) -> Vec<String> {
         let mut tokens = normalize(transcript, self.words);
         tokens.retain(|t| !self.fillers.contains(t));
         if tokens.len() > 1 && self.words.wake_words.contains(&tokens[0].as_str()) {
@@ -248,7 +293,6 @@ impl Grammar {
             }
             break;
         }
-        tokens.retain(|t| !self.words.articles.contains(&t.as_str()));
         tokens
     }
 
