@@ -136,3 +136,17 @@ fn album_intents_serialise_with_the_album_name() {
     let back: Intent = serde_json::from_str(r#"{"intent":"show_album","album":"x"}"#).unwrap();
     assert_eq!(back, show_album("x"));
 }
+
+#[test]
+fn spoken_names_find_album_titles() {
+    let grammar = Language::English.grammar();
+    let spoken = |transcript: &str| match grammar.parse(transcript, None) {
+        Intent::ShowAlbum { album } | Intent::AddToAlbum { album } => album,
+        other => panic!("{transcript:?} is not about an album: {other:?}"),
+    };
+    assert!(grammar.names_album(&spoken("show the album Holidays"), "Holidays"));
+    assert!(grammar.names_album(&spoken("add this to summer 2024"), "Summer 2024!"));
+    assert!(grammar.names_album(&spoken("open the best of us album"), "The Best of Us"));
+    assert!(grammar.names_album(&spoken("show the album mum's birthday"), "Mum's Birthday"));
+    assert!(!grammar.names_album(&spoken("show the album Holidays"), "Holidays 2023"));
+}

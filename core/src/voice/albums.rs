@@ -141,3 +141,29 @@ fn skip(tokens: &[String], drop: impl Fn(&str) -> bool) -> &[String] {
     let kept = tokens.iter().position(|t| !drop(t)).unwrap_or(tokens.len());
     &tokens[kept..]
 }
+
+impl super::Grammar {
+    /// Whether a spoken album name (from [`Intent::ShowAlbum`] or [`Intent::AddToAlbum`])
+    /// names the album titled `title`: the title is cleaned as a transcript would be, and may
+    /// have lost a leading article or its word for an album when spoken.
+    pub fn names_album(&self, spoken: &str, title: &str) -> bool {
+        let tokens = self.clean_keeping_articles(title);
+        let mut candidates = vec![tokens.as_slice()];
+        if let Some((first, rest)) = tokens.split_first() {
+            if self.words.articles.contains(&first.as_str()) {
+                candidates.push(rest);
+            }
+        }
+        let found = candidates
+            .into_iter()
+            .flat_map(|name| {
+                let without_noun = match name.split_last() {
+                    Some((last, rest)) if self.words.album_nouns.contains(&last.as_str()) => rest,
+                    _ => name,
+                };
+                [name, without_noun]
+            })
+            .any(|name| !name.is_empty() && name.join(" ") == spoken);
+        found
+    }
+}
