@@ -35,6 +35,19 @@ pub struct ClientAddress {
     pub on_this_machine: bool,
 }
 
+/// The value of the cookie `name` among a request's `Cookie` header values, if any.
+pub fn find_cookie<'a>(
+    cookie_headers: impl IntoIterator<Item = &'a str>,
+    name: &str,
+) -> Option<&'a str> {
+    cookie_headers
+        .into_iter()
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
 /// Whether the session cookie is `Secure`: the page is served over https.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CookiePolicy {

@@ -61,7 +61,7 @@ pub use gaillery_storage::catalog::rfc3339_from_millis;
 /// The cause of storage errors, as [`ServiceError`]'s variants carry it.
 pub use gaillery_storage::StorageError;
 pub use gallery::{Gallery, GalleryConfig};
-pub use identity::{ClientAddress, CookiePolicy, Identity};
+pub use identity::{find_cookie, ClientAddress, CookiePolicy, Identity};
 pub use image_sources::ImageSource;
 pub use ingest::IngestOutcome;
 pub use relay::{Relay, RelayTasks};

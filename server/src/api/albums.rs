@@ -12,19 +12,7 @@ use gaillery_core::api::albums::{
 };
 use gaillery_core::api::{ErrorBody, PhotoPage};
 use gaillery_core::PhotoId;
-use gaillery_storage::catalog::rfc3339_from_millis;
-use gaillery_storage::Album;
-
-pub(super) fn album_info(album: Album) -> AlbumInfo {
-    AlbumInfo {
-        id: album.id,
-        title: album.title,
-        cover: album.cover.map(|cover| cover.to_string()),
-        photo_count: album.photo_count,
-        created_at: rfc3339_from_millis(album.created_at_ms),
-        updated_at: rfc3339_from_millis(album.updated_at_ms),
-    }
-}
+use gaillery_service::albums::{album_info, link_info};
 
 fn photo_ids(raw: &[String]) -> Result<Vec<PhotoId>, ApiError> {
     raw.iter().map(|id| parse_id(id)).collect()
@@ -278,5 +266,5 @@ pub(super) async fn share_album(
         )
         .await?;
     tracing::info!(username = caller.username, album = id, "album shared");
-    Ok((StatusCode::CREATED, Json(super::links::link_info(link))))
+    Ok((StatusCode::CREATED, Json(link_info(link))))
 }

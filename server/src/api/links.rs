@@ -10,25 +10,7 @@ use axum::Json;
 use gaillery_core::api::albums::{LinkInfo, NewLink};
 use gaillery_core::api::ErrorBody;
 use gaillery_core::PhotoId;
-use gaillery_storage::catalog::rfc3339_from_millis;
-use gaillery_storage::Share;
-
-/// Where a link opens, on this server.
-pub(crate) fn link_path(token: &str) -> String {
-    format!("/s/{token}")
-}
-
-pub(super) fn link_info(share: Share) -> LinkInfo {
-    LinkInfo {
-        url: link_path(&share.token),
-        token: share.token,
-        album_id: share.album_id,
-        photo_id: share.photo_id.map(|photo| photo.to_string()),
-        expires_at: share.expires_at_ms.map(rfc3339_from_millis),
-        has_password: share.password_hash.is_some(),
-        created_at: rfc3339_from_millis(share.created_at_ms),
-    }
-}
+use gaillery_service::albums::link_info;
 
 #[utoipa::path(
     post,

@@ -14,12 +14,7 @@ use axum::Json;
 use gaillery_core::api::albums::{SharedInfo, Unlock};
 use gaillery_core::api::{ErrorBody, PhotoPage};
 use gaillery_core::PhotoId;
-use gaillery_service::albums::{LinkTarget, OpenedLink};
-
-/// The cookie that proves a visitor gave the link's password: one per link.
-fn proof_cookie_name(token: &str) -> String {
-    format!("gaillery_link_{token}")
-}
+use gaillery_service::albums::{proof_cookie_name, OpenedLink};
 
 async fn open(state: &AppState, token: &str, headers: &HeaderMap) -> Result<OpenedLink, ApiError> {
     let proof = cookie_value(headers, &proof_cookie_name(token));
@@ -43,18 +38,7 @@ pub(super) async fn shared_info(
     headers: HeaderMap,
 ) -> Result<Json<SharedInfo>, ApiError> {
     let link = open(&state, &token, &headers).await?;
-    Ok(Json(match link.target {
-        LinkTarget::Album(album) => SharedInfo {
-            kind: "album".to_owned(),
-            title: album.title,
-            photo_count: album.photo_count,
-        },
-        LinkTarget::Photo(photo) => SharedInfo {
-            kind: "photo".to_owned(),
-            title: photo.filename,
-            photo_count: 1,
-        },
-    }))
+    Ok(Json(gaillery_service::albums::shared_info(&link)))
 }
 
 #[utoipa::path(

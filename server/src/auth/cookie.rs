@@ -12,14 +12,11 @@ pub fn session_token(headers: &HeaderMap) -> Option<&str> {
 
 /// The value of the cookie `name` among a request's `Cookie` headers, if any.
 pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
+    let values = headers
         .get_all(COOKIE)
         .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
+        .filter_map(|value| value.to_str().ok());
+    gaillery_service::find_cookie(values, name)
 }
 
 /// `Set-Cookie` for a new session; `None` if the token cannot be a header (never, for the

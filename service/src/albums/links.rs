@@ -15,6 +15,11 @@ use std::net::IpAddr;
 pub const MAX_LINK_DAYS: u32 = 3650;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// The cookie that proves a visitor gave a link's password: one per link.
+pub fn proof_cookie_name(token: &str) -> String {
+    format!("gaillery_link_{token}")
+}
+
 /// What a link shows.
 #[derive(Clone, Debug)]
 pub enum LinkTarget {

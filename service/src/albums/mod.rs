@@ -5,11 +5,13 @@
 //! | --- | --- |
 //! | this one | [`Albums`]: making, renaming, filling, ordering and deleting albums |
 //! | `links` | share links: making, listing and revoking them, and what a visitor may see |
+//! | `views` | albums and links in the JSON shapes their owner sees |
 //!
 //! Albums hold photo ids only. Deleting an album never deletes a photo; deleting a photo takes
 //! it out of every album (see `deletion`).
 
 mod links;
+mod views;
 
 use crate::accounts::Accounts;
 use crate::{ids, Gallery, ServiceError};
@@ -18,7 +20,8 @@ use gaillery_core::{OwnerId, PhotoId};
 use gaillery_storage::{Album, AlbumStore};
 use std::sync::Arc;
 
-pub use links::{LinkTarget, OpenedLink, MAX_LINK_DAYS};
+pub use links::{proof_cookie_name, LinkTarget, OpenedLink, MAX_LINK_DAYS};
+pub use views::{album_info, link_info, link_path, shared_info};
 
 /// The longest album title, in characters.
 pub const MAX_ALBUM_TITLE_CHARS: usize = 200;
