@@ -12,8 +12,17 @@ use std::sync::Arc;
 
 /// Accounts and photos of the storage `store` names.
 async fn open(store: &StoreArgs) -> Result<(Accounts, Gallery, Albums), StartupError> {
+    open_for_commands(store, Vec::new()).await
+}
+
+/// The services a command works with, on the storage `serve` would use; photos it adds are
+/// queued for `models`.
+pub(crate) async fn open_for_commands(
+    store: &StoreArgs,
+    models: Vec<String>,
+) -> Result<(Accounts, Gallery, Albums), StartupError> {
     let storage = open_storage(&store.data_dir, &store.storage).await?;
-    let config = gallery_config(storage.staging_dir, Some(1), 50, 100, Vec::new());
+    let config = gallery_config(storage.staging_dir, Some(1), 50, 100, models);
     let gallery = Gallery::new(storage.blobs, storage.catalog, config)
         .with_albums(Arc::clone(&storage.albums));
     let accounts = Accounts::new(storage.accounts);

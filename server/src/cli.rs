@@ -145,9 +145,10 @@ pub struct ClassifyArgs {
 pub struct ImportArgs {
     /// The folder to import.
     pub dir: PathBuf,
-    /// Where photos and the catalog are kept.
-    #[arg(long, env = "GAILLERY_DATA_DIR", default_value = "./data")]
-    pub data_dir: PathBuf,
+    /// The gallery imported into: the same storage options as `serve` (`--data-dir`, or the
+    /// S3 and DynamoDB ones).
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// The model the photos are queued for (classified by the server); `none` to skip.
     #[arg(long, env = "GAILLERY_MODEL", default_value = "efficientnet-lite0")]
     pub model: String,

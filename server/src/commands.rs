@@ -2,7 +2,7 @@
 
 use crate::cli::{ClassifyArgs, ConvertArgs, ImportArgs, IntentArgs};
 use crate::remote::{Remote, Uploaded};
-use crate::startup::{open_gallery, StartupError};
+use crate::startup::StartupError;
 use gaillery_classify::{convert_checkpoint, ModelKind};
 use gaillery_core::voice::Language;
 use gaillery_core::{Label, OwnerId};
@@ -136,8 +136,9 @@ pub async fn import(args: ImportArgs) -> Result<(), StartupError> {
     if let Some(remote) = Remote::from_args(&args.remote)? {
         return import_remotely(&remote, &files).await;
     }
-    let (gallery, accounts) =
-        open_gallery(&args.data_dir, None, 50, 100, model.into_iter().collect())?;
+    let (accounts, gallery, _) =
+        crate::account_commands::open_for_commands(&args.store, model.into_iter().collect())
+            .await?;
     let owner = crate::account_commands::owner_named(&accounts, args.user.as_deref()).await?;
     let (mut created, mut duplicates, mut failed) = (0, 0, 0);
     for (n, file) in files.iter().enumerate() {
