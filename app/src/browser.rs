@@ -328,3 +328,30 @@ pub fn typing_in_field(ev: &KeyboardEvent) -> bool {
                 || element.has_attribute("contenteditable")
         })
 }
+
+/// The page's origin (`https://photos.example`), to turn a path into a link to share.
+pub fn page_origin() -> Option<String> {
+    if !in_browser() {
+        return None;
+    }
+    web_sys::window()?.location().origin().ok()
+}
+
+/// Puts `text` on the clipboard; browsers refuse outside a secure context or a user's gesture,
+/// which leaves the text on the page to copy by hand.
+pub fn copy_text(text: &str) -> bool {
+    let Some(window) = web_sys::window().filter(|_| in_browser()) else {
+        return false;
+    };
+    let _ = window.navigator().clipboard().write_text(text);
+    true
+}
+
+/// Loads `path` as a new page: the gallery's event stream and observers belong to a page load.
+pub fn open_page(path: &str) {
+    if let Some(window) = web_sys::window().filter(|_| in_browser()) {
+        if let Err(error) = window.location().set_href(path) {
+            leptos::logging::warn!("could not open {path}: {error:?}");
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //!
 //! - `server_fns`: the server functions the pages call (thin wrappers over the service layer).
 //! - `state`: the gallery's client-side state, shared by the components through context.
+//! - `photo_source`: where a grid's photos come from: the library, an album, a share link.
 //! - `components`: the grid, the lightbox, the uploader, selection and dialogs; the sign-in and
 //!   settings pages.
 //! - `browser`: what only exists in a browser (XHR uploads, observers, fullscreen); it compiles
@@ -13,6 +14,7 @@
 
 pub mod components;
 pub mod error;
+pub mod photo_source;
 pub mod server_fns;
 pub mod state;
 
@@ -22,7 +24,7 @@ mod speech;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::StaticSegment;
+use leptos_router::{ParamSegment, StaticSegment};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -56,6 +58,9 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=components::gallery_page::GalleryPage/>
                 <Route path=StaticSegment("sign-in") view=components::sign_in::SignInPage/>
                 <Route path=StaticSegment("settings") view=components::settings::SettingsPage/>
+                <Route path=StaticSegment("albums") view=components::albums::AlbumsPage/>
+                <Route path=(StaticSegment("albums"), ParamSegment("id")) view=components::albums::AlbumPage/>
+                <Route path=(StaticSegment("s"), ParamSegment("token")) view=components::shared_page::SharedPage/>
             </Routes>
         </Router>
     }

@@ -1,10 +1,9 @@
-//! The gallery's state in the page: the photos loaded so far, the selection, and what is
-//! announced to screen readers. Components reach it through context.
+//! The gallery's state in the page: where its photos come from, the photos loaded so far, the
+//! selection, and what is announced to screen readers. Components reach it through context.
 
-use crate::server_fns::list_photos;
+use crate::photo_source::{page_url_at, PhotoSource};
 use gaillery_core::api::{PhotoEvent, PhotoPage};
-use gaillery_core::percent::percent_encode;
-use gaillery_core::{Photo, PhotoId, PhotoStatus};
+use gaillery_core::{Photo, PhotoId, PhotoStatus, Variant};
 use leptos::prelude::*;
 use std::collections::{BTreeSet, VecDeque};
 
@@ -13,6 +12,8 @@ const UNSEEN_EVENTS_KEPT: usize = 64;
 
 #[derive(Clone, Copy)]
 pub struct GalleryState {
+    /// The library, an album or a share link.
+    source: StoredValue<PhotoSource>,
     /// Loaded photos, newest first.
     pub photos: RwSignal<Vec<Photo>>,
     /// Where the next page starts; `None` once everything is loaded.
@@ -32,20 +33,9 @@ pub struct GalleryState {
     unseen_events: StoredValue<VecDeque<PhotoEvent>>,
 }
 
-/// The page's address for a tag filter and an open photo: `/?tag=a&tag=b&photo=ID`.
+/// The library's address for a tag filter and an open photo: `/?tag=a&tag=b&photo=ID`.
 pub fn page_url(tags: &[String], photo: Option<&PhotoId>) -> String {
-    let mut params: Vec<String> = tags
-        .iter()
-        .map(|tag| format!("tag={}", percent_encode(tag)))
-        .collect();
-    if let Some(id) = photo {
-        params.push(format!("photo={id}"));
-    }
-    if params.is_empty() {
-        "/".to_owned()
-    } else {
-        format!("/?{}", params.join("&"))
-    }
+    page_url_at("/", tags, photo)
 }
 
 /// A photo's status, reason and labels after `event`. Labels stay while a retry runs.
@@ -58,17 +48,40 @@ fn apply_to(photo: &mut Photo, event: PhotoEvent) {
 }
 
 impl GalleryState {
-    pub fn new(first_page: PhotoPage, tags: Vec<String>) -> GalleryState {
+    /// An empty state for the photos of `source`; `show` fills it.
+    pub fn new(source: PhotoSource) -> GalleryState {
         GalleryState {
-            tags: RwSignal::new(tags),
-            photos: RwSignal::new(first_page.photos),
-            next_cursor: RwSignal::new(first_page.next_cursor),
+            source: StoredValue::new(source),
+            tags: RwSignal::new(Vec::new()),
+            photos: RwSignal::new(Vec::new()),
+            next_cursor: RwSignal::new(None),
             loading_more: RwSignal::new(false),
             load_error: RwSignal::new(None),
             selected: RwSignal::new(BTreeSet::new()),
             announcement: RwSignal::new(String::new()),
             unseen_events: StoredValue::new(VecDeque::new()),
         }
+    }
+
+    pub fn source(&self) -> PhotoSource {
+        self.source.get_value()
+    }
+
+    /// Whether the visitor only looks (a share link).
+    pub fn read_only(&self) -> bool {
+        self.source.with_value(PhotoSource::read_only)
+    }
+
+    /// This page's address with its tag filter and `photo` open.
+    pub fn page_url(&self, photo: Option<&PhotoId>) -> String {
+        let path = self.source.with_value(PhotoSource::path);
+        page_url_at(&path, &self.tags.get_untracked(), photo)
+    }
+
+    /// The address of one of `photo`'s images, as this page's visitor may fetch it.
+    pub fn image_url(&self, photo: &Photo, variant: Variant) -> String {
+        self.source
+            .with_value(|source| source.image_url(photo, variant))
     }
 
     pub fn announce(&self, message: impl Into<String>) {
@@ -163,7 +176,8 @@ impl GalleryState {
         self.loading_more.set(true);
         let state = *self;
         leptos::task::spawn_local(async move {
-            match list_photos(Some(cursor), state.tags.get_untracked()).await {
+            let source = state.source();
+            match source.list(Some(cursor), state.tags.get_untracked()).await {
                 Ok(page) => {
                     state.photos.update(|photos| {
                         for photo in page.photos {
@@ -204,7 +218,8 @@ impl GalleryState {
     fn relist(&self, tags: Vec<String>, keep_selection: bool) {
         let state = *self;
         leptos::task::spawn_local(async move {
-            match list_photos(None, tags.clone()).await {
+            let source = state.source();
+            match source.list(None, tags.clone()).await {
                 Ok(page) => {
                     let selected = state.selected.get_untracked();
                     state.show(page, tags);
@@ -248,7 +263,7 @@ mod tests {
     fn events_that_arrive_before_an_upload_response_are_not_lost() {
         let owner = Owner::new_root(None);
         owner.set();
-        let state = GalleryState::new(PhotoPage::default(), Vec::new());
+        let state = GalleryState::new(PhotoSource::Library);
         let done = PhotoEvent {
             id: PhotoId::parse("abc123").unwrap(),
             status: PhotoStatus::Done,
@@ -281,5 +296,23 @@ mod tests {
             page_url(&tags, Some(&id)),
             "/?tag=golden%20retriever&tag=a%26b%3Dc&photo=abc123"
         );
+    }
+
+    #[test]
+    fn a_share_links_images_are_reached_through_the_link() {
+        let owner = Owner::new_root(None);
+        owner.set();
+        let photo = queued_photo("abc123");
+        let library = GalleryState::new(PhotoSource::Library);
+        assert_eq!(
+            library.image_url(&photo, Variant::Preview),
+            "/api/photos/abc123/preview"
+        );
+        let link = GalleryState::new(PhotoSource::Link("00ff".into()));
+        assert_eq!(
+            link.image_url(&photo, Variant::Thumbnail2x),
+            "/api/shared/00ff/photos/abc123/thumbnail-2x"
+        );
+        assert_eq!(link.page_url(Some(&photo.id)), "/s/00ff?photo=abc123");
     }
 }

@@ -1,7 +1,8 @@
 // Voice commands, driven through a fake speech recogniser (real recognition cannot run
 // headless): turning voice on and off (button and the V key), what is heard while speaking,
 // sessions that the browser ends being started again, filtering by a spoken tag, moving through
-// the viewer, deleting with a spoken confirmation, help, describing a photo, the slideshow, a
+// the viewer, deleting with a spoken confirmation, adding to an album and opening one, help,
+// describing a photo, the slideshow, a
 // refused microphone and a browser without speech recognition.
 
 import * as fs from 'node:fs';
@@ -420,6 +421,30 @@ test('deletes the open photo only after a spoken yes', async ({ page, request })
   await expect(page.locator(`#tile-${middle.id}`)).toHaveCount(1);
   await expect.poll(async () => (await request.get(`/api/photos/${newest.id}`)).status()).toBe(404);
   expect((await listViaApi(request)).map((p) => p.id)).toEqual([middle.id, oldest.id]);
+});
+
+test('adds the open photo to an album and opens the album by voice', async ({ page, request }, testInfo) => {
+  const [photo] = await uploadViaApi(request, distinctJpegs('spoken-album', 1));
+  const title = `Holidays ${testInfo.project.name}`;
+  const made = await request.post('/api/albums', { data: { title } });
+  expect(made.status()).toBe(201);
+  const album = (await made.json()) as { id: string };
+  await openListening(page);
+
+  await say(page, 'open the gallery');
+  await expect(lightboxOf(page, photo.filename)).toBeVisible();
+  await say(page, `add this to ${title.toLowerCase()}`);
+  await expect(voiceStatus(page)).toContainText(`Added 1 photo to ${title}`);
+  const listed = (await (await request.get(`/api/albums/${album.id}/photos`)).json()) as { photos: Photo[] };
+  expect(listed.photos.map((p) => p.id)).toEqual([photo.id]);
+
+  await say(page, 'add this to the album nobody made');
+  await expect(voiceStatus(page)).toContainText('You have no album called “nobody made”');
+
+  await say(page, `show the album ${title.toLowerCase()}`);
+  await expect(page).toHaveURL(`/albums/${album.id}`);
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  await expect(tileImage(page, photo.filename)).toBeVisible();
 });
 
 test('help lists what can be said, and closes by voice or button', async ({ page }) => {

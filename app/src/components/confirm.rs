@@ -1,4 +1,4 @@
-//! A modal confirmation, for deletes. The safe choice (Cancel) has the focus when it opens;
+//! A modal confirmation, for deletes, and the keys every modal dialog shares. The safe choice (Cancel) has the focus when it opens;
 //! a stronger confirmation can require typing a word.
 
 use leptos::ev::KeyboardEvent;
@@ -28,22 +28,7 @@ pub fn ConfirmDialog(
             let _ = button.focus();
         }
     });
-    let on_keydown = move |ev: KeyboardEvent| {
-        // Keys inside the dialog are the dialog's: the lightbox behind must not see them.
-        ev.stop_propagation();
-        match ev.key().as_str() {
-            "Escape" => {
-                ev.prevent_default();
-                on_cancel.run(());
-            }
-            "Tab" => {
-                if let Some(element) = dialog.get() {
-                    crate::browser::trap_focus(&element, &ev);
-                }
-            }
-            _ => {}
-        }
-    };
+    let on_keydown = modal_keys(dialog, on_cancel);
     let title_id = "confirm-title";
     view! {
         <div class="modal-backdrop">
@@ -83,5 +68,28 @@ pub fn ConfirmDialog(
                 </div>
             </div>
         </div>
+    }
+}
+
+/// The keys of a modal dialog: Escape closes it (`on_close`), Tab and Shift+Tab stay inside,
+/// and no key reaches the page behind (the lightbox's shortcuts).
+pub fn modal_keys(
+    dialog: NodeRef<leptos::html::Div>,
+    on_close: Callback<()>,
+) -> impl Fn(KeyboardEvent) + Copy {
+    move |ev: KeyboardEvent| {
+        ev.stop_propagation();
+        match ev.key().as_str() {
+            "Escape" => {
+                ev.prevent_default();
+                on_close.run(());
+            }
+            "Tab" => {
+                if let Some(element) = dialog.get() {
+                    crate::browser::trap_focus(&element, &ev);
+                }
+            }
+            _ => {}
+        }
     }
 }

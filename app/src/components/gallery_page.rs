@@ -2,16 +2,17 @@
 //! infinite scroll, the lightbox, and the live region that announces what happens.
 
 use crate::components::grid::JustifiedGrid;
-use crate::components::icons::{IconPhotos, IconSettings};
+use crate::components::icons::{IconAlbum, IconPhotos, IconSettings};
+use crate::components::layout::Announcer;
 use crate::components::lightbox::Lightbox;
 use crate::components::selection::SelectionBar;
 use crate::components::sign_in::SignOutButton;
 use crate::components::tags::TagSearch;
 use crate::components::uploader::{DropOverlay, UploadButton, UploadPanel, Uploads};
 use crate::components::voice::{VoiceCommands, VoiceControl};
+use crate::photo_source::PhotoSource;
 use crate::server_fns::list_photos;
 use crate::state::GalleryState;
-use gaillery_core::api::PhotoPage;
 use leptos::prelude::*;
 
 #[component]
@@ -24,7 +25,7 @@ pub fn GalleryPage() -> impl IntoView {
     let first_page = Resource::new(|| (), move |_| list_photos(None, tags.get_untracked()));
     // One state for the page's lifetime, filled from whichever listing the filter asks for:
     // observers, uploads and the event stream keep working across filter changes.
-    let state = GalleryState::new(PhotoPage::default(), Vec::new());
+    let state = GalleryState::new(PhotoSource::Library);
     let uploads = Uploads::new(state);
     // Stages and labels arrive live; after missed events, reload from the start.
     Effect::new(move |_| {
@@ -78,6 +79,10 @@ fn LoadedGallery(state: GalleryState, uploads: Uploads) -> impl IntoView {
                 <UploadButton uploads/>
                 // A page load of its own (`rel="external"`): the event stream and observers
                 // here live as long as the page.
+                <a class="button subtle" href="/albums" rel="external">
+                    <IconAlbum/>
+                    <span class="wide-only">"Albums"</span>
+                </a>
                 <a class="button subtle" href="/settings" rel="external">
                     <IconSettings/>
                     <span class="wide-only">"Settings"</span>
@@ -97,9 +102,7 @@ fn LoadedGallery(state: GalleryState, uploads: Uploads) -> impl IntoView {
         </main>
         <Lightbox state/>
         <DropOverlay uploads/>
-        <div class="visually-hidden" aria-live="polite" aria-atomic="true" role="status">
-            {move || state.announcement.get()}
-        </div>
+        <Announcer state/>
     }
 }
 
@@ -127,7 +130,7 @@ fn EmptyState(filtered: bool) -> impl IntoView {
 
 /// Loads the next page when it scrolls into view, or on click.
 #[component]
-fn LoadMore(state: GalleryState) -> impl IntoView {
+pub fn LoadMore(state: GalleryState) -> impl IntoView {
     let sentinel = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
         if let Some(element) = sentinel.get() {

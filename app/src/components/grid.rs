@@ -6,7 +6,7 @@
 //! guessed width, already fills whatever width the browser has; once hydrated, the grid measures
 //! itself and lays out again with the real width (shorter rows on phones).
 
-use crate::state::{page_url, GalleryState};
+use crate::state::GalleryState;
 use gaillery_core::layout::{justify, LayoutConfig, Row};
 use gaillery_core::placeholder::average_color;
 use gaillery_core::{Photo, PhotoStatus, Variant};
@@ -126,8 +126,8 @@ fn GridTile(state: GalleryState, tile: RenderedTile) -> impl IntoView {
     );
     let srcset = format!(
         "{} 1x, {} 2x",
-        photo.url(Variant::Thumbnail),
-        photo.url(Variant::Thumbnail2x)
+        state.image_url(&photo, Variant::Thumbnail),
+        state.image_url(&photo, Variant::Thumbnail2x)
     );
     let status = photo.status;
     // The ThumbHash is drawn once the page is in the browser (it needs a canvas); until then,
@@ -144,11 +144,11 @@ fn GridTile(state: GalleryState, tile: RenderedTile) -> impl IntoView {
             <a
                 class="tile-link"
                 id=format!("tile-{id}")
-                href=page_url(&state.tags.get_untracked(), Some(&id))
+                href=state.page_url(Some(&id))
                 style:background-image=move || painted.get().map(|url| format!("url({url})"))
             >
                 <img
-                    src=photo.url(Variant::Thumbnail)
+                    src=state.image_url(&photo, Variant::Thumbnail)
                     srcset=srcset
                     alt=photo.alt_text()
                     width=photo.width
@@ -158,14 +158,17 @@ fn GridTile(state: GalleryState, tile: RenderedTile) -> impl IntoView {
                     draggable="false"
                 />
             </a>
-            <label class="tile-select" title="Select">
-                <input
-                    type="checkbox"
-                    aria-label=format!("Select {}", photo.filename)
-                    prop:checked=move || selected.get()
-                    on:change=toggle
-                />
-            </label>
+            // A share link's visitor has nothing to do with a selection.
+            {(!state.read_only()).then(|| view! {
+                <label class="tile-select" title="Select">
+                    <input
+                        type="checkbox"
+                        aria-label=format!("Select {}", photo.filename)
+                        prop:checked=move || selected.get()
+                        on:change=toggle
+                    />
+                </label>
+            })}
             {(!status.is_final() || status == PhotoStatus::Failed).then(|| view! {
                 <span class="tile-status" class:failed=status == PhotoStatus::Failed
                     title=photo.status_reason.clone().unwrap_or_default()>

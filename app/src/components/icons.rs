@@ -94,3 +94,18 @@ pub fn IconPause() -> impl IntoView {
 pub fn IconSettings() -> impl IntoView {
     view! { <Icon path="M4 21v-7M4 10V3M12 21v-9M12 8V3M20 21v-5M20 12V3M1 14h6M9 8h6M17 16h6"/> }
 }
+
+#[component]
+pub fn IconRemove() -> impl IntoView {
+    view! { <Icon path="M5 12h14M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z"/> }
+}
+
+#[component]
+pub fn IconAlbum() -> impl IntoView {
+    view! { <Icon path="M4 6h16v13H4zM7 3h10M8 15l3-3 2 2 3-3 2 2"/> }
+}
+
+#[component]
+pub fn IconShare() -> impl IntoView {
+    view! { <Icon path="M12 15V3M7 8l5-5 5 5M5 12v8h14v-8"/> }
+}

@@ -2,6 +2,7 @@
 //! everything (with a confirmation that must be typed, as the original app's "delete all" was
 //! one click from disaster).
 
+use crate::components::albums::AddToAlbumButton;
 use crate::components::confirm::ConfirmDialog;
 use crate::server_fns::{delete_all_photos, delete_photos};
 use crate::state::GalleryState;
@@ -59,6 +60,7 @@ pub fn SelectionBar(state: GalleryState) -> impl IntoView {
                 <button class="button subtle" on:click=move |_| state.selected.update(|s| s.clear())>
                     "Clear selection"
                 </button>
+                <AddToAlbumButton state photos=Signal::derive(move || state.selected.with(|s| s.iter().cloned().collect()))/>
                 <button class="button danger" on:click=move |_| asking.set(Asking::DeleteSelected)>
                     "Delete selected"
                 </button>

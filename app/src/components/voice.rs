@@ -3,6 +3,7 @@
 //! (`gaillery_core::voice`); gallery-wide intents are carried out here, and those about the
 //! open photo are handed to the lightbox through [`VoiceCommands`].
 
+use crate::components::albums::{add_to_album_by_voice, show_album_by_voice};
 use crate::components::icons::IconMicrophone;
 use crate::server_fns::{count_tagged, voice_vocabulary};
 use crate::speech::{self, SpeechEvent};
@@ -66,6 +67,11 @@ impl VoiceCommands {
         }
         self.handled.set_value(Some(command.serial));
         Some(command.intent)
+    }
+
+    /// The language commands are spoken in.
+    pub fn language(&self) -> Language {
+        self.language.get_untracked()
     }
 
     /// Shows and says `text`, whatever the setting: for what was asked to be read out.
@@ -172,6 +178,17 @@ pub fn VoiceControl(state: GalleryState, voice: VoiceCommands) -> impl IntoView 
                 Intent::None => {
                     voice.reply("Sorry, I didn't understand. Say “help” for what you can say.")
                 }
+                Intent::ShowAlbum { album } => show_album_by_voice(voice, album),
+                Intent::AddToAlbum { album } if !photo_open => {
+                    let selected: Vec<PhotoId> = state
+                        .selected
+                        .with_untracked(|s| s.iter().cloned().collect());
+                    if selected.is_empty() {
+                        voice.reply("Open a photo or select photos first");
+                    } else {
+                        add_to_album_by_voice(voice, state, album, selected);
+                    }
+                }
                 // Everything else is about the open photo; with none open, some open one.
                 intent if photo_open => voice.send(intent),
                 Intent::OpenGallery | Intent::Next | Intent::First | Intent::SlideshowStart => {
@@ -180,7 +197,7 @@ pub fn VoiceControl(state: GalleryState, voice: VoiceCommands) -> impl IntoView 
                         .with_untracked(|photos| photos.first().cloned());
                     match first {
                         Some(photo) => {
-                            go(page_url(&state.tags.get_untracked(), Some(&photo.id)));
+                            go(state.page_url(Some(&photo.id)));
                             if intent == Intent::SlideshowStart {
                                 // The lightbox mounts with the navigation; it picks this up.
                                 voice.send(Intent::SlideshowStart);

@@ -5,14 +5,20 @@
 //! - `photos`: list, search, count, delete, classify again.
 //! - `accounts`: who is visiting, signing in and out, the first run.
 //! - `settings`: one's password and API tokens, and the administrator's accounts.
+//! - `albums`: albums and their share links, for their owner.
+//! - `shared`: what a share link's visitor sees, without an account.
 
 pub mod accounts;
+pub mod albums;
 pub mod photos;
 pub mod settings;
+pub mod shared;
 
 pub use accounts::*;
+pub use albums::*;
 pub use photos::*;
 pub use settings::*;
+pub use shared::*;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
@@ -84,6 +90,26 @@ pub(crate) mod ssr {
             .unwrap_or(gaillery_service::CookiePolicy { secure: true })
     }
 
+    /// The value of one of the request's cookies.
+    pub fn cookie(name: &str) -> Option<String> {
+        let parts = use_context::<Parts>()?;
+        let values = parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok());
+        gaillery_service::find_cookie(values, name).map(str::to_owned)
+    }
+
+    /// Sets one of the site's cookies on the answer, with the session cookie's attributes.
+    pub fn set_site_cookie(
+        name: &str,
+        value: &str,
+        max_age_secs: Option<i64>,
+    ) -> Result<(), AppError> {
+        set_cookie(cookie_policy().cookie(name, value, max_age_secs))
+    }
+
     fn set_cookie(value: String) -> Result<(), AppError> {
         let response = configured::<ResponseOptions>("the response")?;
         let value = http::HeaderValue::from_str(&value).map_err(|_| {
@@ -118,7 +144,18 @@ pub(crate) mod ssr {
         }
     }
 
+    /// The audit log's line for a share link made or revoked from the page.
+    pub fn audit_link(what: &'static str) {
+        if let Identity::SignedIn(caller) = identity() {
+            tracing::info!(username = caller.username, client = ?client().ip, "{what}");
+        }
+    }
+
     pub fn parse_id(raw: &str) -> Result<PhotoId, AppError> {
         PhotoId::parse(raw).ok_or_else(|| AppError::Refused("no such photo".to_owned()))
+    }
+
+    pub fn parse_ids(raw: &[String]) -> Result<Vec<PhotoId>, AppError> {
+        raw.iter().map(|id| parse_id(id)).collect()
     }
 }

@@ -56,10 +56,7 @@ pub async fn get_photo(id: String) -> Result<Photo, AppError> {
 #[server(prefix = "/_fn", endpoint = "delete_photos")]
 pub async fn delete_photos(ids: Vec<String>) -> Result<usize, AppError> {
     let (gallery, owner) = ssr::gallery_of_caller()?;
-    let ids = ids
-        .iter()
-        .map(|id| ssr::parse_id(id))
-        .collect::<Result<Vec<_>, _>>()?;
+    let ids = ssr::parse_ids(&ids)?;
     let deleted = gallery.delete_many(&owner, &ids).await?;
     ssr::audit_deletion(deleted);
     Ok(deleted)

@@ -8,12 +8,14 @@ use super::labels::{PhotoLabels, ReclassifyControl, ServerModels};
 use super::navigation::{Neighbours, PhotoNavigation};
 use super::voice::use_viewer_voice;
 use super::writes::{LightboxWrites, PhotoDeletion};
+use crate::components::albums::AddToAlbumButton;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::icons::{
-    IconClose, IconDelete, IconDownload, IconFullscreen, IconNext, IconPrevious, IconZoomIn,
-    IconZoomOut,
+    IconClose, IconDelete, IconDownload, IconFullscreen, IconNext, IconPrevious, IconRemove,
+    IconZoomIn, IconZoomOut,
 };
 use crate::components::slideshow::{Slideshow, SlideshowControls};
+use crate::photo_source::PhotoSource;
 use crate::state::GalleryState;
 use gaillery_core::{Photo, Variant};
 use leptos::ev::{KeyboardEvent, TouchEvent};
@@ -143,6 +145,7 @@ pub fn LightboxDialog(
         Some(Swipe::ToPrevious) => neighbours.show_previous(),
         None => {}
     };
+    let in_album = matches!(state.source(), PhotoSource::Album(_));
     let photo = move || current.get();
     let filename = move || photo().map(|p| p.filename).unwrap_or_default();
     view! {
@@ -170,7 +173,7 @@ pub fn LightboxDialog(
                     <img
                         class="lightbox-image"
                         class:zoomed=move || zoom.is_zoomed()
-                        src=p.url(Variant::Preview)
+                        src=state.image_url(&p, Variant::Preview)
                         alt=p.alt_text()
                         width=p.width
                         height=p.height
@@ -187,7 +190,10 @@ pub fn LightboxDialog(
                     <span>"Taken " <time datetime=taken.clone()>{taken.replacen('T', " ", 1)}</time></span>
                 })}
                 <PhotoLabels state photo=Signal::derive(photo) retry=writes.retry/>
-                <ReclassifyControl photo=Signal::derive(photo) models classify_again=writes.classify_again/>
+                {(!state.read_only()).then(|| view! {
+                    <ReclassifyControl photo=Signal::derive(photo) models classify_again=writes.classify_again/>
+                    <AddToAlbumButton state photos=Signal::derive(move || photo().map(|p| vec![p.id]).unwrap_or_default())/>
+                }.into_any())}
                 <span class="lightbox-position">
                     {move || neighbours.position.get().map(|i| format!("{} of {}{}", i + 1, state.photos.with(Vec::len), if state.has_more() { "+" } else { "" }))}
                 </span>
@@ -203,9 +209,18 @@ pub fn LightboxDialog(
                 <button class="icon-button" aria-label="Fullscreen" title="Fullscreen (F)"
                     on:click=move |_| viewer.toggle_fullscreen()><IconFullscreen/></button>
                 <a class="icon-button" aria-label="Download original" title="Download original"
-                    href=move || photo().map(|p| p.url(Variant::Original)) download=filename><IconDownload/></a>
-                <button class="icon-button" aria-label="Delete photo" title="Delete (Del)"
-                    on:click=move |_| confirming_delete.set(true)><IconDelete/></button>
+                    href=move || photo().map(|p| state.image_url(&p, Variant::Original)) download=filename><IconDownload/></a>
+                {match state.source() {
+                    PhotoSource::Link(_) => None,
+                    PhotoSource::Album(_) => Some(view! {
+                        <button class="icon-button" aria-label="Remove from album" title="Remove from album (Del)"
+                            on:click=move |_| confirming_delete.set(true)><IconRemove/></button>
+                    }.into_any()),
+                    PhotoSource::Library => Some(view! {
+                        <button class="icon-button" aria-label="Delete photo" title="Delete (Del)"
+                            on:click=move |_| confirming_delete.set(true)><IconDelete/></button>
+                    }.into_any()),
+                }}
                 <button class="icon-button" aria-label="Close" title="Close (Esc)" node_ref=close_button
                     on:click=move |_| navigation.close()><IconClose/></button>
             </div>
@@ -217,14 +232,23 @@ pub fn LightboxDialog(
                 on:click=move |_| neighbours.show_next()><IconNext/></button>
             // Neighbours load in the background so moving is instant.
             <div class="preload" aria-hidden="true">
-                {move || neighbours.previous.get().map(|p| view! { <img src=p.url(Variant::Preview) alt="" loading="eager"/> })}
-                {move || neighbours.next.get().map(|p| view! { <img src=p.url(Variant::Preview) alt="" loading="eager"/> })}
+                {move || neighbours.previous.get().map(|p| view! { <img src=state.image_url(&p, Variant::Preview) alt="" loading="eager"/> })}
+                {move || neighbours.next.get().map(|p| view! { <img src=state.image_url(&p, Variant::Preview) alt="" loading="eager"/> })}
             </div>
             <Show when=move || confirming_delete.get()>
                 <ConfirmDialog
-                    title="Delete this photo?"
-                    message=format!("{} will be deleted for good.", filename())
-                    confirm_label=if deleting.get_untracked() { "Deleting…" } else { "Delete" }
+                    title=if in_album { "Remove this photo from the album?" } else { "Delete this photo?" }
+                    message=if in_album {
+                        format!("{} stays in your library.", filename())
+                    } else {
+                        format!("{} will be deleted for good.", filename())
+                    }
+                    confirm_label=match (in_album, deleting.get_untracked()) {
+                        (true, true) => "Removing…",
+                        (true, false) => "Remove",
+                        (false, true) => "Deleting…",
+                        (false, false) => "Delete",
+                    }
                     on_confirm=Callback::new(move |()| viewer.delete_current())
                     on_cancel=Callback::new(move |()| confirming_delete.set(false))
                 />

@@ -59,7 +59,10 @@ pub fn use_viewer_keys(viewer: Viewer) {
             KeyCommand::ZoomOut => viewer.zoom.zoom_out(),
             KeyCommand::Fit => viewer.zoom.fit(),
             KeyCommand::Fullscreen => viewer.toggle_fullscreen(),
-            KeyCommand::AskToDelete => viewer.confirming_delete.set(true),
+            KeyCommand::AskToDelete if !viewer.state.read_only() => {
+                viewer.confirming_delete.set(true)
+            }
+            KeyCommand::AskToDelete => {}
             KeyCommand::MoveFocus => {
                 // Tab moves the focus as usual unless it would leave the dialog.
                 viewer.trap_focus(&ev);

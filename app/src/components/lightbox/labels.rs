@@ -35,10 +35,18 @@ pub fn PhotoLabels(
                         if !tags.contains(&l.label) {
                             tags.push(l.label.clone());
                         }
-                        view! {
-                            <li>
+                        // A share link's visitor sees the labels, not the owner's library.
+                        let name = if state.read_only() {
+                            view! { <span>{l.label.clone()}</span> }.into_any()
+                        } else {
+                            view! {
                                 <a class="label-link" href=page_url(&tags, None)
                                     title=format!("Show photos of {}", l.label)>{l.label.clone()}</a>
+                            }.into_any()
+                        };
+                        view! {
+                            <li>
+                                {name}
                                 " "
                                 <span class="percent">{percent(l.probability)}</span>
                             </li>
@@ -49,7 +57,9 @@ pub fn PhotoLabels(
             PhotoStatus::Failed => view! {
                 <span class="lightbox-failure" role="status">
                     "Could not classify: " {photo.status_reason.clone().unwrap_or_default()} " "
-                    <button class="button" disabled=move || retrying.get() on:click=on_retry>"Retry"</button>
+                    {(!state.read_only()).then(|| view! {
+                        <button class="button" disabled=move || retrying.get() on:click=on_retry>"Retry"</button>
+                    })}
                 </span>
             }.into_any(),
             stage => view! {

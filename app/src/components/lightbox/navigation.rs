@@ -1,7 +1,7 @@
 //! Moving between photos and closing the viewer. The open photo lives in the address
 //! (`/?photo=ID`), so both are navigations.
 
-use crate::state::{page_url, GalleryState};
+use crate::state::GalleryState;
 use gaillery_core::{Photo, PhotoId};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -35,7 +35,7 @@ impl PhotoNavigation {
                 scroll: false,
                 ..Default::default()
             };
-            let url = page_url(&self.state.tags.get_untracked(), Some(&photo.id));
+            let url = self.state.page_url(Some(&photo.id));
             self.navigate.run((url, options));
         }
     }
@@ -46,7 +46,7 @@ impl PhotoNavigation {
             scroll: false,
             ..Default::default()
         };
-        let url = page_url(&self.state.tags.get_untracked(), None);
+        let url = self.state.page_url(None);
         self.navigate.run((url, options));
     }
 }

@@ -2,6 +2,7 @@
 //! hands them over through [`VoiceCommands`]; gallery-wide ones (tags, help) stay its own.
 
 use super::dialog::Viewer;
+use crate::components::albums::add_to_album_by_voice;
 use crate::components::grid::percent;
 use crate::components::voice::VoiceCommands;
 use gaillery_core::voice::Intent;
@@ -84,6 +85,9 @@ fn carry_out(viewer: Viewer, voice: VoiceCommands, intent: Intent, photo: &Photo
             slideshow.running.set(false);
             reply("Slideshow stopped".into());
         }
+        Intent::DeleteCurrent if viewer.state.read_only() => {
+            reply("Shared photos cannot be deleted".into())
+        }
         Intent::DeleteCurrent => {
             slideshow.running.set(false);
             viewer.confirming_delete.set(true);
@@ -102,8 +106,18 @@ fn carry_out(viewer: Viewer, voice: VoiceCommands, intent: Intent, photo: &Photo
         }
         Intent::Confirm | Intent::Cancel => reply("There is nothing to confirm".into()),
         Intent::Describe => voice.read_out(describe(photo)),
+        Intent::AddToAlbum { .. } if viewer.state.read_only() => {
+            reply("Shared photos cannot be added to an album".into())
+        }
+        Intent::AddToAlbum { album } => {
+            add_to_album_by_voice(voice, viewer.state, album, vec![photo.id.clone()])
+        }
         // Gallery-wide intents are the voice control's own.
-        Intent::ShowTag { .. } | Intent::ShowAll | Intent::Help | Intent::None => {}
+        Intent::ShowTag { .. }
+        | Intent::ShowAll
+        | Intent::ShowAlbum { .. }
+        | Intent::Help
+        | Intent::None => {}
     }
 }
 

@@ -1,4 +1,5 @@
-//! What the viewer changes on the server: deleting the open photo, and classifying it again.
+//! What the viewer changes on the server: deleting the open photo (or, in an album, taking it
+//! out of the album), and classifying it again.
 //!
 //! Each write is a `ServerAction`: its `pending()` disables or relabels the button that sent
 //! it, and an effect on its `version()` takes in the answer. They belong to the lightbox, which
@@ -7,7 +8,8 @@
 
 use super::navigation::PhotoNavigation;
 use crate::error::AppError;
-use crate::server_fns::{DeletePhotos, ReclassifyPhoto};
+use crate::photo_source::PhotoSource;
+use crate::server_fns::{delete_photos, remove_from_album, ReclassifyPhoto};
 use crate::state::GalleryState;
 use gaillery_core::api::PhotoEvent;
 use gaillery_core::{Photo, PhotoStatus};
@@ -33,10 +35,10 @@ impl LightboxWrites {
     }
 }
 
-/// Deleting the open photo, once confirmed.
+/// Deleting the open photo once confirmed; in an album, taking it out of the album instead.
 #[derive(Clone, Copy)]
 pub struct PhotoDeletion {
-    action: ServerAction<DeletePhotos>,
+    action: Action<Vec<String>, Result<usize, AppError>>,
     // The action's signals, made once: each call of its accessors makes a new handle.
     pending: Memo<bool>,
     version: RwSignal<usize>,
@@ -46,7 +48,17 @@ pub struct PhotoDeletion {
 
 impl PhotoDeletion {
     fn new(state: GalleryState, navigation: PhotoNavigation) -> PhotoDeletion {
-        let action = ServerAction::<DeletePhotos>::new();
+        let source = state.source();
+        let in_album = matches!(source, PhotoSource::Album(_));
+        let action = Action::new(move |ids: &Vec<String>| {
+            let (source, ids) = (source.clone(), ids.clone());
+            async move {
+                match source {
+                    PhotoSource::Album(album) => remove_from_album(album, ids).await,
+                    _ => delete_photos(ids).await,
+                }
+            }
+        });
         let answer = action.value();
         let deletion = PhotoDeletion {
             action,
@@ -70,10 +82,15 @@ impl PhotoDeletion {
                             None => navigation.close(),
                         }
                         state.remove_photos(std::slice::from_ref(&photo.id));
-                        state.announce(format!("Deleted {}", photo.filename));
+                        state.announce(if in_album {
+                            format!("Removed {} from the album", photo.filename)
+                        } else {
+                            format!("Deleted {}", photo.filename)
+                        });
                     }
                     Some(Err(error)) => {
-                        state.announce(format!("Could not delete {}: {error}", photo.filename));
+                        let verb = if in_album { "remove" } else { "delete" };
+                        state.announce(format!("Could not {verb} {}: {error}", photo.filename));
                     }
                     None => {}
                 }
@@ -87,7 +104,7 @@ impl PhotoDeletion {
     pub fn start(&self, photo: Photo, then_show: Option<Photo>) {
         let ids = vec![photo.id.to_string()];
         self.deleting.set_value(Some((photo, then_show)));
-        self.action.dispatch(DeletePhotos { ids });
+        self.action.dispatch(ids);
     }
 
     /// Whether the request is out.

@@ -1,8 +1,8 @@
 //! The administrator's accounts: the table with each account's photo count, adding one,
 //! removing one with its photos (after a confirmation) and resetting a password.
 
-use super::{clear_after_success, failure, Outcome};
 use crate::components::confirm::ConfirmDialog;
+use crate::components::forms::{clear_after_success, failure, Outcome};
 use crate::server_fns::{list_accounts, AccountListing, AddAccount, RemoveAccount, ResetPassword};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;

@@ -10,9 +10,7 @@ mod accounts;
 mod password;
 mod tokens;
 
-use crate::components::icons::IconPrevious;
-use crate::components::sign_in::{FormError, SignOutButton};
-use crate::error::AppError;
+use crate::components::layout::SubpageTopBar;
 use crate::server_fns::{who_is_visiting, Visitor};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,21 +18,9 @@ use leptos_meta::Title;
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let visitor = Resource::new(|| (), |_| who_is_visiting());
-    // The links leave the app's router (`rel="external"`): the gallery's live event stream
-    // and observers belong to a page load, so each page starts afresh.
     view! {
         <Title text="Settings · GAiLLERY"/>
-        <header class="topbar">
-            <p class="brand">"GAiLLERY"</p>
-            <div class="topbar-actions">
-                <a class="button subtle" href="/" rel="external">
-                    <IconPrevious/>
-                    <span class="visually-hidden">"Back to the "</span>
-                    "Gallery"
-                </a>
-                <SignOutButton/>
-            </div>
-        </header>
+        <SubpageTopBar/>
         <main class="settings-page">
             <h1>"Settings"</h1>
             <Suspense fallback=|| view! { <p class="status-line">"Loading…"</p> }>
@@ -61,52 +47,5 @@ pub fn SettingsPage() -> impl IntoView {
                 })}
             </Suspense>
         </main>
-    }
-}
-
-/// The failure of an action's last submission, for `Outcome`, whatever it answers on success.
-fn failure<T: Send + Sync + 'static>(
-    value: impl Into<Signal<Option<Result<T, AppError>>>>,
-) -> Signal<Option<Result<(), AppError>>> {
-    let value = value.into();
-    Signal::derive(move || {
-        value.with(|last| match last {
-            Some(Err(error)) => Some(Err(error.clone())),
-            Some(Ok(_)) => Some(Ok(())),
-            None => None,
-        })
-    })
-}
-
-/// Empties `form` each time its action succeeds, so a password or name typed is not left
-/// behind for the next submission.
-fn clear_after_success<T: Send + Sync + 'static>(
-    value: impl Into<Signal<Option<Result<T, AppError>>>>,
-    form: NodeRef<leptos::html::Form>,
-) {
-    let value = value.into();
-    Effect::new(move |_| {
-        if value.with(|last| matches!(last, Some(Ok(_)))) {
-            if let Some(form) = form.get_untracked() {
-                form.reset();
-            }
-        }
-    });
-}
-
-/// What came of an action's last submission: why it failed (an alert), or on success `done`
-/// (a status). Both are read out when they appear, and empty until then.
-#[component]
-fn Outcome(
-    failed: Signal<Option<Result<(), AppError>>>,
-    #[prop(optional, into)] done: Signal<Option<String>>,
-) -> impl IntoView {
-    view! {
-        <div class="form-outcome">
-            <FormError value=failed/>
-            <p class="form-status" role="status">
-                {move || done.get().unwrap_or_default()}
-            </p>
-        </div>
     }
 }

@@ -1,7 +1,7 @@
 //! Changing one's own password. The current one proves it is the owner typing; every other
 //! session of the account is signed out, this one stays.
 
-use super::{clear_after_success, failure, Outcome};
+use crate::components::forms::{clear_after_success, failure, Outcome};
 use crate::server_fns::ChangePassword;
 use leptos::prelude::*;
 

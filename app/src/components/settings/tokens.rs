@@ -1,7 +1,7 @@
 //! API tokens, for scripts and the command line: the list, revoking one, and making one, whose
 //! secret is shown once, right after it is made.
 
-use super::{clear_after_success, failure, Outcome};
+use crate::components::forms::{clear_after_success, failure, Outcome};
 use crate::server_fns::{list_tokens, CreateToken, IssuedToken, RevokeToken, TokenListing};
 use leptos::prelude::*;
 

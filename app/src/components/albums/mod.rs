@@ -1,0 +1,21 @@
+//! Albums: the list of one's albums (`/albums`), an album's page (`/albums/{id}`) with the same
+//! grid and lightbox as the library, adding photos to an album from the selection or the
+//! lightbox, and sharing an album by a link.
+//!
+//! - `list_page`: the albums, with their covers, and making a new one.
+//! - `album_page`: one album: rename, share, delete; its photos, removed or made the cover.
+//! - `picker`: "Add to album", for the selection and the lightbox.
+//! - `by_voice`: "show the album Holidays", "add this to Holidays".
+//! - `share`: the share dialog: a new link with an expiry and a password, the live links,
+//!   revoking one.
+
+mod album_page;
+mod by_voice;
+mod list_page;
+mod picker;
+mod share;
+
+pub use album_page::AlbumPage;
+pub use by_voice::{add_to_album_by_voice, show_album_by_voice};
+pub use list_page::AlbumsPage;
+pub use picker::AddToAlbumButton;
