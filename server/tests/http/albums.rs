@@ -2,21 +2,11 @@
 //! nobody else sees them; a link shows its album to anyone holding it, read-only, and nothing
 //! else, until revoked, and only with its password when it has one.
 
-use crate::support::{anonymous_client, upload_to, TestServer};
+use crate::support::{anonymous_client, upload_one, TestServer};
 use gaillery_core::api::PhotoPage;
-use gaillery_testkit as kit;
 use reqwest::header::{CACHE_CONTROL, COOKIE, SET_COOKIE};
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-async fn upload(server: &TestServer, client: &Client, seed: u32) -> String {
-    let url = server.url("/api/photos");
-    let name = format!("photo-{seed}.jpg");
-    let (status, uploaded) =
-        upload_to(client, &url, [(name, kit::photo_jpeg(320, 240, seed))]).await;
-    assert_eq!(status, 201);
-    uploaded.photos[0].id.to_string()
-}
 
 async fn json_of(response: reqwest::Response, status: StatusCode) -> Value {
     assert_eq!(response.status(), status);
@@ -34,9 +24,9 @@ async fn an_album_is_made_filled_ordered_and_seen_by_its_owner_only() {
     let alice = server.client.clone();
     let bob = server.add_user("bob").await;
     let (first, second, third) = (
-        upload(&server, &alice, 1).await,
-        upload(&server, &alice, 2).await,
-        upload(&server, &alice, 3).await,
+        upload_one(&server, &alice, 1).await,
+        upload_one(&server, &alice, 2).await,
+        upload_one(&server, &alice, 3).await,
     );
     let album = json_of(
         alice
@@ -155,8 +145,8 @@ async fn a_link_shows_its_album_read_only_to_anyone_and_nothing_else_until_revok
     let server = TestServer::start(dir.path()).await;
     let owner = server.client.clone();
     let (shown, hidden) = (
-        upload(&server, &owner, 1).await,
-        upload(&server, &owner, 2).await,
+        upload_one(&server, &owner, 1).await,
+        upload_one(&server, &owner, 2).await,
     );
     let album = json_of(
         owner
@@ -269,7 +259,7 @@ async fn a_link_shows_its_album_read_only_to_anyone_and_nothing_else_until_revok
 async fn a_link_with_a_password_opens_once_it_is_given() {
     let dir = tempfile::tempdir().expect("temp dir");
     let server = TestServer::start(dir.path()).await;
-    let photo = upload(&server, &server.client, 1).await;
+    let photo = upload_one(&server, &server.client, 1).await;
     let short = server
         .client
         .post(server.url(&format!("/api/photos/{photo}/share")))

@@ -19,13 +19,13 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BUCKET: &str = "gaillery-cluster";
+pub(crate) const BUCKET: &str = "gaillery-cluster";
 const TABLE: &str = "gaillery-cluster";
 
 /// The storage services and the proxies in front of them. moto is also behind a
 /// `SerialProxy`, which makes each of its requests atomic as on DynamoDB (see testkit).
-struct Backends {
-    dir: tempfile::TempDir,
+pub(crate) struct Backends {
+    pub(crate) dir: tempfile::TempDir,
     _s3: ServerProcess,
     _dynamodb: ServerProcess,
     dynamodb_serial: SerialProxy,
@@ -34,7 +34,28 @@ struct Backends {
 }
 
 impl Backends {
-    async fn start() -> Backends {
+    /// `gaillery SUBCOMMAND` on the shared bucket and table, through the proxies, with the
+    /// test servers' credentials and nothing else of the machine's AWS configuration.
+    pub(crate) fn command(&self, subcommand: &[&str], data_dir: &std::path::Path) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gaillery"));
+        command
+            .args(subcommand)
+            .args(["--storage", "aws", "--create-resources"])
+            .args(["--s3-bucket", BUCKET, "--dynamodb-table", TABLE])
+            .arg("--data-dir")
+            .arg(data_dir)
+            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+            .env("AWS_REGION", REGION)
+            .env("AWS_ENDPOINT_URL_S3", self.s3_proxy.endpoint())
+            .env("AWS_ENDPOINT_URL_DYNAMODB", self.dynamodb_proxy.endpoint())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
+        command
+    }
+
+    pub(crate) async fn start() -> Backends {
         let dir = tempfile::tempdir().expect("temp dir");
         let (s3_dir, moto_log) = (dir.path().join("s3"), dir.path().join("moto.log"));
         let (s3, dynamodb) = tokio::task::spawn_blocking(move || {
@@ -60,47 +81,31 @@ impl Backends {
 }
 
 /// One `gaillery serve --storage aws` process; killed when dropped.
-struct Node {
-    base: String,
+pub(crate) struct Node {
+    pub(crate) base: String,
     log: PathBuf,
     child: Child,
-    client: reqwest::Client,
+    pub(crate) client: reqwest::Client,
 }
 
 impl Node {
     /// Starts a server on the shared bucket and table and waits until it answers.
-    async fn start(backends: &Backends, name: &str, extra: &[&str]) -> Node {
+    pub(crate) async fn start(backends: &Backends, name: &str, extra: &[&str]) -> Node {
         let port = servers::free_port();
         let data_dir = backends.dir.path().join(name);
         let log = backends.dir.path().join(format!("{name}.log"));
         let log_file = std::fs::File::create(&log).expect("log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_gaillery"))
-            .arg("serve")
+        let child = backends
+            .command(&["serve"], &data_dir)
             .args(["--addr", &format!("127.0.0.1:{port}")])
-            .args(["--storage", "aws", "--create-resources"])
-            .args(["--s3-bucket", BUCKET, "--dynamodb-table", TABLE])
             .args(["--instance", name, "--model", "efficientnet-lite0"])
             .arg("--model-dir")
             .arg(model_dir())
-            .arg("--data-dir")
-            .arg(&data_dir)
             .arg("--site-root")
             .arg(data_dir.join("no-site"))
             .arg("--leptos-config")
             .arg(data_dir.join("no-leptos.toml"))
             .args(extra)
-            .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-            .env("AWS_REGION", REGION)
-            .env("AWS_ENDPOINT_URL_S3", backends.s3_proxy.endpoint())
-            .env(
-                "AWS_ENDPOINT_URL_DYNAMODB",
-                backends.dynamodb_proxy.endpoint(),
-            )
-            // No instance-metadata lookups, no profile files: only what is set here.
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_CONFIG_FILE", "/nonexistent")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("log handle"))
@@ -137,7 +142,7 @@ impl Node {
         panic!("server did not start; its log:\n{}", self.log_text());
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
@@ -164,7 +169,7 @@ impl Node {
     }
 
     /// Every photo, through the listing's pages.
-    async fn all_photos(&self) -> Vec<Photo> {
+    pub(crate) async fn all_photos(&self) -> Vec<Photo> {
         let mut photos = Vec::new();
         let mut cursor: Option<String> = None;
         loop {

@@ -61,6 +61,21 @@ fn attempts(id: &str, album: &str) -> Vec<Attempt> {
         ),
         (
             Method::POST,
+            "/_fn/add_to_album".into(),
+            form(format!("id={album}&photo_ids[0]={id}")),
+        ),
+        (
+            Method::POST,
+            "/_fn/remove_from_album".into(),
+            form(format!("id={album}&photo_ids[0]={id}")),
+        ),
+        (
+            Method::POST,
+            "/_fn/set_album_cover".into(),
+            form(format!("id={album}&photo_id={id}")),
+        ),
+        (
+            Method::POST,
             "/_fn/delete_photos".into(),
             form(format!("ids[0]={id}")),
         ),

@@ -2,8 +2,10 @@
 //! server and CI's disk and two cores pay for every link.
 
 mod accounts;
+mod album_functions;
 mod albums;
 mod api;
+mod aws_upgrade;
 mod classification;
 mod cluster;
 mod guard;

@@ -2,24 +2,14 @@
 //! tokens only), the accounts' ones refuse members with 403 as `/api/users` does, and removing
 //! an account removes its photos too. The browser side is end2end/tests/settings.spec.ts.
 
-use crate::support::{anonymous_client, upload_to, TestServer, PASSWORD};
+use crate::support::{anonymous_client, call_function, upload_to, TestServer, PASSWORD};
 use gaillery_testkit as kit;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 
-const FORM: &str = "application/x-www-form-urlencoded";
-
-/// Calls the server function `name` with a form body, as the page's forms do.
+/// Calls the server function `name` with a form body; the answer as JSON when it is.
 async fn call(server: &TestServer, client: &Client, name: &str, form: &str) -> (StatusCode, Value) {
-    let response = client
-        .post(server.url(&format!("/_fn/{name}")))
-        .header("content-type", FORM)
-        .body(form.to_owned())
-        .send()
-        .await
-        .expect("server function");
-    let status = response.status();
-    let text = response.text().await.expect("body");
+    let (status, text) = call_function(server, client, name, form).await;
     (
         status,
         serde_json::from_str(&text).unwrap_or(Value::String(text)),

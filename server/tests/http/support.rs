@@ -222,16 +222,21 @@ pub fn session_cookie(response: &reqwest::Response) -> String {
 impl TestServer {
     /// Adds an account (through the administrator) and returns a client signed in to it.
     pub async fn add_user(&self, username: &str) -> reqwest::Client {
-        let response = self
-            .client
-            .post(self.url("/api/users"))
-            .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
-            .send()
-            .await
-            .expect("add-user request");
-        assert_eq!(response.status(), 201, "{username} is added");
-        signed_in_client(&self.base, username).await
+        add_user_on(&self.base, &self.client, username).await
     }
+}
+
+/// Adds an account through `admin`, signed in to the server at `base`, and returns a client
+/// signed in to it.
+pub async fn add_user_on(base: &str, admin: &reqwest::Client, username: &str) -> reqwest::Client {
+    let response = admin
+        .post(format!("{base}/api/users"))
+        .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
+        .send()
+        .await
+        .expect("add-user request");
+    assert_eq!(response.status(), 201, "{username} is added");
+    signed_in_client(base, username).await
 }
 
 /// Uploads files to `url` in one multipart request (one `file` part each); returns the status
@@ -261,4 +266,33 @@ pub async fn upload_to(
         panic!("upload response {status} is not an UploadResponse ({e}): {body}")
     });
     (status, parsed)
+}
+
+/// Uploads one generated photo (varied by `seed`) as `client`; returns its id.
+pub async fn upload_one(server: &TestServer, client: &reqwest::Client, seed: u32) -> String {
+    let url = server.url("/api/photos");
+    let name = format!("photo-{seed}.jpg");
+    let photo = gaillery_testkit::photo_jpeg(320, 240, seed);
+    let (status, uploaded) = upload_to(client, &url, [(name, photo)]).await;
+    assert_eq!(status, 201);
+    uploaded.photos[0].id.to_string()
+}
+
+/// Calls the server function `name` with a form body, as the page's forms do: the status and
+/// the body.
+pub async fn call_function(
+    server: &TestServer,
+    client: &reqwest::Client,
+    name: &str,
+    form: &str,
+) -> (reqwest::StatusCode, String) {
+    let response = client
+        .post(server.url(&format!("/_fn/{name}")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form.to_owned())
+        .send()
+        .await
+        .expect("server function");
+    let status = response.status();
+    (status, response.text().await.expect("body"))
 }
