@@ -13,6 +13,15 @@ impl Gallery {
             .ok_or(ServiceError::NotFound)
     }
 
+    /// The owner's photos among `ids`, in that order; the others are left out.
+    pub async fn photos_by_ids(
+        &self,
+        owner: &OwnerId,
+        ids: &[PhotoId],
+    ) -> Result<Vec<Photo>, ServiceError> {
+        Ok(self.catalog.photos_by_ids(owner, ids).await?)
+    }
+
     /// One page of the owner's photos, newest first; with `tags`, only those matching every
     /// search word (through the label hierarchy: "dog" matches every breed; case and plurals
     /// do not matter).

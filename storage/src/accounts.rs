@@ -107,6 +107,23 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn session(&self, token_hash: &str, now_ms: i64)
         -> Result<Option<Session>, StorageError>;
 
+    /// The session with its account, unless it has expired by `now_ms` (or its account is
+    /// gone): what checking a request's cookie reads. Adapters that can read both in one round
+    /// do; this default reads one after the other.
+    async fn session_with_account(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<(Session, Account)>, StorageError> {
+        let Some(session) = self.session(token_hash, now_ms).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .account(&session.owner)
+            .await?
+            .map(|account| (session, account)))
+    }
+
     /// Moves the expiry of a session that has not expired by `now_ms` (sliding expiry). `false`
     /// if there is no such session, or it has expired: an expired session is never revived.
     async fn extend_session(

@@ -99,10 +99,8 @@ impl Accounts {
             return Ok(Some(caller));
         }
         let now = now_ms();
-        let Some(session) = self.store.session(&token_hash, now).await? else {
-            return Ok(None);
-        };
-        let Some(account) = self.store.account(&session.owner).await? else {
+        let Some((session, account)) = self.store.session_with_account(&token_hash, now).await?
+        else {
             return Ok(None);
         };
         if session.expires_at_ms - now < SESSION_LIFETIME_MS - SESSION_RENEWAL_MS {

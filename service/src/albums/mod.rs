@@ -199,15 +199,9 @@ impl Albums {
     ) -> Result<PhotoPage, ServiceError> {
         let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
         let page = self.store.album_photo_ids(owner, id, cursor, limit).await?;
-        let mut photos = Vec::with_capacity(page.photo_ids.len());
-        for photo in &page.photo_ids {
-            match self.gallery.photo(owner, photo).await {
-                Ok(photo) => photos.push(photo),
-                // Deleted while the page was read: it leaves the album with its deletion.
-                Err(ServiceError::NotFound) => {}
-                Err(other) => return Err(other),
-            }
-        }
+        // One read for the page. A photo deleted while the page was read is left out: it
+        // leaves the album with its deletion.
+        let photos = self.gallery.photos_by_ids(owner, &page.photo_ids).await?;
         Ok(PhotoPage {
             photos,
             next_cursor: page.next_cursor,

@@ -88,6 +88,14 @@ impl Catalog for DynamoCatalog {
             .map(|stored| stored.photo))
     }
 
+    async fn photos_by_ids(
+        &self,
+        owner: &OwnerId,
+        ids: &[PhotoId],
+    ) -> Result<Vec<Photo>, StorageError> {
+        self.photos_in_order(owner, ids).await
+    }
+
     async fn photo_by_hash(
         &self,
         owner: &OwnerId,

@@ -118,6 +118,27 @@ impl DynamoCatalog {
             .transpose()
     }
 
+    /// Many photos in BatchGetItem rounds (100 keys each), put back in the order asked.
+    pub(super) async fn photos_in_order(
+        &self,
+        owner: &OwnerId,
+        ids: &[PhotoId],
+    ) -> Result<Vec<Photo>, StorageError> {
+        check_owner(owner)?;
+        // BatchGetItem refuses a key twice.
+        let unique: std::collections::BTreeSet<&PhotoId> = ids.iter().collect();
+        let keys = unique
+            .into_iter()
+            .map(|id| key(owner_pk(owner), photo_sk(id)))
+            .collect();
+        let mut found: BTreeMap<PhotoId, Photo> = BTreeMap::new();
+        for item in self.batch_get(keys).await? {
+            let photo = decode_photo(item)?.photo;
+            found.insert(photo.id.clone(), photo);
+        }
+        Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
+    }
+
     pub(super) async fn find_by_hash(
         &self,
         owner: &OwnerId,

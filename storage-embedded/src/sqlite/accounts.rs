@@ -220,6 +220,30 @@ impl AccountStore for SqliteCatalog {
         .await
     }
 
+    async fn session_with_account(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<(Session, Account)>, StorageError> {
+        let token_hash = token_hash.to_owned();
+        // Both reads on one connection, in one hop to the blocking pool: most of a read's
+        // cost is the hop.
+        self.read(move |conn| {
+            let sql = format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions
+                 WHERE token_hash = ?1 AND expires_at_ms > ?2"
+            );
+            let Some(session) = row(conn, &sql, params![token_hash, now_ms], session_from_row)?
+            else {
+                return Ok(None);
+            };
+            let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1");
+            let account = row(conn, &sql, params![session.owner.0], account_from_row)?;
+            Ok(account.map(|account| (session, account)))
+        })
+        .await
+    }
+
     async fn extend_session(
         &self,
         token_hash: &str,

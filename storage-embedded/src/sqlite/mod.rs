@@ -189,6 +189,14 @@ impl Catalog for SqliteCatalog {
         self.photo_by_id(owner, id).await
     }
 
+    async fn photos_by_ids(
+        &self,
+        owner: &OwnerId,
+        ids: &[PhotoId],
+    ) -> Result<Vec<Photo>, StorageError> {
+        self.photos_by_id(owner, ids).await
+    }
+
     async fn photo_by_hash(
         &self,
         owner: &OwnerId,

@@ -52,6 +52,30 @@ impl SqliteCatalog {
         .await
     }
 
+    /// Many photos in one call on one connection: an indexed lookup each.
+    pub(super) async fn photos_by_id(
+        &self,
+        owner: &OwnerId,
+        ids: &[PhotoId],
+    ) -> Result<Vec<Photo>, StorageError> {
+        let (owner, ids) = (owner.0.clone(), ids.to_vec());
+        self.read(move |conn| {
+            let mut select = conn.prepare_cached(concat!(
+                "SELECT ",
+                photo_columns!(),
+                " FROM photos WHERE id = ?1 AND owner = ?2"
+            ))?;
+            let mut photos = Vec::with_capacity(ids.len());
+            for id in &ids {
+                if let Some(row) = select.query(params![id.as_str(), owner])?.next()? {
+                    photos.push(photo_from_row(row)?.0);
+                }
+            }
+            Ok(photos)
+        })
+        .await
+    }
+
     pub(super) async fn find_by_hash(
         &self,
         owner: &OwnerId,

@@ -204,3 +204,43 @@ fn expected_order(photos: &[NewPhoto]) -> Vec<&PhotoId> {
     sorted.sort_by(|a, b| (b.created_at_ms, &b.id).cmp(&(a.created_at_ms, &a.id)));
     sorted.into_iter().map(|p| &p.id).collect()
 }
+
+pub async fn photos_by_ids_come_in_the_order_asked_and_only_the_owners(catalog: &dyn Catalog) {
+    const CHECK: &str = "photos_by_ids_come_in_the_order_asked_and_only_the_owners";
+    let run = &Run::new();
+    let (owner, other) = (run.owner("batch"), run.owner("batch-other"));
+    let mut mine = Vec::new();
+    for offset in 0..3 {
+        let new = run.new_photo(&owner, T0 + offset);
+        catalog.insert_photo(new.clone()).await.expect("insert");
+        mine.push(new.id);
+    }
+    let theirs = run.new_photo(&other, T0);
+    catalog.insert_photo(theirs.clone()).await.expect("insert");
+    let asked = [
+        mine[2].clone(),
+        run.photo_id(),
+        theirs.id.clone(),
+        mine[0].clone(),
+    ];
+    let found: Vec<PhotoId> = catalog
+        .photos_by_ids(&owner, &asked)
+        .await
+        .expect("photos_by_ids")
+        .into_iter()
+        .map(|photo| photo.id)
+        .collect();
+    assert_eq!(found, [mine[2].clone(), mine[0].clone()], "{CHECK}");
+    let none = catalog.photos_by_ids(&owner, &[]).await.expect("no ids");
+    assert!(none.is_empty(), "{CHECK}: no ids, no photos");
+    // More ids than one round of a batched read takes.
+    let many: Vec<PhotoId> = (0..150)
+        .map(|_| run.photo_id())
+        .chain(mine.clone())
+        .collect();
+    let found = catalog
+        .photos_by_ids(&owner, &many)
+        .await
+        .expect("many ids");
+    assert_eq!(found.len(), 3, "{CHECK}: 153 ids, 3 of them photos");
+}

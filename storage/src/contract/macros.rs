@@ -72,7 +72,8 @@ macro_rules! __contract_checks {
             pagination_visits_every_photo_exactly_once,
             pages_stay_stable_when_newer_photos_arrive,
             limit_is_clamped,
-            malformed_cursors_are_invalid
+            malformed_cursors_are_invalid,
+            photos_by_ids_come_in_the_order_asked_and_only_the_owners
         ] $($args)*);
     };
     (labels => $then:ident!($($args:tt)*)) => {
@@ -111,6 +112,7 @@ macro_rules! __contract_checks {
             passwords_change_and_missing_accounts_say_so,
             deleting_an_account_takes_its_sessions_and_tokens_and_frees_its_name,
             sessions_round_trip_and_end_at_their_expiry,
+            a_session_is_read_with_its_account,
             sessions_slide_and_are_deleted,
             signing_out_everywhere_touches_one_owner,
             sessions_and_tokens_need_an_account,

@@ -29,6 +29,34 @@ pub async fn sessions_round_trip_and_end_at_their_expiry(store: &dyn AccountStor
     assert_eq!(store.session(&run.sha256(), now).await, Ok(None));
 }
 
+pub async fn a_session_is_read_with_its_account(store: &dyn AccountStore) {
+    const CHECK: &str = "a_session_is_read_with_its_account";
+    let run = &Run::new();
+    let now = now_ms();
+    let session = signed_in(store, run, "heidi", now).await;
+    let account = store
+        .account(&session.owner)
+        .await
+        .expect("account")
+        .expect("the session's account");
+    let read = |now_ms| store.session_with_account(&session.token_hash, now_ms);
+    assert_eq!(
+        read(now).await,
+        Ok(Some((session.clone(), account))),
+        "{CHECK}"
+    );
+    assert_eq!(
+        read(session.expires_at_ms).await,
+        Ok(None),
+        "{CHECK}: at expiry"
+    );
+    assert_eq!(
+        store.session_with_account(&run.sha256(), now).await,
+        Ok(None),
+        "{CHECK}: unknown"
+    );
+}
+
 pub async fn sessions_slide_and_are_deleted(store: &dyn AccountStore) {
     const CHECK: &str = "sessions_slide_and_are_deleted";
     let run = &Run::new();
