@@ -5,13 +5,16 @@
 //! Run: `cargo bench -p gaillery-bench --bench listing`
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use gaillery_core::{Label, OwnerId, PhotoId, PhotoStatus};
-use gaillery_storage::{Catalog, NewPhoto};
+use gaillery_core::OwnerId;
+use gaillery_storage::Catalog;
 use gaillery_storage_embedded::SqliteCatalog;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-const PHOTOS: u64 = 100_000;
+#[path = "support/library.rs"]
+mod library;
+
+const PHOTOS: u64 = library::PHOTOS;
 const PAGE: usize = 60;
 /// How far the deep page is: about the middle of the library.
 const DEEP: usize = 50_000;
@@ -27,27 +30,10 @@ fn listing(c: &mut Criterion) {
 
     let started = Instant::now();
     let catalog = SqliteCatalog::open(&dir.path().join("catalog.sqlite")).expect("open catalog");
-    let photos: Vec<NewPhoto> = (0..PHOTOS).map(|i| photo(&owner, i)).collect();
-    let ids: Vec<PhotoId> = photos.iter().map(|p| p.id.clone()).collect();
-    let inserted = runtime
-        .block_on(catalog.insert_many(photos))
-        .expect("bulk insert");
-    assert_eq!(inserted as u64, PHOTOS, "every photo is new");
-    let inserted_in = started.elapsed();
-    runtime.block_on(async {
-        for (i, id) in ids.iter().enumerate() {
-            let labelled = catalog
-                .set_labels(&owner, id, labels(i as u64))
-                .await
-                .expect("labels");
-            assert!(labelled);
-        }
-    });
+    runtime.block_on(library::fill(&catalog, &owner, PHOTOS));
     eprintln!(
-        "catalog of {PHOTOS} photos built in {:.2?} (insert_many {:.2?}, then 3 labels each with set_labels {:.2?})",
-        started.elapsed(),
-        inserted_in,
-        started.elapsed() - inserted_in
+        "catalog of {PHOTOS} photos with 3 labels each built in {:.2?}",
+        started.elapsed()
     );
 
     let deep_cursor = runtime.block_on(cursor_at(&catalog, &owner, DEEP));
@@ -112,67 +98,6 @@ fn percentiles(mut call: impl FnMut(), runs: usize) -> (Duration, Duration) {
         .collect();
     times.sort();
     (times[runs / 2], times[runs * 99 / 100])
-}
-
-/// A photo as an upload would catalogue it, varied deterministically: about three years of
-/// photos, three at a time in the same millisecond (bursts), most with an EXIF date.
-fn photo(owner: &OwnerId, i: u64) -> NewPhoto {
-    let created_at_ms = 1_480_000_000_000 + (i / 3) as i64 * 3_150_000;
-    let portrait = i.is_multiple_of(4);
-    let hash = [mix(i), mix(i ^ 0xa5a5), mix(i ^ 0x5a5a_5a5a), mix(!i)];
-    NewPhoto {
-        // Like the server's ids: time first, so they sort by creation.
-        id: PhotoId::parse(&format!("{created_at_ms:013}{i:06}")).expect("id"),
-        owner: owner.clone(),
-        filename: format!("IMG_{:04}.JPG", i % 10_000),
-        width: if portrait { 3024 } else { 4032 },
-        height: if portrait { 4032 } else { 3024 },
-        taken_at: (!i.is_multiple_of(5)).then(|| {
-            format!(
-                "20{:02}-{:02}-{:02}T{:02}:{:02}:00",
-                16 + i % 10,
-                1 + i % 12,
-                1 + i % 28,
-                i % 24,
-                i % 60
-            )
-        }),
-        format: "jpeg".to_owned(),
-        size_bytes: 1_500_000 + hash[1] % 6_500_000,
-        sha256: hash.iter().map(|h| format!("{h:016x}")).collect(),
-        placeholder: format!("{:016x}{:012x}", hash[2], hash[3] >> 16),
-        status: PhotoStatus::Done,
-        created_at_ms,
-    }
-}
-
-fn labels(i: u64) -> Vec<Label> {
-    const NAMES: [&str; 8] = [
-        "golden retriever",
-        "tabby, tabby cat",
-        "seashore, coast, seacoast, sea-coast",
-        "alp",
-        "espresso",
-        "mountain bike, all-terrain bike, off-roader",
-        "lakeside, lakeshore",
-        "pizza, pizza pie",
-    ];
-    let top = 0.35 + (mix(i) % 600) as f32 / 1_000.0;
-    [(0, top), (3, (1.0 - top) * 0.6), (5, (1.0 - top) * 0.2)]
-        .into_iter()
-        .map(|(offset, probability)| Label {
-            label: NAMES[(i as usize + offset) % NAMES.len()].to_owned(),
-            probability,
-        })
-        .collect()
-}
-
-/// SplitMix64: cheap, deterministic pseudo-random fields.
-fn mix(seed: u64) -> u64 {
-    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 criterion_group!(benches, listing);
