@@ -24,7 +24,7 @@ mod speech;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{ParamSegment, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -59,8 +59,9 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("sign-in") view=components::sign_in::SignInPage/>
                 <Route path=StaticSegment("settings") view=components::settings::SettingsPage/>
                 <Route path=StaticSegment("albums") view=components::albums::AlbumsPage/>
-                <Route path=(StaticSegment("albums"), ParamSegment("id")) view=components::albums::AlbumPage/>
-                <Route path=(StaticSegment("s"), ParamSegment("token")) view=components::shared_page::SharedPage/>
+                // Rendered whole before answering, so a missing album or a dead link is a 404.
+                <Route path=(StaticSegment("albums"), ParamSegment("id")) view=components::albums::AlbumPage ssr=SsrMode::Async/>
+                <Route path=(StaticSegment("s"), ParamSegment("token")) view=components::shared_page::SharedPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -68,6 +68,16 @@ async fn another_users_album_is_no_album_on_every_server_function() {
             "{function}: bob learns something of alice's album"
         );
     }
+    // The album's page too: bob's browser is sent a 404, as for no album.
+    for id in [album.as_str(), NO_SUCH_ALBUM] {
+        let page = bob
+            .get(server.url(&format!("/albums/{id}")))
+            .send()
+            .await
+            .expect("album page");
+        assert_eq!(page.status(), StatusCode::NOT_FOUND, "{id}");
+        assert!(!page.text().await.expect("HTML").contains("Alice's"));
+    }
     let (_, listed) = call_function(&server, &bob, "list_albums", "").await;
     assert_eq!(listed, "[]");
 
@@ -113,6 +123,14 @@ async fn the_shared_page_shows_a_links_album_to_anyone_until_revoked() {
         opened["Open"]["first_page"]["photos"][0]["id"],
         photo.as_str()
     );
+    // The page itself: the album, answered 200 to a visitor with no account.
+    let page = visitor
+        .get(server.url(&format!("/s/{token}")))
+        .send()
+        .await
+        .expect("shared page");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.expect("HTML").contains("Friends"));
     // The visitor is nobody anywhere else.
     let (status, _) = call_function(&server, &visitor, "list_photos", "").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -128,6 +146,17 @@ async fn the_shared_page_shows_a_links_album_to_anyone_until_revoked() {
     let (status, _) =
         call_function(&server, &owner, "revoke_link", &format!("token={token}")).await;
     assert_eq!(status, StatusCode::OK);
+    let gone = visitor
+        .get(server.url(&format!("/s/{token}")))
+        .send()
+        .await
+        .expect("shared page");
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    assert!(gone
+        .text()
+        .await
+        .expect("HTML")
+        .contains("This link does not work"));
     for function in ["open_shared", "list_shared_photos"] {
         let (status, body) =
             call_function(&server, &visitor, function, &format!("token={token}")).await;

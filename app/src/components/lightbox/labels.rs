@@ -76,8 +76,19 @@ pub fn PhotoLabels(
 pub struct ServerModels(Resource<Result<Vec<String>, AppError>>);
 
 impl ServerModels {
-    pub fn new() -> ServerModels {
-        ServerModels(Resource::new(|| (), |()| classification_models()))
+    /// The server's models, asked for only when `wanted`: a share link's visitor classifies
+    /// nothing, and may not ask.
+    pub fn new(wanted: bool) -> ServerModels {
+        ServerModels(Resource::new(
+            || (),
+            move |()| async move {
+                if wanted {
+                    classification_models().await
+                } else {
+                    Ok(Vec::new())
+                }
+            },
+        ))
     }
 
     /// Tracked: the loaded models, empty until the list arrives (or if it cannot).

@@ -44,8 +44,13 @@ pub fn Lightbox(state: GalleryState) -> impl IntoView {
     // The source reads the photo list untracked: tracked, it woke this resource whenever the
     // list changed, even after a server render had disposed `open_id`. It stays `None` while
     // moving between loaded photos, so the viewer is not rebuilt on every step.
+    // A share link's visitor reaches only the link's pages, never one photo alone.
     let fetched = Resource::new(
-        move || open_id.get().filter(|id| !state.is_shown(id)),
+        move || {
+            open_id
+                .get()
+                .filter(|id| !state.read_only() && !state.is_shown(id))
+        },
         |missing| async move {
             match missing {
                 Some(id) => get_photo(id.to_string()).await.ok(),
@@ -56,7 +61,7 @@ pub fn Lightbox(state: GalleryState) -> impl IntoView {
     let navigation = PhotoNavigation::new(state);
     // Made here rather than in the dialog, which closes while a request may be out.
     let writes = LightboxWrites::new(state, navigation);
-    let models = labels::ServerModels::new();
+    let models = labels::ServerModels::new(!state.read_only());
 
     view! {
         <Transition fallback=|| ()>
