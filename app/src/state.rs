@@ -151,6 +151,20 @@ impl GalleryState {
         });
     }
 
+    /// Puts a shown photo just before `before`, or last (an album reordered).
+    pub fn move_photo(&self, id: &PhotoId, before: Option<&PhotoId>) {
+        self.photos.update(|photos| {
+            let Some(from) = photos.iter().position(|p| &p.id == id) else {
+                return;
+            };
+            let photo = photos.remove(from);
+            let to = before
+                .and_then(|before| photos.iter().position(|p| &p.id == before))
+                .unwrap_or(photos.len());
+            photos.insert(to, photo);
+        });
+    }
+
     pub fn position_of(&self, id: &PhotoId) -> Option<usize> {
         self.photos
             .with(|photos| photos.iter().position(|p| &p.id == id))
@@ -296,6 +310,28 @@ mod tests {
             page_url(&tags, Some(&id)),
             "/?tag=golden%20retriever&tag=a%26b%3Dc&photo=abc123"
         );
+    }
+
+    #[test]
+    fn a_moved_photo_goes_just_before_another_or_last() {
+        let owner = Owner::new_root(None);
+        owner.set();
+        let state = GalleryState::new(PhotoSource::Album("alb1".into()));
+        state
+            .photos
+            .set(["a1", "b2", "c3", "d4"].map(queued_photo).to_vec());
+        let id = |raw| PhotoId::parse(raw).unwrap();
+        let order = || {
+            state
+                .photos
+                .with_untracked(|p| p.iter().map(|p| p.id.to_string()).collect::<Vec<_>>())
+        };
+        state.move_photo(&id("c3"), Some(&id("b2")));
+        assert_eq!(order(), ["a1", "c3", "b2", "d4"]);
+        state.move_photo(&id("a1"), None);
+        assert_eq!(order(), ["c3", "b2", "d4", "a1"]);
+        state.move_photo(&id("d4"), Some(&id("c3")));
+        assert_eq!(order(), ["d4", "c3", "b2", "a1"]);
     }
 
     #[test]

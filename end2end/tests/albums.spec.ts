@@ -1,5 +1,5 @@
 // Albums and share links in the browser: an album made from the selection, its page (the same
-// grid and lightbox, removing instead of deleting), a link to it opened in a second browser
+// grid and lightbox, reordering, removing instead of deleting), a link to it opened in a second browser
 // with no cookies (read-only: no upload, no selection, no delete, private images, the library
 // closed), the link revoked, a link with a password, and axe on the new pages.
 
@@ -11,6 +11,7 @@ import {
   emptyGallery,
   expect,
   galleryOf,
+  gridOrder,
   lightboxOf,
   open,
   test,
@@ -72,6 +73,18 @@ test('an album made from the selection is shared read-only by a link, until revo
   await expect(tileImage(page, second.filename)).toHaveCount(0);
   const albumUrl = page.url();
   expect(await seriousViolations(page, testInfo, 'album')).toEqual([]);
+
+  // The order is the album's: the one selected photo moves later, and the server keeps it.
+  const before = await gridOrder(page);
+  await page.getByRole('checkbox', { name: `Select ${before[0]}` }).check();
+  await expect(page.getByRole('button', { name: 'Move earlier' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Move later' }).click();
+  await expect(announcer(page)).toHaveText('Moved later');
+  await expect.poll(() => gridOrder(page)).toEqual([before[1], before[0]]);
+  await page.getByRole('button', { name: 'Clear selection' }).click();
+  const albumId = albumUrl.split('/albums/')[1];
+  const kept = (await (await request.get(`/api/albums/${albumId}/photos`)).json()) as { photos: { filename: string }[] };
+  expect(kept.photos.map((p) => p.filename)).toEqual([before[1], before[0]]);
 
   // Its lightbox takes a photo out of the album; it never deletes one.
   await tileImage(page, first.filename).click();

@@ -110,6 +110,21 @@ pub async fn remove_from_album(id: String, photo_ids: Vec<String>) -> Result<usi
     Ok(photos.len())
 }
 
+/// Moves a photo of the album to just before `before`, or last.
+#[server(prefix = "/_fn", endpoint = "move_in_album")]
+pub async fn move_in_album(
+    id: String,
+    photo_id: String,
+    #[server(default)] before: Option<String>,
+) -> Result<(), AppError> {
+    let caller = ssr::caller()?;
+    let photo = ssr::parse_id(&photo_id)?;
+    let before = before.as_deref().map(ssr::parse_id).transpose()?;
+    Ok(ssr::albums()?
+        .reorder(&caller.owner, &id, &photo, before.as_ref())
+        .await?)
+}
+
 /// Makes a photo of the album its cover.
 #[server(prefix = "/_fn", endpoint = "set_album_cover")]
 pub async fn set_album_cover(id: String, photo_id: String) -> Result<(), AppError> {

@@ -50,6 +50,7 @@ async fn another_users_album_is_no_album_on_every_server_function() {
                 "set_album_cover",
                 format!("id={id}&photo_id={alices_photo}"),
             ),
+            ("move_in_album", format!("id={id}&photo_id={alices_photo}")),
             (
                 "share_album",
                 format!("id={id}&expires_in_days=0&password="),

@@ -2,6 +2,7 @@
 //! renames, shares and deletes it here; selected photos are taken out of it (never deleted) or
 //! one is made its cover. Another owner's album, or none, reads "No such album".
 
+use super::album_selection::AlbumSelectionBar;
 use super::share::ShareDialog;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::gallery_page::LoadMore;
@@ -13,12 +14,9 @@ use crate::components::lightbox::Lightbox;
 use crate::components::voice::{VoiceCommands, VoiceControl};
 use crate::error::AppError;
 use crate::photo_source::PhotoSource;
-use crate::server_fns::{
-    delete_album, get_album, list_album_photos, remove_from_album, rename_album, set_album_cover,
-};
+use crate::server_fns::{delete_album, get_album, list_album_photos, rename_album};
 use crate::state::GalleryState;
 use gaillery_core::api::albums::AlbumInfo;
-use gaillery_core::PhotoId;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -158,75 +156,10 @@ fn LoadedAlbum(state: GalleryState, album: AlbumInfo) -> impl IntoView {
     }
 }
 
-fn count_text(count: u64) -> String {
+pub(super) fn count_text(count: u64) -> String {
     match count {
         1 => "1 photo".to_owned(),
         n => format!("{n} photos"),
-    }
-}
-
-/// With photos selected: take them out of the album, or make the one selected its cover.
-#[component]
-fn AlbumSelectionBar(
-    state: GalleryState,
-    album_id: String,
-    info: RwSignal<AlbumInfo>,
-) -> impl IntoView {
-    let count = Memo::new(move |_| state.selected.with(|s| s.len()));
-    let selected = move || -> Vec<PhotoId> {
-        state
-            .selected
-            .with_untracked(|s| s.iter().cloned().collect())
-    };
-    let album_id = StoredValue::new(album_id);
-    let remove = {
-        move |_| {
-            let (album_id, ids) = (album_id.get_value(), selected());
-            leptos::task::spawn_local(async move {
-                let raw = ids.iter().map(ToString::to_string).collect();
-                match remove_from_album(album_id, raw).await {
-                    Ok(removed) => {
-                        state.remove_photos(&ids);
-                        info.update(|a| {
-                            a.photo_count = a.photo_count.saturating_sub(removed as u64)
-                        });
-                        state.announce(format!(
-                            "Removed {} from the album",
-                            count_text(removed as u64)
-                        ));
-                    }
-                    Err(error) => state.announce(format!("Could not remove: {error}")),
-                }
-            });
-        }
-    };
-    let make_cover = move |_| {
-        let album_id = album_id.get_value();
-        let Some(id) = selected().into_iter().next() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            match set_album_cover(album_id, id.to_string()).await {
-                Ok(()) => {
-                    info.update(|a| a.cover = Some(id.to_string()));
-                    state.selected.update(|s| s.clear());
-                    state.announce("The album's cover is set");
-                }
-                Err(error) => state.announce(format!("Could not set the cover: {error}")),
-            }
-        });
-    };
-    view! {
-        <Show when=move || { count.get() > 0 }>
-            <div class="selection-bar album-selection">
-                <span class="selection-count">{move || format!("{} selected", count.get())}</span>
-                <button class="button subtle" on:click=move |_| state.selected.update(|s| s.clear())>"Clear selection"</button>
-                <Show when=move || count.get() == 1>
-                    <button class="button" on:click=make_cover>"Use as cover"</button>
-                </Show>
-                <button class="button danger" on:click=remove>"Remove from album"</button>
-            </div>
-        </Show>
     }
 }
 

@@ -3,13 +3,15 @@
 //! lightbox, and sharing an album by a link.
 //!
 //! - `list_page`: the albums, with their covers, and making a new one.
-//! - `album_page`: one album: rename, share, delete; its photos, removed or made the cover.
+//! - `album_page`: one album: rename, share, delete; its grid and lightbox.
+//! - `album_selection`: selected photos taken out of the album, moved, or made the cover.
 //! - `picker`: "Add to album", for the selection and the lightbox.
 //! - `by_voice`: "show the album Holidays", "add this to Holidays".
 //! - `share`: the share dialog: a new link with an expiry and a password, the live links,
 //!   revoking one.
 
 mod album_page;
+mod album_selection;
 mod by_voice;
 mod list_page;
 mod picker;
