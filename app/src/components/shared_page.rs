@@ -59,10 +59,7 @@ pub fn SharedPage() -> impl IntoView {
 fn SharedAlbum(state: GalleryState, info: SharedInfo) -> impl IntoView {
     // The lightbox listens for voice commands through context; a visitor has no voice control.
     provide_context(VoiceCommands::new());
-    let count = match info.photo_count {
-        1 => "1 photo".to_owned(),
-        n => format!("{n} photos"),
-    };
+    let count = crate::components::albums::count_text(info.photo_count);
     view! {
         <Title text=format!("{} · GAiLLERY", info.title)/>
         <main class="page shared-page">

@@ -36,20 +36,10 @@ impl SqliteCatalog {
         owner: &OwnerId,
         id: &PhotoId,
     ) -> Result<Option<Photo>, StorageError> {
-        let (owner, id) = (owner.0.clone(), id.clone());
-        self.read(move |conn| {
-            let mut select = conn.prepare_cached(concat!(
-                "SELECT ",
-                photo_columns!(),
-                " FROM photos WHERE id = ?1 AND owner = ?2"
-            ))?;
-            let mut rows = select.query(params![id.as_str(), owner])?;
-            match rows.next()? {
-                Some(row) => Ok(Some(photo_from_row(row)?.0)),
-                None => Ok(None),
-            }
-        })
-        .await
+        Ok(self
+            .photos_by_id(owner, std::slice::from_ref(id))
+            .await?
+            .pop())
     }
 
     /// Many photos in one call on one connection: an indexed lookup each.

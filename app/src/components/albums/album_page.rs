@@ -3,6 +3,7 @@
 //! one is made its cover. Another owner's album, or none, reads "No such album".
 
 use super::album_selection::AlbumSelectionBar;
+use super::count_text;
 use super::share::ShareDialog;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::gallery_page::LoadMore;
@@ -153,13 +154,6 @@ fn LoadedAlbum(state: GalleryState, album: AlbumInfo) -> impl IntoView {
                 }.into_any()
             }
         }}
-    }
-}
-
-pub(super) fn count_text(count: u64) -> String {
-    match count {
-        1 => "1 photo".to_owned(),
-        n => format!("{n} photos"),
     }
 }
 

@@ -1,7 +1,7 @@
 //! What the album's owner does with selected photos: take them out of the album (they stay in
 //! the library), move the one selected earlier or later in the album, or make it the cover.
 
-use super::album_page::count_text;
+use super::count_text;
 use crate::server_fns::{move_in_album, remove_from_album, set_album_cover};
 use crate::state::GalleryState;
 use gaillery_core::api::albums::AlbumInfo;

@@ -63,10 +63,7 @@ pub fn AlbumsPage() -> impl IntoView {
 #[component]
 fn AlbumCardView(card: AlbumCard) -> impl IntoView {
     let AlbumCard { album, cover } = card;
-    let count = match album.photo_count {
-        1 => "1 photo".to_owned(),
-        n => format!("{n} photos"),
-    };
+    let count = crate::components::albums::count_text(album.photo_count);
     view! {
         <li class="album-card">
             <a href=format!("/albums/{}", percent_encode(&album.id)) rel="external">

@@ -21,3 +21,11 @@ pub use album_page::AlbumPage;
 pub use by_voice::{add_to_album_by_voice, show_album_by_voice};
 pub use list_page::AlbumsPage;
 pub use picker::AddToAlbumButton;
+
+/// "1 photo", "12 photos".
+pub(crate) fn count_text(count: u64) -> String {
+    match count {
+        1 => "1 photo".to_owned(),
+        n => format!("{n} photos"),
+    }
+}
