@@ -11,6 +11,7 @@ mod openapi;
 pub mod percent;
 pub mod photo;
 pub mod placeholder;
+pub mod size;
 pub mod voice;
 
 pub use photo::{Label, OwnerId, Photo, PhotoId, PhotoStatus, Variant};

@@ -6,7 +6,7 @@
 
 import AxeBuilder from '@axe-core/playwright';
 import { request as newRequest, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { ADMIN, expect, open, test, watchHydration } from './support';
+import { ADMIN, distinctJpegs, expect, open, test, uploadViaApi, watchHydration } from './support';
 
 type AxePage = ConstructorParameters<typeof AxeBuilder>[0]['page'];
 
@@ -100,20 +100,26 @@ test('an administrator adds an account, which signs in to its own gallery, and r
   await form.getByRole('button', { name: 'Add account' }).click();
   await expect(form.getByRole('status')).toHaveText('Account added');
   const row = accounts.getByRole('row').filter({ has: page.getByRole('rowheader', { name: carol }) });
-  await expect(row.getByRole('cell')).toHaveText(['Administrator', '0', /Remove/]);
+  await expect(row.getByRole('cell')).toHaveText(['Administrator', '0', '0 B', /Remove/]);
 
   const elsewhere = await signedInElsewhere(browser, baseURL, carol, THEIR_PASSWORD);
   try {
     // Their own gallery: none of the administrator's photos.
     await expect(elsewhere.page.getByRole('heading', { name: 'No photos yet' })).toBeVisible();
     expect((await elsewhere.context.request.get('/api/me')).status()).toBe(200);
+    // Their first photo shows in the table: one photo, and its size.
+    const [theirs] = await uploadViaApi(elsewhere.context.request, distinctJpegs('carol', 1));
+    await page.reload();
+    const kib = theirs.size_bytes / 1024;
+    const shown = kib.toFixed(kib < 9.95 ? 1 : 0);
+    await expect(row.getByRole('cell')).toHaveText(['Administrator', '1', `${shown} KiB`, /Remove/]);
 
     await row.getByRole('button', { name: `Remove ${carol}` }).click();
     const dialog = page.getByRole('alertdialog', { name: `Remove ${carol}?` });
-    await expect(dialog).toContainText('0 photos');
+    await expect(dialog).toContainText('1 photo');
     await dialog.getByRole('button', { name: 'Remove account' }).click();
     await expect(dialog).toHaveCount(0);
-    await expect(accounts.getByRole('status').filter({ hasText: `Removed ${carol} and 0 photos` })).toBeVisible();
+    await expect(accounts.getByRole('status').filter({ hasText: `Removed ${carol} and 1 photo` })).toBeVisible();
     await expect(row).toHaveCount(0);
 
     expect((await elsewhere.context.request.get('/api/me')).status()).toBe(401);

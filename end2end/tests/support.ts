@@ -31,6 +31,7 @@ export interface Photo {
   width: number;
   height: number;
   taken_at: string | null;
+  size_bytes: number;
   status: string;
 }
 

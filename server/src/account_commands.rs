@@ -4,6 +4,7 @@
 
 use crate::cli::{StoreArgs, TokenCommand, UserCommand};
 use crate::startup::{gallery_config, open_storage, StartupError};
+use gaillery_core::size::human_size;
 use gaillery_core::OwnerId;
 use gaillery_service::accounts::Accounts;
 use gaillery_service::{remove_account_and_belongings, Albums, Gallery};
@@ -48,8 +49,10 @@ pub async fn user(command: UserCommand) -> Result<(), StartupError> {
             let mut out = std::io::stdout().lock();
             for account in accounts.accounts().await? {
                 let role = if account.admin { "admin" } else { "user" };
-                let photos = gallery.count(&account.owner).await?;
-                writeln!(out, "{}\t{role}\t{photos} photos", account.username)
+                let totals = gallery.totals(&account.owner).await?;
+                let size = human_size(totals.bytes);
+                let photos = totals.photos;
+                writeln!(out, "{}\t{role}\t{photos} photos\t{size}", account.username)
                     .map_err(crate::startup::io_context("stdout"))?;
             }
         }

@@ -4,6 +4,7 @@ use crate::vocabulary::labels_for_search;
 use crate::{Gallery, ServiceError};
 use gaillery_core::api::{PhotoPage, TagCount, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_SEARCH_TAGS};
 use gaillery_core::{OwnerId, Photo, PhotoId};
+use gaillery_storage::PhotoTotals;
 
 impl Gallery {
     pub async fn photo(&self, owner: &OwnerId, id: &PhotoId) -> Result<Photo, ServiceError> {
@@ -59,8 +60,9 @@ impl Gallery {
         Ok(self.catalog.tag_counts(owner).await?)
     }
 
-    pub async fn count(&self, owner: &OwnerId) -> Result<u64, ServiceError> {
-        Ok(self.catalog.count_photos(owner).await?)
+    /// How many photos the owner has, and the bytes of their originals.
+    pub async fn totals(&self, owner: &OwnerId) -> Result<PhotoTotals, ServiceError> {
+        Ok(self.catalog.photo_totals(owner).await?)
     }
 
     /// How many of the owner's photos match every word of `tags` (as [`Gallery::list_tagged`]

@@ -16,11 +16,12 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_dynamodb::config::{Credentials, Region};
+use aws_sdk_dynamodb::types::AttributeValue;
 use gaillery_core::api::PhotoEvent;
 use gaillery_core::{Label, OwnerId, PhotoId, PhotoStatus};
 use gaillery_storage::{
-    Account, AccountCreated, AccountStore, Album, AlbumStore, ApiToken, Catalog, EventLog,
-    JobOutcome, NewPhoto, Session, StorageError,
+    Account, AccountCreated, AccountDeleted, AccountStore, Album, AlbumStore, ApiToken, Catalog,
+    EventLog, JobOutcome, LastAdministrator, NewPhoto, PhotoTotals, Session, StorageError,
 };
 use gaillery_storage_aws::DynamoCatalog;
 use gaillery_testkit::proxy::{FaultProxy, SerialProxy};
@@ -363,7 +364,10 @@ async fn concurrent_relabelling_keeps_tags_equal_to_labels() {
     assert_eq!(deleted, Ok(true));
     assert!(relabelled.is_ok(), "{relabelled:?}");
     assert_eq!(first.tag_counts(&owner).await, Ok(vec![]));
-    assert_eq!(first.count_photos(&owner).await, Ok(0));
+    assert_eq!(
+        first.photo_totals(&owner).await.map(|totals| totals.photos),
+        Ok(0)
+    );
 }
 
 /// Every page of a tag search, concatenated.
@@ -484,7 +488,7 @@ async fn an_unreachable_service_is_unavailable_and_nothing_is_lost() {
     unavailable("insert", catalog.insert_photo(second.clone())).await;
     unavailable("photo", catalog.photo(&owner, &first.id)).await;
     unavailable("list", catalog.list_photos(&owner, None, 10)).await;
-    unavailable("count", catalog.count_photos(&owner)).await;
+    unavailable("count", catalog.photo_totals(&owner)).await;
     unavailable("claim", catalog.claim_jobs("w/0", 1, 60_000, now)).await;
     unavailable(
         "labels",
@@ -516,7 +520,13 @@ async fn an_unreachable_service_is_unavailable_and_nothing_is_lost() {
         .map(|photo| photo.id)
         .collect();
     assert_eq!(listed, vec![second.id.clone(), first.id.clone()]);
-    assert_eq!(catalog.count_photos(&owner).await, Ok(2));
+    assert_eq!(
+        catalog
+            .photo_totals(&owner)
+            .await
+            .map(|totals| totals.photos),
+        Ok(2)
+    );
     let job = catalog
         .claim_jobs("w/0", 5, 60_000, now)
         .await
@@ -557,7 +567,14 @@ async fn oversize_items_and_keys_are_refused_without_being_sent() {
             .map(|_| ()),
         "2048",
     );
-    refused(catalog.count_photos(&long_owner).await.map(|_| ()), "2048");
+    refused(
+        catalog
+            .photo_totals(&long_owner)
+            .await
+            .map(|totals| totals.photos)
+            .map(|_| ()),
+        "2048",
+    );
     let long_label = "l".repeat(2_000);
     refused(
         catalog
@@ -579,7 +596,10 @@ async fn oversize_items_and_keys_are_refused_without_being_sent() {
     );
     // The same catalog does try the network for a request within the limits.
     assert!(matches!(
-        catalog.count_photos(&owner).await,
+        catalog
+            .photo_totals(&owner)
+            .await
+            .map(|totals| totals.photos),
         Err(StorageError::Unavailable(_))
     ));
 }
@@ -702,7 +722,12 @@ async fn an_account_with_more_than_one_transaction_of_sessions_is_deleted_whole(
     };
     assert_eq!(catalog.create_session(survivor.clone()).await, Ok(true));
 
-    assert_eq!(catalog.delete_account(&gone.id).await, Ok(true));
+    assert_eq!(
+        catalog
+            .delete_account(&gone.id, LastAdministrator::MayGo)
+            .await,
+        Ok(AccountDeleted::Deleted)
+    );
     assert_eq!(catalog.account(&gone.id).await, Ok(None));
     for hash in &hashes {
         assert_eq!(catalog.session(hash, now).await, Ok(None));
@@ -829,4 +854,72 @@ async fn an_album_deleted_while_photos_are_added_leaves_nothing_behind() {
             "{photo} left an entry behind"
         );
     }
+}
+
+/// A photo count item written before bytes were counted holds `n` alone; photos added since
+/// add their bytes to nothing. The first read sums the sizes once, and from then on the
+/// totals follow inserts and deletions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn photo_bytes_from_before_they_were_counted_are_summed_once() {
+    let endpoint = tokio::task::spawn_blocking(shared_moto_endpoint)
+        .await
+        .expect("moto starts");
+    let config = sdk(endpoint, 3, Duration::from_secs(10)).await;
+    let table = "bytes-from-before";
+    let catalog = DynamoCatalog::new(&config, table);
+    assert_eq!(catalog.create_table_if_missing().await, Ok(true));
+    let owner = OwnerId("older".into());
+    let size = new_photo(0, &owner, 0).size_bytes;
+    for n in 0..3 {
+        catalog
+            .insert_photo(new_photo(n, &owner, 1_000 + n as i64))
+            .await
+            .expect("insert");
+    }
+    // What a release before bytes were counted left: the count alone.
+    let count_key = [
+        ("pk".to_owned(), AttributeValue::S("O#older".into())),
+        ("sk".to_owned(), AttributeValue::S("N".into())),
+    ];
+    let raw = aws_sdk_dynamodb::Client::new(&config);
+    raw.update_item()
+        .table_name(table)
+        .set_key(Some(count_key.clone().into()))
+        .update_expression("REMOVE b, w, bc")
+        .send()
+        .await
+        .expect("back to the old shape");
+    // A photo uploaded after the upgrade counts its own bytes only.
+    catalog
+        .insert_photo(new_photo(3, &owner, 1_003))
+        .await
+        .expect("insert");
+    let totals = |photos: u64| PhotoTotals {
+        photos,
+        bytes: photos * size,
+    };
+    assert_eq!(catalog.photo_totals(&owner).await, Ok(totals(4)));
+    let item = raw
+        .get_item()
+        .table_name(table)
+        .set_key(Some(count_key.into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("read")
+        .item
+        .expect("the count item");
+    assert_eq!(item.get("bc"), Some(&AttributeValue::Bool(true)));
+    assert_eq!(
+        item.get("b"),
+        Some(&AttributeValue::N((4 * size).to_string()))
+    );
+
+    catalog
+        .delete_photo(&owner, &new_photo(1, &owner, 0).id)
+        .await
+        .expect("delete");
+    assert_eq!(catalog.photo_totals(&owner).await, Ok(totals(3)));
+    catalog.delete_all_photos(&owner).await.expect("delete all");
+    assert_eq!(catalog.photo_totals(&owner).await, Ok(totals(0)));
 }

@@ -35,6 +35,25 @@ pub enum AccountCreated {
     NotFirst,
 }
 
+/// Whether [`AccountStore::delete_account`] may delete the last administrator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LastAdministrator {
+    /// An administrator goes only while another remains, checked in the deletion's own
+    /// transaction: of two administrators removing each other at once, one stays.
+    Keep,
+    /// Every account may go (tests emptying a store).
+    MayGo,
+}
+
+/// What [`AccountStore::delete_account`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountDeleted {
+    Deleted,
+    NoSuchAccount,
+    /// Nothing was deleted: the account is the last administrator and the rule was `Keep`.
+    LastAdministrator,
+}
+
 /// A signed-in browser, known only by the SHA-256 of its cookie's token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
@@ -94,9 +113,12 @@ pub trait AccountStore: Send + Sync + 'static {
     ) -> Result<bool, StorageError>;
 
     /// Deletes the account with its sessions and API tokens, and frees its username. The
-    /// owner's photos are the caller's to delete (through the `Catalog`). `false` if there was
-    /// no such account.
-    async fn delete_account(&self, id: &OwnerId) -> Result<bool, StorageError>;
+    /// owner's photos are the caller's to delete (through the `Catalog`).
+    async fn delete_account(
+        &self,
+        id: &OwnerId,
+        last_administrator: LastAdministrator,
+    ) -> Result<AccountDeleted, StorageError>;
 
     /// Stores a new session. `false`, with nothing stored, if its owner has no account: so a
     /// sign-in racing the deletion of its account cannot leave a session behind. A token hash

@@ -10,6 +10,14 @@ use gaillery_core::api::{PhotoPage, TagCount, MAX_PAGE_SIZE};
 use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
 use time::UtcDateTime;
 
+/// What an owner's photos add up to: what the administrator sees of each account.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PhotoTotals {
+    pub photos: u64,
+    /// The sizes of the originals as uploaded; thumbnails and previews are not counted.
+    pub bytes: u64,
+}
+
 /// A photo about to be catalogued: everything known right after upload. Labels and a status
 /// reason come later, from classification.
 #[derive(Clone, Debug, PartialEq)]
@@ -123,7 +131,8 @@ pub trait Catalog: Send + Sync + 'static {
     /// blobs.
     async fn delete_all_photos(&self, owner: &OwnerId) -> Result<Vec<PhotoId>, StorageError>;
 
-    async fn count_photos(&self, owner: &OwnerId) -> Result<u64, StorageError>;
+    /// How many photos the owner has, and the bytes of their originals.
+    async fn photo_totals(&self, owner: &OwnerId) -> Result<PhotoTotals, StorageError>;
 
     /// Sets the processing status and its reason (cleared when `None`). `false` if there was no
     /// such photo.

@@ -17,10 +17,12 @@ pub mod contract;
 pub mod events;
 pub mod jobs;
 
-pub use accounts::{Account, AccountCreated, AccountStore, ApiToken, Session};
+pub use accounts::{
+    Account, AccountCreated, AccountDeleted, AccountStore, ApiToken, LastAdministrator, Session,
+};
 pub use albums::{Album, AlbumPage, AlbumStore, Share};
 pub use blob::{BlobKey, BlobReader, BlobStore};
-pub use catalog::{Catalog, InsertOutcome, NewPhoto, PageCursor};
+pub use catalog::{Catalog, InsertOutcome, NewPhoto, PageCursor, PhotoTotals};
 pub use events::{EventLog, LoggedEvent};
 pub use jobs::{Job, JobOutcome};
 
@@ -45,6 +47,10 @@ pub enum StorageError {
     /// server answers 503.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// The disk (or quota) is full: nothing more can be written until space is freed. A
+    /// server answers 507.
+    #[error("storage is full: {0}")]
+    Full(String),
     /// Anything else the backend reported.
     #[error("storage backend error: {0}")]
     Backend(String),
@@ -58,6 +64,9 @@ impl From<io::Error> for StorageError {
             | io::ErrorKind::WouldBlock
             | io::ErrorKind::Interrupted
             | io::ErrorKind::ResourceBusy => StorageError::Unavailable(err.to_string()),
+            io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+                StorageError::Full(err.to_string())
+            }
             _ => StorageError::Backend(err.to_string()),
         }
     }

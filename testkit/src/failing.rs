@@ -11,7 +11,7 @@ use gaillery_core::api::{PhotoEvent, PhotoPage, TagCount};
 use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
 use gaillery_storage::{
     BlobKey, BlobReader, BlobStore, Catalog, EventLog, InsertOutcome, Job, JobOutcome, LoggedEvent,
-    NewPhoto, StorageError,
+    NewPhoto, PhotoTotals, StorageError,
 };
 use std::collections::HashMap;
 use std::future::Future;
@@ -29,7 +29,7 @@ pub enum CatalogOp {
     ListPhotos,
     DeletePhoto,
     DeleteAllPhotos,
-    CountPhotos,
+    PhotoTotals,
     SetStatus,
     SetLabels,
     ListPhotosTagged,
@@ -214,9 +214,9 @@ impl<C: Catalog> Catalog for FailingCatalog<C> {
         self.faults.run(CatalogOp::DeleteAllPhotos, call).await
     }
 
-    async fn count_photos(&self, owner: &OwnerId) -> Result<u64, StorageError> {
-        let call = self.inner.count_photos(owner);
-        self.faults.run(CatalogOp::CountPhotos, call).await
+    async fn photo_totals(&self, owner: &OwnerId) -> Result<PhotoTotals, StorageError> {
+        let call = self.inner.photo_totals(owner);
+        self.faults.run(CatalogOp::PhotoTotals, call).await
     }
 
     async fn set_status(

@@ -32,6 +32,8 @@ pub struct AccountListing {
     pub username: String,
     pub admin: bool,
     pub photos: u64,
+    /// The sizes of its originals, as people read them ("1.5 GiB").
+    pub storage: String,
     /// The day it was made, `YYYY-MM-DD` in UTC.
     pub created_on: String,
     /// The account of the administrator looking.
@@ -96,7 +98,7 @@ pub async fn revoke_token(id: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Every account with its photo count, by username (administrators only).
+/// Every account with its photo count and storage, by username (administrators only).
 #[server(prefix = "/_fn", endpoint = "list_accounts")]
 pub async fn list_accounts() -> Result<Vec<AccountListing>, AppError> {
     let caller = ssr::caller()?;
@@ -104,8 +106,10 @@ pub async fn list_accounts() -> Result<Vec<AccountListing>, AppError> {
     let gallery = ssr::gallery()?;
     let mut listed = Vec::new();
     for account in ssr::accounts()?.accounts().await? {
+        let totals = gallery.totals(&account.owner).await?;
         listed.push(AccountListing {
-            photos: gallery.count(&account.owner).await?,
+            photos: totals.photos,
+            storage: gaillery_core::size::human_size(totals.bytes),
             you: account.owner == caller.owner,
             created_on: day_of(account.created_at_ms),
             username: account.username,

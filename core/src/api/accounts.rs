@@ -64,6 +64,8 @@ pub struct UserInfo {
     /// RFC 3339, UTC.
     pub created_at: String,
     pub photos: u64,
+    /// The sizes of the account's originals as uploaded.
+    pub bytes: u64,
 }
 
 /// `POST /api/tokens`: names a new API token ("laptop backup").

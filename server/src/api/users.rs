@@ -27,8 +27,10 @@ pub(super) async fn list_users(
     caller.require_admin()?;
     let mut users = Vec::new();
     for account in state.accounts.accounts().await? {
+        let totals = state.gallery.totals(&account.owner).await?;
         users.push(UserInfo {
-            photos: state.gallery.count(&account.owner).await?,
+            photos: totals.photos,
+            bytes: totals.bytes,
             username: account.username,
             admin: account.admin,
             created_at: rfc3339_from_millis(account.created_at_ms),

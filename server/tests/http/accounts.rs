@@ -266,11 +266,20 @@ async fn only_administrators_manage_accounts_and_removing_one_keeps_the_others_w
         .map(|u| u["username"].as_str().unwrap_or_default())
         .collect();
     assert_eq!(names, ["admin", "bob"]);
-    assert!(users
+    // Each with their one photo, and its bytes as uploaded.
+    let totals: Vec<(u64, u64)> = users
         .as_array()
         .expect("array")
         .iter()
-        .all(|u| u["photos"] == 1));
+        .map(|u| {
+            (
+                u["photos"].as_u64().unwrap_or(0),
+                u["bytes"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let size = |seed| kit::photo_jpeg(64, 48, seed).len() as u64;
+    assert_eq!(totals, [(1, size(1)), (1, size(2))]);
 
     let taken = server
         .client

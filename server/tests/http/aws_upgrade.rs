@@ -86,7 +86,14 @@ async fn the_first_account_takes_over_an_s3_and_dynamodb_gallery_made_before_acc
         .output()
         .expect("gaillery user list runs");
     let users = succeeded(listed_users, "user list");
-    assert!(users.contains("admin\tadmin\t2 photos"), "{users}");
+    let bytes: usize = (1..=2)
+        .map(|seed| kit::photo_jpeg(320, 240, seed).len())
+        .sum();
+    let size = gaillery_core::size::human_size(bytes as u64);
+    assert!(
+        users.contains(&format!("admin\tadmin\t2 photos\t{size}")),
+        "{users}"
+    );
 
     // Another account starts with nothing.
     let bob = add_user_on(&node.base, &node.client, "bob").await;

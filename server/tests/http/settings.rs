@@ -98,7 +98,7 @@ async fn settings_functions_act_for_their_caller_and_only_administrators_manage_
     let (status, _) = call(&server, &bob, "revoke_token", &format!("id={admins_token}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    // The administrator's table, with photo counts; an unticked box adds a member.
+    // The administrator's table, with photo counts and storage; an unticked box adds a member.
     let (status, _) = call(
         &server,
         admin,
@@ -119,6 +119,12 @@ async fn settings_functions_act_for_their_caller_and_only_administrators_manage_
         (rows[1]["photos"].as_u64(), rows[1]["you"].as_bool()),
         (Some(1), Some(false))
     );
+    let bobs_bytes = kit::photo_jpeg(64, 48, 7).len() as u64;
+    assert_eq!(
+        rows[1]["storage"],
+        gaillery_core::size::human_size(bobs_bytes)
+    );
+    assert_eq!(rows[2]["storage"], "0 B");
     assert_eq!(rows[2]["admin"].as_bool(), Some(false));
 
     // Bob shares an album; removing him must end the link too.

@@ -27,7 +27,7 @@ mod throttle;
 mod tokens;
 
 use gaillery_core::OwnerId;
-use gaillery_storage::{Account, AccountCreated, AccountStore};
+use gaillery_storage::{Account, AccountCreated, AccountDeleted, AccountStore, LastAdministrator};
 use std::sync::Arc;
 
 use crate::ids::now_ms;
@@ -200,24 +200,23 @@ impl Accounts {
     }
 
     /// Deletes the account with its sessions and API tokens, and returns its id: its photos are
-    /// the caller's to delete. Refuses (`Conflict`) to remove the last administrator.
-    ///
-    /// Two administrators removed at the same instant by two requests could both pass the
-    /// check: the store has no conditional delete to close that.
+    /// the caller's to delete. Refuses (`Conflict`) to remove the last administrator, in the
+    /// store's transaction, so two administrators removing each other at once leave one.
     pub async fn remove_account(&self, username: &str) -> Result<OwnerId, ServiceError> {
         let account = self.find(username).await?;
-        if account.admin {
-            let admins = self.store.list_accounts().await?;
-            if admins.iter().filter(|other| other.admin).count() <= 1 {
+        let deleted = self
+            .store
+            .delete_account(&account.id, LastAdministrator::Keep)
+            .await?;
+        self.recent.forget_all();
+        match deleted {
+            AccountDeleted::Deleted => {}
+            AccountDeleted::NoSuchAccount => return Err(ServiceError::NoSuch("user")),
+            AccountDeleted::LastAdministrator => {
                 return Err(ServiceError::Conflict(
                     "the last administrator cannot be removed; make another one first".to_owned(),
-                ));
+                ))
             }
-        }
-        let deleted = self.store.delete_account(&account.id).await?;
-        self.recent.forget_all();
-        if !deleted {
-            return Err(ServiceError::NoSuch("user"));
         }
         tracing::info!(username = ?account.username, owner = %account.id.0, "account removed");
         Ok(account.id)

@@ -27,7 +27,7 @@
 //! | `create_account` | TransactWriteItems: ADD 1 to the account count (with `only_if_first`, if it is absent or 0), Put the username claim if absent, Put the account if absent |
 //! | `account`, `account_by_name` | GetItem of the account; of the claim, then the account |
 //! | `list_accounts`, `count_accounts` | Query `pk = U AND begins_with(sk, "N#")`, BatchGetItem the accounts; GetItem of the count |
-//! | `delete_account` | Query `pk = A#{id}`; TransactWriteItems: Delete the account (if its `v` is unchanged), its claim, its session and token entries and what they point to, ADD −1 to the count (more than fit one transaction: the entries first, in transactions of their own) |
+//! | `delete_account` | Query `pk = A#{id}`; TransactWriteItems: Delete the account (if its `v` is unchanged), its claim, its session and token entries and what they point to, ADD −1 to the count and 1 to its deletions (more than fit one transaction: the entries first, in transactions of their own); an administrator kept by `LastAdministrator::Keep` first GetItem of the count, Query and BatchGetItem of the accounts, and its transaction requires the deletions unchanged |
 //! | `create_session`, `create_api_token` | TransactWriteItems: ADD 1 to the account's `v` if it exists, Put the item and its entry if absent |
 //! | `session`, `api_token_by_hash` | GetItem |
 //! | `extend_session`, `delete_session` | GetItem of the session, then TransactWriteItems on the session (unexpired, or present) and its entry |
@@ -43,11 +43,14 @@ use super::{DynamoCatalog, VERSION_TRIES};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use gaillery_core::OwnerId;
 use gaillery_storage::accounts::username_key;
-use gaillery_storage::{Account, AccountCreated, StorageError};
+use gaillery_storage::{Account, AccountCreated, AccountDeleted, LastAdministrator, StorageError};
 
 /// The attribute bumped by every session and token written for an account: the condition that
 /// keeps a deletion from missing one.
 pub(super) const VERSION: &str = "v";
+
+/// The attribute of the count item that counts deletions: see `account_deletions`.
+const DELETIONS: &str = "d";
 
 /// Items that the transaction deleting an account writes besides the entries of its
 /// partition: the account, its claim and the count.
@@ -231,11 +234,30 @@ impl DynamoCatalog {
 
     /// Deletes the entries of the account's partition a transaction at a time, then the account
     /// with the last of them, if no session or token was added meanwhile (else looks again).
-    pub(super) async fn delete_account_items(&self, id: &OwnerId) -> Result<bool, StorageError> {
+    /// An administrator kept by `last_administrator` goes only if no account was deleted since
+    /// another administrator was seen (else looks again).
+    pub(super) async fn delete_account_items(
+        &self,
+        id: &OwnerId,
+        last_administrator: LastAdministrator,
+    ) -> Result<AccountDeleted, StorageError> {
         let mut refusals = 0;
         loop {
             let Some(stored) = self.account_by_id(id).await? else {
-                return Ok(false);
+                return Ok(AccountDeleted::NoSuchAccount);
+            };
+            let keep_an_admin =
+                stored.account.admin && last_administrator == LastAdministrator::Keep;
+            // Read before the accounts are listed, so a deletion after the listing shows.
+            let deletions = if keep_an_admin {
+                let deletions = self.account_deletions().await?;
+                let accounts = self.all_accounts().await?;
+                if !accounts.iter().any(|other| other.admin && other.id != *id) {
+                    return Ok(AccountDeleted::LastAdministrator);
+                }
+                Some(deletions)
+            } else {
+                None
             };
             let entries = self.partition_entries(id, None).await?;
             let mut ops = self.entry_deletion_ops(&entries)?;
@@ -247,18 +269,20 @@ impl DynamoCatalog {
             let mut expr = Expr::new();
             let unchanged = format!("{} = {}", expr.name(VERSION), expr.value(n(stored.version)));
             let account = key(account_pk(id), ACCOUNT_SK.to_owned());
-            let mut count_expr = Expr::new();
-            let decrement = format!("ADD {} {}", count_expr.name("n"), count_expr.value(n(-1)));
             let mut all = vec![
                 self.delete_op(account, Some(unchanged), expr)?,
                 self.delete_op(claim_key(&stored.account.username), None, Expr::new())?,
-                self.update_op(count_key(), decrement, None, count_expr)?,
+                self.count_deletion_op(deletions)?,
             ];
             all.extend(ops);
             match self.transact("delete account", all).await? {
-                Outcome::Committed => return Ok(true),
-                outcome if outcome.failed_at(0) && refusals + 1 < VERSION_TRIES => {
-                    // A session or token was added, or the account deleted: look again.
+                Outcome::Committed => return Ok(AccountDeleted::Deleted),
+                outcome
+                    if (outcome.failed_at(0) || outcome.failed_at(2))
+                        && refusals + 1 < VERSION_TRIES =>
+                {
+                    // A session or token was added, the account deleted, or another account
+                    // deleted while this one is the last administrator but one: look again.
                     refusals += 1;
                     backoff(refusals - 1).await;
                 }
@@ -269,6 +293,36 @@ impl DynamoCatalog {
                 }
             }
         }
+    }
+
+    /// How many accounts were ever deleted: a number that only grows (unlike the count, which
+    /// a deletion and a creation leave as it was), the condition of an administrator's deletion.
+    async fn account_deletions(&self) -> Result<Option<i64>, StorageError> {
+        let Some(item) = self.get(count_key()).await? else {
+            return Ok(None);
+        };
+        Fields(&item).opt_num(DELETIONS)
+    }
+
+    /// One account fewer on the count item, and one deletion more; only if the deletions are
+    /// still `unless_changed_from`, when given.
+    fn count_deletion_op(
+        &self,
+        unless_changed_from: Option<Option<i64>>,
+    ) -> Result<TransactWriteItem, StorageError> {
+        let mut expr = Expr::new();
+        let update = format!(
+            "ADD {} {}, {} {}",
+            expr.name("n"),
+            expr.value(n(-1)),
+            expr.name(DELETIONS),
+            expr.value(n(1))
+        );
+        let condition = unless_changed_from.map(|deletions| match deletions {
+            Some(deletions) => format!("{} = {}", expr.name(DELETIONS), expr.value(n(deletions))),
+            None => format!("attribute_not_exists({})", expr.name(DELETIONS)),
+        });
+        self.update_op(count_key(), update, condition, expr)
     }
 
     /// The items of an account's partition, read consistently; only those whose sort key starts

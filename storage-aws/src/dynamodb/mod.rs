@@ -21,6 +21,7 @@ mod shares;
 mod table;
 mod tags;
 mod throttle;
+mod totals;
 
 use async_trait::async_trait;
 use aws_config::SdkConfig;
@@ -29,8 +30,9 @@ use gaillery_core::api::{PhotoEvent, PhotoPage, TagCount};
 use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
 use gaillery_storage::catalog::page_limit;
 use gaillery_storage::{
-    Account, AccountCreated, AccountStore, ApiToken, Catalog, EventLog, InsertOutcome, Job,
-    JobOutcome, LoggedEvent, NewPhoto, PageCursor, Session, StorageError,
+    Account, AccountCreated, AccountDeleted, AccountStore, ApiToken, Catalog, EventLog,
+    InsertOutcome, Job, JobOutcome, LastAdministrator, LoggedEvent, NewPhoto, PageCursor,
+    PhotoTotals, Session, StorageError,
 };
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -122,8 +124,8 @@ impl Catalog for DynamoCatalog {
         self.delete_all(owner).await
     }
 
-    async fn count_photos(&self, owner: &OwnerId) -> Result<u64, StorageError> {
-        self.count(owner).await
+    async fn photo_totals(&self, owner: &OwnerId) -> Result<PhotoTotals, StorageError> {
+        self.totals(owner).await
     }
 
     async fn set_status(
@@ -258,8 +260,12 @@ impl AccountStore for DynamoCatalog {
         self.set_account_password(id, password_hash).await
     }
 
-    async fn delete_account(&self, id: &OwnerId) -> Result<bool, StorageError> {
-        self.delete_account_items(id).await
+    async fn delete_account(
+        &self,
+        id: &OwnerId,
+        last_administrator: LastAdministrator,
+    ) -> Result<AccountDeleted, StorageError> {
+        self.delete_account_items(id, last_administrator).await
     }
 
     async fn create_session(&self, session: Session) -> Result<bool, StorageError> {

@@ -1,5 +1,4 @@
-//! Photos: insert with duplicate detection, reads, the listing, status, deletion and the photo
-//! count.
+//! Photos: insert with duplicate detection, reads, the listing, status and deletion.
 
 use super::items::{
     check_item, clip_reason, decode_photo, key, n, new_photo_item, s, Fields, Item, StoredPhoto,
@@ -7,8 +6,7 @@ use super::items::{
 };
 use super::request::{backoff, Expr, Outcome, QuerySpec, MAX_TRANSACTION_ITEMS};
 use super::table::{
-    check_owner, created_key, hash_sk, job_sk, owner_pk, photo_sk, tag_pk, BY_CREATED, COUNT_SK,
-    LSK, PK, SK,
+    check_owner, created_key, hash_sk, job_sk, owner_pk, photo_sk, tag_pk, BY_CREATED, LSK, PK, SK,
 };
 use super::{DynamoCatalog, VERSION_TRIES};
 use aws_sdk_dynamodb::types::TransactWriteItem;
@@ -70,7 +68,7 @@ impl DynamoCatalog {
             let ops = vec![
                 self.put_op(claim.clone(), claim_if, claim_expr)?,
                 self.put_op(photo_item.clone(), photo_if, photo_expr)?,
-                self.photo_count_op(&new.owner, 1)?,
+                self.photo_count_op(&new.owner, 1, size_delta(new.size_bytes))?,
             ];
             let outcome = self.transact("insert photo", ops).await?;
             if matches!(outcome, Outcome::Committed) {
@@ -307,27 +305,12 @@ impl DynamoCatalog {
             ops.push(self.tag_count_op(owner, label, delta)?);
         }
         let removed = i64::try_from(photos.len()).unwrap_or(i64::MAX);
-        ops.push(self.photo_count_op(owner, -removed)?);
+        let bytes = photos
+            .iter()
+            .map(|stored| size_delta(stored.photo.size_bytes))
+            .fold(0i64, i64::saturating_add);
+        ops.push(self.photo_count_op(owner, -removed, -bytes)?);
         Ok(ops)
-    }
-
-    pub(super) async fn count(&self, owner: &OwnerId) -> Result<u64, StorageError> {
-        check_owner(owner)?;
-        let Some(item) = self.get(key(owner_pk(owner), COUNT_SK.to_owned())).await? else {
-            return Ok(0);
-        };
-        let fields = Fields(&item);
-        let count: i64 = fields.num("n")?;
-        u64::try_from(count).map_err(|_| fields.damaged(&format!("negative photo count {count}")))
-    }
-
-    /// `ADD n delta` on the owner's photo count.
-    pub(super) fn photo_count_op(
-        &self,
-        owner: &OwnerId,
-        delta: i64,
-    ) -> Result<TransactWriteItem, StorageError> {
-        self.add_op(key(owner_pk(owner), COUNT_SK.to_owned()), delta)
     }
 
     /// `ADD n delta` on a counter item, created at 0 if missing.
@@ -394,6 +377,11 @@ fn deletion_groups(photos: &[StoredPhoto]) -> Vec<&[StoredPhoto]> {
         start = end;
     }
     groups
+}
+
+/// A photo's size as a counter delta (sizes are far below `i64::MAX`).
+fn size_delta(size_bytes: u64) -> i64 {
+    i64::try_from(size_bytes).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]

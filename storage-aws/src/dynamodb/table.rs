@@ -47,11 +47,11 @@
 //!
 //! | Operation | Requests |
 //! |---|---|
-//! | `insert_photo` | TransactWriteItems: Put hash claim if absent, Put photo if absent, ADD 1 to the photo count. A failed claim condition means a duplicate: GetItem the claim, then the photo it names. |
+//! | `insert_photo` | TransactWriteItems: Put hash claim if absent, Put photo if absent, ADD 1 to the photo count and its size to the bytes. A failed claim condition means a duplicate: GetItem the claim, then the photo it names. |
 //! | `photo` | GetItem (consistent) |
 //! | `photo_by_hash` | GetItem of the claim, GetItem of the photo |
 //! | `list_photos` | Query `by_created`: `pk = O#{owner} AND lsk < {cursor}`, descending, consistent, `Limit` = page + 1 (the extra item tells whether a next page exists) |
-//! | `count_photos` | GetItem of the photo count |
+//! | `photo_totals` | GetItem of the photo count item (its photos and bytes); once for an item from before bytes were counted, a Query of the owner's photo sizes and a conditional UpdateItem (see the `totals` module) |
 //! | `set_status` | UpdateItem on the photo, if it exists |
 //! | `set_labels` | GetItem of the photo, then TransactWriteItems: update the photo if its `version` is unchanged (else read and try again), Delete/Put only the tag memberships that change, ADD −1/+1 to their tag counts |
 //! | `delete_photo` | GetItem, then TransactWriteItems: Delete photo (same `version` condition), its claim, its job and its tag memberships; ADD −1 to the counts |
@@ -78,7 +78,7 @@
 //!   about 1 KB stored twice (item and index) and their claims, counters and jobs, that is
 //!   roughly four million photos per owner. Tag memberships and events are in partitions of
 //!   their own for that reason, and to spread the load.
-//! - **Counters instead of counting**: `count_photos` and `tag_counts` read a few small items
+//! - **Counters instead of counting**: `photo_totals` and `tag_counts` read a few small items
 //!   instead of every photo; they change in the same transactions as the photos, so they never
 //!   drift. A tag count that reaches 0 stays as an item with `n = 0` and is filtered out.
 //!   Every upload of an owner touches the photo count, so concurrent uploads may cancel each

@@ -10,7 +10,10 @@ use super::SqliteCatalog;
 use async_trait::async_trait;
 use gaillery_core::OwnerId;
 use gaillery_storage::accounts::{failure_count, username_key};
-use gaillery_storage::{Account, AccountCreated, AccountStore, ApiToken, Session, StorageError};
+use gaillery_storage::{
+    Account, AccountCreated, AccountDeleted, AccountStore, ApiToken, LastAdministrator, Session,
+    StorageError,
+};
 use rusqlite::{params, Connection, OptionalExtension, Params, Row, TransactionBehavior};
 
 const ACCOUNT_COLUMNS: &str = "id, username, password_hash, admin, created_at_ms";
@@ -174,10 +177,38 @@ impl AccountStore for SqliteCatalog {
         Ok(self.execute(sql, values).await? > 0)
     }
 
-    async fn delete_account(&self, id: &OwnerId) -> Result<bool, StorageError> {
-        // Its sessions and tokens go with it (ON DELETE CASCADE), in the same statement.
-        let sql = "DELETE FROM accounts WHERE id = ?1";
-        Ok(self.execute(sql, (id.0.clone(),)).await? > 0)
+    async fn delete_account(
+        &self,
+        id: &OwnerId,
+        last_administrator: LastAdministrator,
+    ) -> Result<AccountDeleted, StorageError> {
+        let id = id.0.clone();
+        self.write(move |conn| {
+            // The check and the deletion share the write lock, so two servers removing two
+            // administrators at once cannot both see the other one remain.
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let admin: Option<bool> = row(
+                &tx,
+                "SELECT admin FROM accounts WHERE id = ?1",
+                (&id,),
+                |row| row.get(0),
+            )?;
+            let Some(admin) = admin else {
+                return Ok(AccountDeleted::NoSuchAccount);
+            };
+            if admin && last_administrator == LastAdministrator::Keep {
+                let others = "SELECT COUNT(*) FROM accounts WHERE admin AND id <> ?1";
+                if count(&tx, others, (&id,))? == 0 {
+                    return Ok(AccountDeleted::LastAdministrator);
+                }
+            }
+            // Its sessions and tokens go with it (ON DELETE CASCADE), in the same statement.
+            tx.prepare_cached("DELETE FROM accounts WHERE id = ?1")?
+                .execute((&id,))?;
+            tx.commit()?;
+            Ok(AccountDeleted::Deleted)
+        })
+        .await
     }
 
     async fn create_session(&self, session: Session) -> Result<bool, StorageError> {

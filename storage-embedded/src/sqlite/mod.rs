@@ -35,7 +35,9 @@ use async_trait::async_trait;
 use error::SqlError;
 use gaillery_core::api::{PhotoPage, TagCount};
 use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
-use gaillery_storage::{Catalog, InsertOutcome, Job, JobOutcome, NewPhoto, StorageError};
+use gaillery_storage::{
+    Catalog, InsertOutcome, Job, JobOutcome, NewPhoto, PhotoTotals, StorageError,
+};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -222,8 +224,8 @@ impl Catalog for SqliteCatalog {
         self.delete_all(owner).await
     }
 
-    async fn count_photos(&self, owner: &OwnerId) -> Result<u64, StorageError> {
-        self.count(owner).await
+    async fn photo_totals(&self, owner: &OwnerId) -> Result<PhotoTotals, StorageError> {
+        self.totals(owner).await
     }
 
     async fn set_status(

@@ -5,7 +5,7 @@ use super::SqliteCatalog;
 use gaillery_core::api::PhotoPage;
 use gaillery_core::{OwnerId, Photo, PhotoId, PhotoStatus};
 use gaillery_storage::catalog::{page_limit, rfc3339_from_millis};
-use gaillery_storage::{InsertOutcome, NewPhoto, PageCursor, StorageError};
+use gaillery_storage::{InsertOutcome, NewPhoto, PageCursor, PhotoTotals, StorageError};
 use rusqlite::{params, Connection, Row, TransactionBehavior};
 
 impl SqliteCatalog {
@@ -135,15 +135,18 @@ impl SqliteCatalog {
         .await
     }
 
-    pub(super) async fn count(&self, owner: &OwnerId) -> Result<u64, StorageError> {
+    pub(super) async fn totals(&self, owner: &OwnerId) -> Result<PhotoTotals, StorageError> {
         let owner = owner.0.clone();
         self.read(move |conn| {
-            let count: i64 = conn
-                .prepare_cached("SELECT COUNT(*) FROM photos WHERE owner = ?1")?
-                .query_row(params![owner], |row| row.get(0))?;
-            let count = u64::try_from(count)
-                .map_err(|_| StorageError::Backend(format!("negative count {count}")))?;
-            Ok(count)
+            let sql = "SELECT COUNT(*), COALESCE(SUM(size_bytes), 0) FROM photos WHERE owner = ?1";
+            let (photos, bytes): (i64, i64) = conn
+                .prepare_cached(sql)?
+                .query_row(params![owner], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            let negative = |_| StorageError::Backend(format!("negative totals {photos} {bytes}"));
+            Ok(PhotoTotals {
+                photos: u64::try_from(photos).map_err(negative)?,
+                bytes: u64::try_from(bytes).map_err(negative)?,
+            })
         })
         .await
     }

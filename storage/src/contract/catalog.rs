@@ -2,7 +2,7 @@
 
 use super::helpers::{clear, labels};
 use super::run::{Run, T0};
-use crate::catalog::{Catalog, InsertOutcome, NewPhoto};
+use crate::catalog::{Catalog, InsertOutcome, NewPhoto, PhotoTotals};
 use gaillery_core::{OwnerId, Photo, PhotoStatus};
 
 /// Runs every check of this module.
@@ -102,9 +102,12 @@ pub async fn missing_photos_are_none(catalog: &dyn Catalog) {
         "{CHECK}: delete_all_photos"
     );
     assert_eq!(
-        catalog.count_photos(&owner).await,
+        catalog
+            .photo_totals(&owner)
+            .await
+            .map(|totals| totals.photos),
         Ok(0),
-        "{CHECK}: count_photos"
+        "{CHECK}: photo_totals"
     );
 }
 
@@ -137,7 +140,10 @@ pub async fn duplicate_hash_returns_the_first_photo(catalog: &dyn Catalog) {
         "{CHECK}: the duplicate was not inserted"
     );
     assert_eq!(
-        catalog.count_photos(&owner).await,
+        catalog
+            .photo_totals(&owner)
+            .await
+            .map(|totals| totals.photos),
         Ok(1),
         "{CHECK}: still one photo"
     );
@@ -217,9 +223,12 @@ pub async fn owners_are_isolated(catalog: &dyn Catalog) {
         "{CHECK}: list_photos() shows only the owner's photos"
     );
     assert_eq!(
-        catalog.count_photos(&mallory).await,
+        catalog
+            .photo_totals(&mallory)
+            .await
+            .map(|totals| totals.photos),
         Ok(1),
-        "{CHECK}: count_photos()"
+        "{CHECK}: photo_totals()"
     );
     assert_eq!(
         catalog.delete_photo(&mallory, &photo.id).await,
@@ -317,7 +326,10 @@ pub async fn delete_all_returns_the_removed_ids(catalog: &dyn Catalog) {
     removed.sort();
     assert_eq!(removed, ids, "{CHECK}: every id, each once");
     assert_eq!(
-        catalog.count_photos(&owner).await,
+        catalog
+            .photo_totals(&owner)
+            .await
+            .map(|totals| totals.photos),
         Ok(0),
         "{CHECK}: none left"
     );
@@ -328,28 +340,37 @@ pub async fn delete_all_returns_the_removed_ids(catalog: &dyn Catalog) {
     );
 }
 
-pub async fn count_follows_inserts_and_deletes(catalog: &dyn Catalog) {
-    const CHECK: &str = "count_follows_inserts_and_deletes";
+pub async fn totals_follow_inserts_and_deletes(catalog: &dyn Catalog) {
+    const CHECK: &str = "totals_follow_inserts_and_deletes";
     let run = &Run::new();
     let owner = run.owner("count");
     let mut ids = Vec::new();
     for i in 0..7 {
-        let new = run.new_photo(&owner, T0 + i);
+        let new = NewPhoto {
+            size_bytes: 1_000 * (i + 1),
+            ..run.new_photo(&owner, T0 + i64::try_from(i).expect("small"))
+        };
         ids.push(new.id.clone());
         catalog.insert_photo(new).await.expect("insert");
     }
+    let totals = |photos, bytes| Ok(PhotoTotals { photos, bytes });
     assert_eq!(
-        catalog.count_photos(&owner).await,
-        Ok(7),
+        catalog.photo_totals(&owner).await,
+        totals(7, 28_000),
         "{CHECK}: after inserts"
     );
     catalog.delete_photo(&owner, &ids[3]).await.expect("delete");
     assert_eq!(
-        catalog.count_photos(&owner).await,
-        Ok(6),
+        catalog.photo_totals(&owner).await,
+        totals(6, 24_000),
         "{CHECK}: after a delete"
     );
-    clear(catalog, &owner).await;
+    catalog.delete_all_photos(&owner).await.expect("delete all");
+    assert_eq!(
+        catalog.photo_totals(&owner).await,
+        totals(0, 0),
+        "{CHECK}: after deleting them all"
+    );
 }
 
 pub async fn concurrent_duplicate_inserts_create_exactly_one(catalog: &dyn Catalog) {
@@ -393,7 +414,10 @@ pub async fn concurrent_duplicate_inserts_create_exactly_one(catalog: &dyn Catal
         );
     }
     assert_eq!(
-        catalog.count_photos(&owner).await,
+        catalog
+            .photo_totals(&owner)
+            .await
+            .map(|totals| totals.photos),
         Ok(1),
         "{CHECK}: one photo catalogued"
     );

@@ -61,7 +61,7 @@ macro_rules! __contract_checks {
             owners_are_isolated,
             delete_removes_one_photo,
             delete_all_returns_the_removed_ids,
-            count_follows_inserts_and_deletes,
+            totals_follow_inserts_and_deletes,
             concurrent_duplicate_inserts_create_exactly_one
         ] $($args)*);
     };
@@ -108,6 +108,7 @@ macro_rules! __contract_checks {
             taken_names_in_any_case_are_refused,
             only_the_first_account_is_created_when_asked,
             concurrent_first_accounts_create_exactly_one,
+            the_last_administrator_stays_when_asked,
             accounts_are_listed_by_username,
             passwords_change_and_missing_accounts_say_so,
             deleting_an_account_takes_its_sessions_and_tokens_and_frees_its_name,

@@ -3,7 +3,9 @@
 
 use super::*;
 use gaillery_storage::accounts::{failure_count, username_key};
-use gaillery_storage::{Account, AccountCreated, AccountStore, ApiToken, Session};
+use gaillery_storage::{
+    Account, AccountCreated, AccountDeleted, AccountStore, ApiToken, LastAdministrator, Session,
+};
 
 #[derive(Default)]
 pub(super) struct AccountsState {
@@ -101,16 +103,29 @@ impl AccountStore for MemoryCatalog {
             .is_some())
     }
 
-    async fn delete_account(&self, id: &OwnerId) -> Result<bool, StorageError> {
+    async fn delete_account(
+        &self,
+        id: &OwnerId,
+        last_administrator: LastAdministrator,
+    ) -> Result<AccountDeleted, StorageError> {
         let mut state = self.accounts();
-        let before = state.accounts.len();
-        state.accounts.retain(|_, account| &account.id != id);
-        if state.accounts.len() == before {
-            return Ok(false);
+        let Some(account) = state.by_id(id) else {
+            return Ok(AccountDeleted::NoSuchAccount);
+        };
+        let other_admins = state
+            .accounts
+            .values()
+            .filter(|other| other.admin && &other.id != id);
+        if account.admin
+            && last_administrator == LastAdministrator::Keep
+            && other_admins.count() == 0
+        {
+            return Ok(AccountDeleted::LastAdministrator);
         }
+        state.accounts.retain(|_, account| &account.id != id);
         state.sessions.retain(|_, session| &session.owner != id);
         state.tokens.retain(|_, token| &token.owner != id);
-        Ok(true)
+        Ok(AccountDeleted::Deleted)
     }
 
     async fn create_session(&self, session: Session) -> Result<bool, StorageError> {

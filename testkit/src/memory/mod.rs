@@ -20,7 +20,7 @@ use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
 use gaillery_storage::catalog::page_limit;
 use gaillery_storage::{
     BlobKey, BlobReader, BlobStore, Catalog, EventLog, InsertOutcome, Job, JobOutcome, LoggedEvent,
-    NewPhoto, PageCursor, StorageError,
+    NewPhoto, PageCursor, PhotoTotals, StorageError,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -190,10 +190,15 @@ impl Catalog for MemoryCatalog {
         Ok(ids)
     }
 
-    async fn count_photos(&self, owner: &OwnerId) -> Result<u64, StorageError> {
+    async fn photo_totals(&self, owner: &OwnerId) -> Result<PhotoTotals, StorageError> {
         let state = self.lock();
-        let count = state.photos.values().filter(|s| &s.owner == owner).count();
-        Ok(count as u64)
+        let owned = state.photos.values().filter(|s| &s.owner == owner);
+        Ok(
+            owned.fold(PhotoTotals::default(), |totals, stored| PhotoTotals {
+                photos: totals.photos + 1,
+                bytes: totals.bytes + stored.photo.size_bytes,
+            }),
+        )
     }
 
     async fn set_status(

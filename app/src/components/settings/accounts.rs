@@ -1,4 +1,4 @@
-//! The administrator's accounts: the table with each account's photo count, adding one,
+//! The administrator's accounts: the table with each account's photos and storage, adding one,
 //! removing one with its photos (after a confirmation) and resetting a password.
 
 use crate::components::confirm::ConfirmDialog;
@@ -70,6 +70,7 @@ pub fn AccountsSection() -> impl IntoView {
                                         <th scope="col">"Username"</th>
                                         <th scope="col">"Role"</th>
                                         <th scope="col">"Photos"</th>
+                                        <th scope="col">"Storage"</th>
                                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                                     </tr>
                                 </thead>
@@ -142,6 +143,7 @@ fn AccountRow(account: AccountListing, row: usize, on_ask: Callback<Removing>) -
         username,
         admin,
         photos,
+        storage,
         created_on,
         you,
     } = account;
@@ -176,6 +178,7 @@ fn AccountRow(account: AccountListing, row: usize, on_ask: Callback<Removing>) -
             </th>
             <td data-label="Role">{role}</td>
             <td data-label="Photos">{photos}</td>
+            <td data-label="Storage">{storage}</td>
             <td><div class="item-actions">{actions}</div></td>
         </tr>
     }

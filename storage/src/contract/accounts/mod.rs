@@ -3,7 +3,8 @@
 //!
 //! Accounts are counted and listed across the whole store, so the first-account checks
 //! (`only_the_first_account_is_created_when_asked`,
-//! `concurrent_first_accounts_create_exactly_one`) want a store with no accounts; the others
+//! `concurrent_first_accounts_create_exactly_one`) and the last-administrator check
+//! (`the_last_administrator_stays_when_asked`) want a store with no accounts; the others
 //! use names, owners and keys of their own and tolerate neighbours.
 
 mod sessions;
@@ -14,7 +15,9 @@ pub use throttle::*;
 
 use super::helpers::now_ms;
 use super::run::Run;
-use crate::accounts::{Account, AccountCreated, AccountStore, ApiToken, Session};
+use crate::accounts::{
+    Account, AccountCreated, AccountDeleted, AccountStore, ApiToken, LastAdministrator, Session,
+};
 use gaillery_core::OwnerId;
 
 /// Runs every account check, one after the other on `store`.
@@ -104,7 +107,12 @@ pub async fn only_the_first_account_is_created_when_asked(store: &dyn AccountSto
     assert_eq!(create(store, &second, false).await, AccountCreated::Created);
     assert_eq!(store.count_accounts().await, Ok(2));
     for account in [&admin, &second] {
-        assert_eq!(store.delete_account(&account.id).await, Ok(true));
+        assert_eq!(
+            store
+                .delete_account(&account.id, LastAdministrator::MayGo)
+                .await,
+            Ok(AccountDeleted::Deleted)
+        );
     }
     assert_eq!(store.count_accounts().await, Ok(0));
     assert_eq!(
@@ -139,6 +147,57 @@ pub async fn concurrent_first_accounts_create_exactly_one(store: &dyn AccountSto
         "{CHECK}: {outcomes:?}"
     );
     assert_eq!(store.list_accounts().await, Ok(vec![created[0].clone()]));
+}
+
+pub async fn the_last_administrator_stays_when_asked(store: &dyn AccountStore) {
+    const CHECK: &str = "the_last_administrator_stays_when_asked";
+    let run = &Run::new();
+    let (ada, bea) = (run.account("ada", true), run.account("bea", true));
+    let member = run.account("carl", false);
+    for account in [&ada, &bea, &member] {
+        assert_eq!(create(store, account, false).await, AccountCreated::Created);
+    }
+    // Two administrators removing each other at once: one goes, the other is the last.
+    let (first, second) = futures::join!(
+        store.delete_account(&ada.id, LastAdministrator::Keep),
+        store.delete_account(&bea.id, LastAdministrator::Keep),
+    );
+    let mut outcomes = [first.clone(), second.clone()];
+    outcomes.sort_by_key(|outcome| format!("{outcome:?}"));
+    assert_eq!(
+        outcomes,
+        [
+            Ok(AccountDeleted::Deleted),
+            Ok(AccountDeleted::LastAdministrator)
+        ],
+        "{CHECK}: {first:?} {second:?}"
+    );
+    let remaining = store.list_accounts().await.expect("list");
+    let admins: Vec<&Account> = remaining.iter().filter(|account| account.admin).collect();
+    assert_eq!(admins.len(), 1, "{CHECK}: {remaining:?}");
+    let last = admins[0].clone();
+    assert_eq!(
+        store
+            .delete_account(&last.id, LastAdministrator::Keep)
+            .await,
+        Ok(AccountDeleted::LastAdministrator),
+        "{CHECK}: alone"
+    );
+    assert_eq!(store.account(&last.id).await, Ok(Some(last.clone())));
+    assert_eq!(
+        store
+            .delete_account(&member.id, LastAdministrator::Keep)
+            .await,
+        Ok(AccountDeleted::Deleted),
+        "{CHECK}: not an administrator"
+    );
+    assert_eq!(
+        store
+            .delete_account(&last.id, LastAdministrator::MayGo)
+            .await,
+        Ok(AccountDeleted::Deleted)
+    );
+    assert_eq!(store.count_accounts().await, Ok(0));
 }
 
 pub async fn accounts_are_listed_by_username(store: &dyn AccountStore) {
@@ -198,7 +257,12 @@ pub async fn passwords_change_and_missing_accounts_say_so(store: &dyn AccountSto
         store.set_password_hash(&run.owner("ghost"), new_hash).await,
         Ok(false)
     );
-    assert_eq!(store.delete_account(&run.owner("ghost")).await, Ok(false));
+    assert_eq!(
+        store
+            .delete_account(&run.owner("ghost"), LastAdministrator::MayGo)
+            .await,
+        Ok(AccountDeleted::NoSuchAccount)
+    );
 }
 
 pub async fn deleting_an_account_takes_its_sessions_and_tokens_and_frees_its_name(
@@ -221,10 +285,20 @@ pub async fn deleting_an_account_takes_its_sessions_and_tokens_and_frees_its_nam
             tokens.push(token);
         }
     }
-    assert_eq!(store.delete_account(&gone.id).await, Ok(true));
+    assert_eq!(
+        store
+            .delete_account(&gone.id, LastAdministrator::MayGo)
+            .await,
+        Ok(AccountDeleted::Deleted)
+    );
     assert_eq!(store.account(&gone.id).await, Ok(None));
     assert_eq!(store.account_by_name(&gone.username).await, Ok(None));
-    assert_eq!(store.delete_account(&gone.id).await, Ok(false));
+    assert_eq!(
+        store
+            .delete_account(&gone.id, LastAdministrator::MayGo)
+            .await,
+        Ok(AccountDeleted::NoSuchAccount)
+    );
     for (session, token) in sessions.iter().zip(&tokens) {
         let expected = session.owner == kept.id;
         let found = store.session(&session.token_hash, now).await.expect("read");
@@ -296,7 +370,12 @@ pub async fn odd_names_round_trip_without_colliding(store: &dyn AccountStore) {
         assert_eq!(store.api_tokens_of(&account.id).await, Ok(vec![token]));
     }
     let first = &accounts[0];
-    assert_eq!(store.delete_account(&first.id).await, Ok(true));
+    assert_eq!(
+        store
+            .delete_account(&first.id, LastAdministrator::MayGo)
+            .await,
+        Ok(AccountDeleted::Deleted)
+    );
     for account in &accounts[1..] {
         assert_eq!(
             store.account(&account.id).await,
