@@ -24,10 +24,36 @@ use axum::extract::FromRef;
 use gaillery_service::accounts::Accounts;
 use gaillery_service::{Gallery, SetupCode};
 use leptos::config::LeptosOptions;
+use std::sync::Arc;
 
-/// What every request handler can reach.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// What every request handler can reach: one reference count to clone, since axum clones the
+/// state for every handler that takes it.
+#[derive(Clone)]
+pub struct AppState(Arc<AppParts>);
+
+impl AppState {
+    pub fn new(parts: AppParts) -> AppState {
+        AppState(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppParts;
+
+    fn deref(&self) -> &AppParts {
+        &self.0
+    }
+}
+
+/// The Leptos routes read their options from the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> LeptosOptions {
+        state.leptos_options.clone()
+    }
+}
+
+/// What an [`AppState`] holds.
+pub struct AppParts {
     pub gallery: Gallery,
     pub leptos_options: LeptosOptions,
     pub limits: RequestLimits,

@@ -3,7 +3,7 @@
 use crate::auth::{self, Authenticator, TrustedProxies};
 use crate::cli::{ImageDelivery, ServeArgs, StorageArgs, StorageKind};
 use crate::connections::{self, ConnectionLimits};
-use crate::{api, events, guard, site, AppState, RequestLimits};
+use crate::{api, events, guard, site, AppParts, AppState, RequestLimits};
 use axum::Router;
 use gaillery_imaging::Limits;
 use gaillery_service::accounts::Accounts;
@@ -169,7 +169,7 @@ pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
         ..ConnectionLimits::default()
     };
     let albums = Albums::new(storage.albums, gallery.clone(), accounts.clone());
-    let state = AppState {
+    let state = AppState::new(AppParts {
         albums,
         gallery,
         leptos_options: leptos_options(args)?,
@@ -187,7 +187,7 @@ pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
         },
         accounts,
         setup_code,
-    };
+    });
     let proxies = TrustedProxies::new(args.trusted_proxy.clone());
     Ok(App {
         connections,

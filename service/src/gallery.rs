@@ -37,9 +37,14 @@ impl GalleryConfig {
     }
 }
 
-/// The gallery service. Cheap to clone; share one per process.
+/// The gallery service. Cheap to clone (one reference count: requests clone it for every
+/// handler and page); share one per process.
 #[derive(Clone)]
-pub struct Gallery {
+pub struct Gallery(Arc<GalleryParts>);
+
+/// What a [`Gallery`] holds; its methods reach these fields through `Deref`.
+#[derive(Clone)]
+pub struct GalleryParts {
     pub(crate) blobs: Arc<dyn BlobStore>,
     pub(crate) catalog: Arc<dyn Catalog>,
     pub(crate) config: Arc<GalleryConfig>,
@@ -58,6 +63,14 @@ pub struct Gallery {
     pub(crate) albums: Option<Arc<dyn AlbumStore>>,
 }
 
+impl std::ops::Deref for Gallery {
+    type Target = GalleryParts;
+
+    fn deref(&self) -> &GalleryParts {
+        &self.0
+    }
+}
+
 impl Gallery {
     pub fn new(
         blobs: Arc<dyn BlobStore>,
@@ -65,7 +78,7 @@ impl Gallery {
         config: GalleryConfig,
     ) -> Gallery {
         let processing = Arc::new(Semaphore::new(config.processing_slots.max(1)));
-        Gallery {
+        Gallery(Arc::new(GalleryParts {
             blobs,
             catalog,
             config: Arc::new(config),
@@ -76,13 +89,18 @@ impl Gallery {
             relay: None,
             image_sources: Arc::default(),
             albums: None,
-        }
+        }))
     }
 
     /// The gallery, with deleted photos taken out of the albums in `store`.
     pub fn with_albums(mut self, store: Arc<dyn AlbumStore>) -> Gallery {
-        self.albums = Some(store);
+        self.parts_mut().albums = Some(store);
         self
+    }
+
+    /// The parts, to set up before the gallery is shared (copied if it already is).
+    pub(crate) fn parts_mut(&mut self) -> &mut GalleryParts {
+        Arc::make_mut(&mut self.0)
     }
 
     pub fn config(&self) -> &GalleryConfig {

@@ -62,7 +62,7 @@ impl Relay {
             instance,
             outbox,
         };
-        gallery.relay = Some(relay.clone());
+        gallery.parts_mut().relay = Some(relay.clone());
         let (stop, stopped) = watch::channel(false);
         let tasks = vec![
             tokio::spawn(relay.clone().append_all(inbox, stopped.clone())),
