@@ -8,7 +8,7 @@
 //! blocking threads, never on the async runtime; when several jobs wait, one forward pass
 //! classifies a batch of them.
 
-use crate::{ids, Gallery};
+use crate::{ids, reasons, Gallery};
 use gaillery_classify::{Classifier, ClassifyError};
 use gaillery_core::api::PhotoEvent;
 use gaillery_core::{Label, OwnerId, PhotoStatus, Variant};
@@ -218,20 +218,20 @@ impl<M: ImageModel> Worker<M> {
             let bytes = match original {
                 Ok(bytes) => bytes,
                 Err(StorageError::NotFound) => {
-                    let reason = "the original file is missing".to_owned();
+                    let reason = reasons::ORIGINAL_MISSING.to_owned();
                     self.finish(&job, JobOutcome::Failed(reason)).await;
                     continue;
                 }
                 // Storage is down or throttling: no fault of the photo's, so it waits for as
                 // long as the outage lasts instead of using up its attempts.
                 Err(error @ StorageError::Unavailable(_)) => {
-                    self.retry_later(&job, &format!("could not read the original: {error}"))
-                        .await;
+                    tracing::warn!(%error, id = %job.photo_id, "could not read the original");
+                    self.retry_later(&job, reasons::STORAGE_UNAVAILABLE).await;
                     continue;
                 }
                 Err(error) => {
-                    self.retry_or_fail(&job, &format!("could not read the original: {error}"))
-                        .await;
+                    tracing::warn!(%error, id = %job.photo_id, "could not read the original");
+                    self.retry_or_fail(&job, reasons::STORAGE_FAILED).await;
                     continue;
                 }
             };
@@ -246,9 +246,14 @@ impl<M: ImageModel> Worker<M> {
                     inputs.push(input);
                 }
                 // A file that cannot be read fails alone, with the reason the decoder gave.
-                Ok(Err(error)) => self.finish(&job, JobOutcome::Failed(reason(&error))).await,
+                Ok(Err(error)) => {
+                    tracing::info!(%error, id = %job.photo_id, "could not prepare the image");
+                    let reason = reasons::classify_failure(&error);
+                    self.finish(&job, JobOutcome::Failed(reason)).await;
+                }
                 Err(join) => {
-                    let reason = format!("preprocessing crashed: {join}");
+                    tracing::error!(error = %join, id = %job.photo_id, "preparing the image crashed");
+                    let reason = reasons::PREPARATION_FAILED.to_owned();
                     self.finish(&job, JobOutcome::Failed(reason)).await;
                 }
             }
@@ -264,12 +269,18 @@ impl<M: ImageModel> Worker<M> {
         let labels: Vec<Vec<Label>> = match predicted {
             Ok(Ok(labels)) if labels.len() == ready.len() => labels,
             failed => {
-                let why = match failed {
-                    Ok(Ok(_)) => "inference returned the wrong number of results".to_owned(),
-                    Ok(Err(error)) => error.to_string(),
-                    Err(join) => format!("inference crashed: {join}"),
+                let (detail, why) = match failed {
+                    Ok(Ok(_)) => (
+                        "inference returned the wrong number of results".to_owned(),
+                        reasons::INFERENCE_FAILED.to_owned(),
+                    ),
+                    Ok(Err(error)) => (error.to_string(), reasons::classify_failure(&error)),
+                    Err(join) => (
+                        format!("inference crashed: {join}"),
+                        reasons::INFERENCE_FAILED.to_owned(),
+                    ),
                 };
-                tracing::error!(reason = %why, "classification failed");
+                tracing::error!(error = %detail, photos = ready.len(), "classification failed");
                 for job in &ready {
                     self.retry_or_fail(job, &why).await;
                 }
@@ -308,11 +319,11 @@ impl<M: ImageModel> Worker<M> {
     /// out.
     async fn retry_or_fail(&self, job: &Job, why: &str) {
         let outcome = if job.attempt >= self.options.max_attempts {
-            JobOutcome::Failed(format!("gave up after {} attempts: {why}", job.attempt))
+            JobOutcome::Failed(reasons::gave_up(job.attempt, why))
         } else {
             let backoff_ms = 1_000i64 << job.attempt.min(8);
             JobOutcome::Retry {
-                reason: format!("will retry: {why}"),
+                reason: reasons::retrying(why),
                 run_after_ms: ids::now_ms() + backoff_ms,
             }
         };
@@ -324,7 +335,7 @@ impl<M: ImageModel> Worker<M> {
     async fn retry_later(&self, job: &Job, why: &str) {
         let backoff_ms = (1_000i64 << job.attempt.min(8)).min(MAX_OUTAGE_BACKOFF_MS);
         let outcome = JobOutcome::Retry {
-            reason: format!("will retry: {why}"),
+            reason: reasons::retrying(why),
             run_after_ms: ids::now_ms() + backoff_ms,
         };
         self.finish(job, outcome).await;
@@ -370,13 +381,5 @@ impl<M: ImageModel> Worker<M> {
             // The lease will run out and the job will run again.
             Err(error) => tracing::warn!(%error, id = %job.photo_id, "could not finish job"),
         }
-    }
-}
-
-/// What a person reads when a photo could not be classified.
-fn reason(error: &ClassifyError) -> String {
-    match error {
-        ClassifyError::Image(image) => format!("cannot read the image: {image}"),
-        other => other.to_string(),
     }
 }
