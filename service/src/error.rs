@@ -15,12 +15,18 @@ pub enum ErrorKind {
     /// Storage cannot be reached or is throttling: it passes by itself, so the client should
     /// try again shortly.
     Unavailable,
+    /// The disk or the quota is full: no fault of the request's, and it does not pass by
+    /// itself. Logged, and said plainly, so the owner knows to free space.
+    Full,
     /// A bug or a broken server: logged with its causes, never shown.
     Internal,
 }
 
 /// What people read when storage is down, on the page and from the API.
 pub const UNAVAILABLE_MESSAGE: &str = "storage is unavailable right now, try again shortly";
+/// What people read when storage is full.
+pub const FULL_MESSAGE: &str =
+    "storage is full: nothing new can be stored until space is freed on the server";
 /// What people read when the server failed; the details are in its log.
 pub const INTERNAL_MESSAGE: &str = "something went wrong on the server; the error was logged";
 
@@ -75,6 +81,9 @@ pub enum ServiceError {
     /// Storage could not be reached, or throttled.
     #[error("storage is unavailable")]
     Unavailable(#[source] StorageError),
+    /// The disk or quota that storage (or staging) writes to is full.
+    #[error("storage is full")]
+    Full(#[source] StorageError),
     /// Storage failed in a way that is no client's fault and no outage.
     #[error("storage failed")]
     Storage(#[source] StorageError),
@@ -93,6 +102,7 @@ impl From<StorageError> for ServiceError {
             StorageError::NotFound => ServiceError::NotFound,
             StorageError::InvalidCursor => ServiceError::InvalidCursor,
             StorageError::Unavailable(_) => ServiceError::Unavailable(error),
+            StorageError::Full(_) => ServiceError::Full(error),
             other => ServiceError::Storage(other),
         }
     }
@@ -100,7 +110,12 @@ impl From<StorageError> for ServiceError {
 
 impl From<std::io::Error> for ServiceError {
     fn from(error: std::io::Error) -> ServiceError {
-        ServiceError::internal_because("I/O failed", error)
+        match error.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                ServiceError::Full(StorageError::from(error))
+            }
+            _ => ServiceError::internal_because("I/O failed", error),
+        }
     }
 }
 
@@ -151,6 +166,7 @@ impl ServiceError {
             | ServiceError::Throttled { .. }
             | ServiceError::PasswordRequired => ErrorKind::Client,
             ServiceError::Unavailable(_) => ErrorKind::Unavailable,
+            ServiceError::Full(_) => ErrorKind::Full,
             ServiceError::Storage(_) | ServiceError::Internal { .. } => ErrorKind::Internal,
         }
     }
@@ -161,6 +177,7 @@ impl ServiceError {
         match self.kind() {
             ErrorKind::Client => self.to_string(),
             ErrorKind::Unavailable => UNAVAILABLE_MESSAGE.to_owned(),
+            ErrorKind::Full => FULL_MESSAGE.to_owned(),
             ErrorKind::Internal => INTERNAL_MESSAGE.to_owned(),
         }
     }
@@ -274,6 +291,17 @@ mod tests {
             retry_after_secs: 61,
         };
         assert!(almost.public_message().ends_with("in 2 minutes"));
+    }
+
+    #[test]
+    fn a_full_disk_says_so_without_its_path() {
+        let enospc = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        let sqlite = StorageError::Full("database or disk is full: /srv/gaillery/catalog".into());
+        for full in [ServiceError::from(enospc), ServiceError::from(sqlite)] {
+            assert_eq!(full.kind(), ErrorKind::Full, "{full:?}");
+            assert_eq!(full.http_status(), 507);
+            assert_eq!(full.public_message(), FULL_MESSAGE);
+        }
     }
 
     #[test]

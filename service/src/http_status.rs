@@ -10,6 +10,7 @@ impl ServiceError {
     pub fn http_status(&self) -> u16 {
         match self.kind() {
             ErrorKind::Unavailable => 503,
+            ErrorKind::Full => 507,
             ErrorKind::Internal => 500,
             ErrorKind::Client => match self {
                 ServiceError::TooLarge { .. } => 413,

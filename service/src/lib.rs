@@ -41,6 +41,7 @@ mod ingest;
 mod listing;
 pub mod pipeline;
 mod queueing;
+mod reasons;
 mod relay;
 mod removal;
 mod retry;
@@ -55,7 +56,9 @@ mod tests;
 
 pub use accounts::{Accounts, Caller, Credential};
 pub use albums::Albums;
-pub use error::{ErrorChain, ErrorKind, ServiceError, INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE};
+pub use error::{
+    ErrorChain, ErrorKind, ServiceError, FULL_MESSAGE, INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE,
+};
 /// Times as the API shows them (RFC 3339, UTC), for the pages' server functions.
 pub use gaillery_storage::catalog::rfc3339_from_millis;
 /// The cause of storage errors, as [`ServiceError`]'s variants carry it.

@@ -2,7 +2,7 @@
 //! awkward images, batches with broken files, bombs, limits, duplicates, deletes, caching,
 //! pagination and restarts.
 
-use crate::support::{args, TestServer};
+use crate::support::{args, files_under, TestServer};
 use gaillery_core::api::PhotoPage;
 use gaillery_core::Photo;
 use gaillery_testkit as kit;
@@ -21,26 +21,6 @@ async fn list_all(server: &TestServer) -> Vec<Photo> {
         .await
         .expect("page");
     page.photos
-}
-
-/// Every file under `dir`, recursively.
-fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                found.push(path);
-            }
-        }
-    }
-    found
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

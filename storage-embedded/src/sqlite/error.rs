@@ -1,5 +1,6 @@
 //! SQLite's errors, normalised into [`StorageError`] on their way out: a busy or locked database
-//! is `Unavailable` (worth retrying), a missing row `NotFound`, anything else `Backend`.
+//! is `Unavailable` (worth retrying), a missing row `NotFound`, a full disk `Full`, anything else
+//! `Backend`.
 
 use gaillery_storage::StorageError;
 use rusqlite::ErrorCode;
@@ -20,6 +21,9 @@ impl From<rusqlite::Error> for SqlError {
                 ) =>
             {
                 StorageError::Unavailable(err.to_string())
+            }
+            rusqlite::Error::SqliteFailure(failure, _) if failure.code == ErrorCode::DiskFull => {
+                StorageError::Full(err.to_string())
             }
             _ => StorageError::Backend(err.to_string()),
         })
@@ -73,5 +77,10 @@ mod tests {
             None,
         );
         assert!(matches!(normalised(corrupt), StorageError::Backend(_)));
+        let full = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            None,
+        );
+        assert!(matches!(normalised(full), StorageError::Full(_)));
     }
 }
