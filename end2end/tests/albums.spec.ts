@@ -1,7 +1,8 @@
 // Albums and share links in the browser: an album made from the selection, its page (the same
 // grid and lightbox, reordering, removing instead of deleting), a link to it opened in a second browser
 // with no cookies (read-only: no upload, no selection, no delete, private images, the library
-// closed), the link revoked, a link with a password, and axe on the new pages.
+// closed), the link revoked, a link with a password, a single photo shared from the lightbox, and
+// axe on the new pages.
 
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page, TestInfo } from '@playwright/test';
@@ -148,6 +149,58 @@ test('an album made from the selection is shared read-only by a link, until revo
     await expect(visitor.page.getByRole('heading', { name: 'This link does not work' })).toBeVisible();
     await expect(galleryOf(visitor.page)).toHaveCount(0);
     expect((await visitor.context.request.get(src!)).status()).toBe(404);
+  } finally {
+    await visitor.context.close();
+  }
+});
+
+test('a photo shared from the lightbox shows that photo alone to a visitor', async ({ page, browser, baseURL, request }, testInfo) => {
+  const [lone, other] = await uploadViaApi(request, distinctJpegs('lone', 2));
+  await open(page, '/');
+  await tileImage(page, lone.filename).click();
+  const viewer = lightboxOf(page, lone.filename);
+  await expect(viewer).toBeVisible();
+  const shareButton = viewer.getByRole('button', { name: 'Share photo' });
+  await shareButton.click();
+  const share = page.getByRole('dialog', { name: 'Share this photo' });
+  await expect(share.getByText('No live links.')).toBeVisible();
+  await share.getByLabel('Link works for').selectOption('7');
+  // Keys typed in the dialog are the dialog's: F, 0 and the arrows do nothing to the viewer
+  // behind it, which still shows the same photo.
+  const password = share.getByLabel(/^Password/);
+  await password.pressSequentially('f0');
+  await password.press('ArrowRight');
+  await expect(password).toHaveValue('f0');
+  await expect(viewer).toBeVisible();
+  expect(await page.evaluate(() => document.fullscreenElement)).toBeNull();
+  await password.fill('');
+  await share.getByRole('button', { name: 'Create link' }).click();
+  const linkField = share.getByRole('textbox', { name: 'Link' });
+  await expect(linkField).toHaveValue(/\/s\/[0-9a-f]{32,}$/);
+  const link = await linkField.inputValue();
+  await expect(linkField).toBeFocused();
+  const live = share.getByRole('list', { name: 'Live links' }).getByRole('listitem');
+  await expect(live).toHaveCount(1);
+  await expect(live.getByText(/^Works until \d{4}-\d{2}-\d{2}$/)).toBeVisible();
+  expect(await seriousViolations(page, testInfo, 'share-photo')).toEqual([]);
+  // Escape closes the dialog, not the viewer, and the focus goes back to the button.
+  await page.keyboard.press('Escape');
+  await expect(share).toHaveCount(0);
+  await expect(viewer).toBeVisible();
+  await expect(shareButton).toBeFocused();
+
+  // The owner's list of links has it, as a photo link.
+  const links = (await (await request.get('/api/shares')).json()) as { url: string; photo_id?: string }[];
+  expect(links.find((l) => l.url === new URL(link).pathname)?.photo_id).toBe(lone.id);
+
+  // A visitor with the link sees that photo, and nothing else of the library.
+  const visitor = await stranger(browser, baseURL);
+  try {
+    await open(visitor.page, link);
+    await expect(tileImage(visitor.page, lone.filename)).toBeVisible();
+    await expect(galleryOf(visitor.page).getByRole('img')).toHaveCount(1);
+    await expect(tileImage(visitor.page, other.filename)).toHaveCount(0);
+    expect((await visitor.context.request.get(`/api/photos/${other.id}/preview`)).status()).toBe(401);
   } finally {
     await visitor.context.close();
   }

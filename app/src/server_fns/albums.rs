@@ -1,8 +1,8 @@
-//! Albums and their share links, for their owner: make, list, rename, delete; add and remove
-//! photos; a cover; share by a link and revoke it.
+//! Albums, for their owner: make, list, rename, delete; add and remove photos; a cover. Their
+//! share links are in `links`.
 
 use crate::error::AppError;
-use gaillery_core::api::albums::{AlbumInfo, LinkInfo};
+use gaillery_core::api::albums::AlbumInfo;
 use gaillery_core::api::PhotoPage;
 use gaillery_core::Photo;
 use leptos::prelude::*;
@@ -133,45 +133,4 @@ pub async fn set_album_cover(id: String, photo_id: String) -> Result<(), AppErro
     Ok(ssr::albums()?
         .set_cover(&caller.owner, &id, Some(&photo))
         .await?)
-}
-
-/// A new share link to the album: `expires_in_days` 0 lasts until revoked, and an empty
-/// `password` is none (a form's fields are never absent).
-#[server(prefix = "/_fn", endpoint = "share_album")]
-pub async fn share_album(
-    id: String,
-    #[server(default)] expires_in_days: u32,
-    #[server(default)] password: String,
-) -> Result<LinkInfo, AppError> {
-    let caller = ssr::caller()?;
-    let expires_in_days = (expires_in_days > 0).then_some(expires_in_days);
-    let password = Some(password).filter(|p| !p.is_empty());
-    let link = ssr::albums()?
-        .share_album(&caller.owner, &id, expires_in_days, password.as_deref())
-        .await?;
-    ssr::audit_link("album shared from the page");
-    Ok(gaillery_service::albums::link_info(link))
-}
-
-/// The album's live links, newest first.
-#[server(prefix = "/_fn", endpoint = "album_links")]
-pub async fn album_links(id: String) -> Result<Vec<LinkInfo>, AppError> {
-    let caller = ssr::caller()?;
-    let albums = ssr::albums()?;
-    albums.get(&caller.owner, &id).await?;
-    let links = albums.links(&caller.owner).await?;
-    Ok(links
-        .into_iter()
-        .filter(|link| link.album_id.as_deref() == Some(id.as_str()))
-        .map(gaillery_service::albums::link_info)
-        .collect())
-}
-
-/// Ends one of the caller's links at once.
-#[server(prefix = "/_fn", endpoint = "revoke_link")]
-pub async fn revoke_link(token: String) -> Result<(), AppError> {
-    let caller = ssr::caller()?;
-    ssr::albums()?.revoke_link(&caller.owner, &token).await?;
-    ssr::audit_link("share link revoked from the page");
-    Ok(())
 }

@@ -10,12 +10,14 @@
 
 pub mod accounts;
 pub mod albums;
+pub mod links;
 pub mod photos;
 pub mod settings;
 pub mod shared;
 
 pub use accounts::*;
 pub use albums::*;
+pub use links::*;
 pub use photos::*;
 pub use settings::*;
 pub use shared::*;

@@ -1,7 +1,8 @@
 //! The page's server functions for albums and share links, over real HTTP: another user's
 //! album answers exactly like one that does not exist, on every function, and stays whole;
 //! the shared page's functions show a link's album to anyone, ask for a password first when
-//! the link has one, and show nothing once the link is revoked.
+//! the link has one, and show nothing once the link is revoked; a photo shared alone shows
+//! only itself.
 
 use crate::support::{anonymous_client, call_function, upload_one, TestServer};
 use reqwest::header::{COOKIE, SET_COOKIE};
@@ -234,5 +235,61 @@ async fn a_locked_link_opens_on_the_page_once_its_password_is_given() {
     assert_eq!(opened.status(), StatusCode::OK);
     let opened: Value = opened.json().await.expect("view JSON");
     assert_eq!(opened["Open"]["info"]["title"], "Locked");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_shared_from_the_page_shows_that_photo_alone_until_revoked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = TestServer::start(dir.path()).await;
+    let owner = server.client.clone();
+    let shared = upload_one(&server, &owner, 1).await;
+    let kept = upload_one(&server, &owner, 2).await;
+    let form = format!("id={shared}&expires_in_days=7&password=");
+    let (status, link) = call_function(&server, &owner, "share_photo", &form).await;
+    assert_eq!(status, StatusCode::OK, "{link}");
+    let link: Value = serde_json::from_str(&link).expect("link JSON");
+    assert_eq!(
+        (&link["photo_id"], &link["has_password"]),
+        (&json!(shared), &json!(false))
+    );
+    assert!(link["expires_at"].is_string(), "{link}");
+    let token = link["token"].as_str().expect("token").to_owned();
+    let listed = |photo: &str| {
+        let (server, owner) = (&server, &owner);
+        let form = format!("id={photo}");
+        async move {
+            let (status, links) = call_function(server, owner, "photo_links", &form).await;
+            assert_eq!(status, StatusCode::OK, "{links}");
+            let links: Vec<Value> = serde_json::from_str(&links).expect("links JSON");
+            links
+                .iter()
+                .map(|link| link["token"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<String>>()
+        }
+    };
+    assert_eq!(listed(&shared).await, std::slice::from_ref(&token));
+    assert!(listed(&kept).await.is_empty());
+
+    let visitor = anonymous_client();
+    let (status, view) =
+        call_function(&server, &visitor, "open_shared", &format!("token={token}")).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    let view: Value = serde_json::from_str(&view).expect("view JSON");
+    let photos: Vec<&str> = view["Open"]["first_page"]["photos"]
+        .as_array()
+        .expect("photos")
+        .iter()
+        .filter_map(|photo| photo["id"].as_str())
+        .collect();
+    assert_eq!(photos, [shared.as_str()]);
+
+    let (status, _) =
+        call_function(&server, &owner, "revoke_link", &format!("token={token}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(listed(&shared).await.is_empty());
+    let (status, _) =
+        call_function(&server, &visitor, "open_shared", &format!("token={token}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     server.stop().await;
 }

@@ -61,6 +61,16 @@ fn attempts(id: &str, album: &str) -> Vec<Attempt> {
         ),
         (
             Method::POST,
+            "/_fn/share_photo".into(),
+            form(format!("id={id}&expires_in_days=0&password=")),
+        ),
+        (
+            Method::POST,
+            "/_fn/photo_links".into(),
+            form(format!("id={id}")),
+        ),
+        (
+            Method::POST,
             "/_fn/add_to_album".into(),
             form(format!("id={album}&photo_ids[0]={id}")),
         ),

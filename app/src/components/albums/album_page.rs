@@ -4,7 +4,7 @@
 
 use super::album_selection::AlbumSelectionBar;
 use super::count_text;
-use super::share::ShareDialog;
+use super::share::{ShareDialog, ShareTarget};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::gallery_page::LoadMore;
 use crate::components::grid::JustifiedGrid;
@@ -140,7 +140,7 @@ fn LoadedAlbum(state: GalleryState, album: AlbumInfo) -> impl IntoView {
         {move || match asking.get() {
             Asking::Nothing => ().into_any(),
             Asking::Rename => view! { <RenameDialog current=title() on_rename=rename.clone() on_cancel=move || asking.set(Asking::Nothing)/> }.into_any(),
-            Asking::Share => view! { <ShareDialog album_id=album_id.clone() on_close=Callback::new(move |()| asking.set(Asking::Nothing))/> }.into_any(),
+            Asking::Share => view! { <ShareDialog target=ShareTarget::Album(album_id.clone()) on_close=Callback::new(move |()| asking.set(Asking::Nothing))/> }.into_any(),
             Asking::Delete => {
                 let delete = delete.clone();
                 view! {

@@ -1,13 +1,66 @@
-//! Sharing an album by a link: anyone holding it sees the album read-only, until it expires or
-//! is revoked. The dialog makes a link (an expiry and a password are optional), shows it to
-//! copy, and lists the album's live links with a Revoke each.
+//! Sharing an album or a single photo by a link: anyone holding it sees what it shares,
+//! read-only, until it expires or is revoked. The dialog makes a link (an expiry and a
+//! password are optional), shows it to copy, and lists the live links of what it shares with a
+//! Revoke each.
 
 use crate::components::confirm::modal_keys;
 use crate::components::forms::failure;
 use crate::components::sign_in::FormError;
-use crate::server_fns::{album_links, RevokeLink, ShareAlbum};
+use crate::error::AppError;
+use crate::server_fns::{album_links, photo_links, RevokeLink, ShareAlbum, SharePhoto};
 use gaillery_core::api::albums::LinkInfo;
+use gaillery_core::PhotoId;
 use leptos::prelude::*;
+
+/// What a link shares, by its id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShareTarget {
+    Album(String),
+    Photo(String),
+}
+
+impl ShareTarget {
+    fn id(&self) -> String {
+        match self {
+            ShareTarget::Album(id) | ShareTarget::Photo(id) => id.clone(),
+        }
+    }
+
+    fn noun(&self) -> &'static str {
+        match self {
+            ShareTarget::Album(_) => "album",
+            ShareTarget::Photo(_) => "photo",
+        }
+    }
+
+    async fn live_links(self) -> Result<Vec<LinkInfo>, AppError> {
+        match self {
+            ShareTarget::Album(id) => album_links(id).await,
+            ShareTarget::Photo(id) => photo_links(id).await,
+        }
+    }
+}
+
+/// "Share" for the photo in the lightbox: a link to that photo alone. Focus comes back to the
+/// button when the dialog closes.
+#[component]
+pub fn SharePhotoButton(photo: Signal<Option<PhotoId>>) -> impl IntoView {
+    let open = RwSignal::new(None::<String>);
+    let button = NodeRef::<leptos::html::Button>::new();
+    let close = Callback::new(move |()| {
+        open.set(None);
+        if let Some(button) = button.get_untracked() {
+            let _ = button.focus();
+        }
+    });
+    view! {
+        <button class="button subtle" type="button" node_ref=button
+            on:click=move |_| open.set(photo.get_untracked().map(|id| id.to_string()))>
+            "Share photo"
+        </button>
+        {move || open.get().map(|id| view! { <ShareDialog target=ShareTarget::Photo(id) on_close=close/> })}
+    }
+}
 
 /// The link as its recipient opens it: the page's origin and the link's path.
 fn full_url(link: &LinkInfo) -> String {
@@ -17,21 +70,45 @@ fn full_url(link: &LinkInfo) -> String {
 }
 
 #[component]
-pub fn ShareDialog(album_id: String, on_close: Callback<()>) -> impl IntoView {
-    let share = ServerAction::<ShareAlbum>::new();
+pub fn ShareDialog(target: ShareTarget, on_close: Callback<()>) -> impl IntoView {
+    // One action per kind of target (a form posts to one server function); the dialog uses one.
+    let share_album = ServerAction::<ShareAlbum>::new();
+    let share_photo = ServerAction::<SharePhoto>::new();
     let revoke = ServerAction::<RevokeLink>::new();
+    let answer = Signal::derive(move || {
+        share_album
+            .value()
+            .get()
+            .or_else(|| share_photo.value().get())
+    });
+    let pending =
+        Signal::derive(move || share_album.pending().get() || share_photo.pending().get());
     let links = {
-        let album_id = album_id.clone();
+        let target = target.clone();
         Resource::new(
-            move || (share.version().get(), revoke.version().get()),
-            move |_| album_links(album_id.clone()),
+            move || {
+                (
+                    share_album.version().get(),
+                    share_photo.version().get(),
+                    revoke.version().get(),
+                )
+            },
+            move |_| target.clone().live_links(),
         )
     };
-    let made = Memo::new(move |_| match share.value().get() {
+    let made = Memo::new(move |_| match answer.get() {
         Some(Ok(link)) => Some(full_url(&link)),
         _ => None,
     });
     let copied = RwSignal::new(false);
+    // A link just made has the focus, selected, ready to copy.
+    let link_field = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(field) = link_field.get() {
+            let _ = field.focus();
+            field.select();
+        }
+    });
     let dialog = NodeRef::<leptos::html::Div>::new();
     let on_keydown = modal_keys(dialog, on_close);
     let first_field = NodeRef::<leptos::html::Select>::new();
@@ -40,39 +117,33 @@ pub fn ShareDialog(album_id: String, on_close: Callback<()>) -> impl IntoView {
             let _ = field.focus();
         }
     });
+    let noun = target.noun();
+    let fields = view! { <ShareFields id=target.id() first_field pending/> };
+    let form = match target {
+        ShareTarget::Album(_) => view! {
+            <ActionForm action=share_album attr:class="share-form">{fields}</ActionForm>
+        }
+        .into_any(),
+        ShareTarget::Photo(_) => view! {
+            <ActionForm action=share_photo attr:class="share-form">{fields}</ActionForm>
+        }
+        .into_any(),
+    };
     view! {
         <div class="modal-backdrop">
             <div class="modal share-dialog" role="dialog" aria-modal="true"
                 aria-labelledby="share-title" node_ref=dialog on:keydown=on_keydown>
-                <h2 id="share-title">"Share this album"</h2>
-                <p class="hint">"Anyone with the link sees this album, and only this album. They cannot change anything."</p>
-                <ActionForm action=share attr:class="share-form">
-                    <input type="hidden" name="id" value=album_id.clone()/>
-                    <label>
-                        "Link works for"
-                        <select name="expires_in_days" node_ref=first_field>
-                            <option value="0">"Until revoked"</option>
-                            <option value="1">"1 day"</option>
-                            <option value="7">"7 days"</option>
-                            <option value="30">"30 days"</option>
-                            <option value="365">"1 year"</option>
-                        </select>
-                    </label>
-                    <label>
-                        "Password (optional, at least 6 characters)"
-                        <input type="password" name="password" autocomplete="new-password" minlength="6"/>
-                    </label>
-                    <button class="button primary" type="submit"
-                        disabled=move || share.pending().get()>"Create link"</button>
-                </ActionForm>
-                <FormError value=failure(share.value())/>
+                <h2 id="share-title">{format!("Share this {noun}")}</h2>
+                <p class="hint">{format!("Anyone with the link sees this {noun}, and only this {noun}. They cannot change anything.")}</p>
+                {form}
+                <FormError value=failure(answer)/>
                 {move || made.get().map(|url| {
                     let to_copy = url.clone();
                     view! {
                         <div class="share-made">
                             <label>
                                 "Link"
-                                <input type="text" readonly class="share-url" value=url.clone()
+                                <input type="text" readonly class="share-url" value=url.clone() node_ref=link_field
                                     on:focus=move |ev| if let Some(input) = crate::browser::event_input(&ev) { input.select() }/>
                             </label>
                             <button class="button" type="button" on:click=move |_| copied.set(crate::browser::copy_text(&to_copy))>
@@ -101,6 +172,33 @@ pub fn ShareDialog(album_id: String, on_close: Callback<()>) -> impl IntoView {
                 </div>
             </div>
         </div>
+    }
+}
+
+/// The fields of a new link: what it shares, how long it works, an optional password.
+#[component]
+fn ShareFields(
+    id: String,
+    first_field: NodeRef<leptos::html::Select>,
+    pending: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <input type="hidden" name="id" value=id/>
+        <label>
+            "Link works for"
+            <select name="expires_in_days" node_ref=first_field>
+                <option value="0">"Until revoked"</option>
+                <option value="1">"1 day"</option>
+                <option value="7">"7 days"</option>
+                <option value="30">"30 days"</option>
+                <option value="365">"1 year"</option>
+            </select>
+        </label>
+        <label>
+            "Password (optional, at least 6 characters)"
+            <input type="password" name="password" autocomplete="new-password" minlength="6"/>
+        </label>
+        <button class="button primary" type="submit" disabled=move || pending.get()>"Create link"</button>
     }
 }
 

@@ -8,7 +8,7 @@ use super::labels::{PhotoLabels, ReclassifyControl, ServerModels};
 use super::navigation::{Neighbours, PhotoNavigation};
 use super::voice::use_viewer_voice;
 use super::writes::{LightboxWrites, PhotoDeletion};
-use crate::components::albums::AddToAlbumButton;
+use crate::components::albums::{AddToAlbumButton, SharePhotoButton};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::icons::{
     IconClose, IconDelete, IconDownload, IconFullscreen, IconNext, IconPrevious, IconRemove,
@@ -56,6 +56,16 @@ impl Viewer {
         if let Some(element) = self.dialog.get_untracked() {
             crate::browser::toggle_fullscreen(&element);
         }
+    }
+
+    /// Whether a key is the viewer's: not while a dialog is open over it (sharing the photo,
+    /// adding it to an album), whose keys are its own. The viewer listens on the window, where
+    /// that dialog's handler cannot stop the event in time, and the focus may be on the page's
+    /// body, outside both.
+    pub fn owns_key(&self) -> bool {
+        self.dialog
+            .get_untracked()
+            .is_none_or(|viewer| matches!(viewer.query_selector("[aria-modal='true']"), Ok(None)))
     }
 
     /// Keeps Tab and Shift+Tab inside the dialog.
@@ -193,6 +203,7 @@ pub fn LightboxDialog(
                 {(!state.read_only()).then(|| view! {
                     <ReclassifyControl photo=Signal::derive(photo) models classify_again=writes.classify_again/>
                     <AddToAlbumButton state photos=Signal::derive(move || photo().map(|p| vec![p.id]).unwrap_or_default())/>
+                    <SharePhotoButton photo=Signal::derive(move || photo().map(|p| p.id))/>
                 }.into_any())}
                 <span class="lightbox-position">
                     {move || neighbours.position.get().map(|i| format!("{} of {}{}", i + 1, state.photos.with(Vec::len), if state.has_more() { "+" } else { "" }))}
