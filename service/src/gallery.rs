@@ -47,7 +47,7 @@ pub struct Gallery(Arc<GalleryParts>);
 pub struct GalleryParts {
     pub(crate) blobs: Arc<dyn BlobStore>,
     pub(crate) catalog: Arc<dyn Catalog>,
-    pub(crate) config: Arc<GalleryConfig>,
+    pub(crate) config: GalleryConfig,
     pub(crate) processing: Arc<Semaphore>,
     /// Stage changes, for the live view.
     pub(crate) events: broadcast::Sender<OwnedEvent>,
@@ -81,7 +81,7 @@ impl Gallery {
         Gallery(Arc::new(GalleryParts {
             blobs,
             catalog,
-            config: Arc::new(config),
+            config,
             processing,
             events: broadcast::channel(EVENT_BUFFER).0,
             watchers: Watchers::default(),

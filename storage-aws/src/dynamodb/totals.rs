@@ -11,7 +11,7 @@
 
 use super::items::{key, n, Fields, Item};
 use super::request::{backoff, Expr, QuerySpec};
-use super::table::{check_owner, owner_pk, COUNT_SK, PK, SK};
+use super::table::{check_owner, owner_pk, COUNT_SK};
 use super::{DynamoCatalog, VERSION_TRIES};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use gaillery_core::OwnerId;
@@ -76,19 +76,8 @@ impl DynamoCatalog {
 
     /// The sizes of the owner's photos added up, from a consistent query of their items.
     async fn sum_of_sizes(&self, owner: &OwnerId) -> Result<u64, StorageError> {
-        let mut expr = Expr::new();
-        let condition = format!(
-            "{} = {} AND begins_with({}, {})",
-            expr.name(PK),
-            expr.value(AttributeValue::S(owner_pk(owner))),
-            expr.name(SK),
-            expr.value(AttributeValue::S("P#".to_owned()))
-        );
-        let projection = Some(expr.name("size_bytes"));
-        let spec = QuerySpec {
-            projection,
-            ..QuerySpec::new(condition, expr)
-        };
+        let mut spec = QuerySpec::partition(owner_pk(owner), Some("P#"));
+        spec.projection = Some(spec.expr.name("size_bytes"));
         let mut sum = 0u64;
         for item in self.query_all(&spec).await? {
             let size: u64 = Fields(&item).num("size_bytes")?;

@@ -58,8 +58,8 @@ impl Viewer {
         }
     }
 
-    /// Whether a key is the viewer's: not while a dialog is open over it (sharing the photo,
-    /// adding it to an album), whose keys are its own. The viewer listens on the window, where
+    /// Whether a key is the viewer's: not while a dialog is open over it (the delete
+    /// confirmation, sharing the photo, adding it to an album), whose keys are its own. The viewer listens on the window, where
     /// that dialog's handler cannot stop the event in time, and the focus may be on the page's
     /// body, outside both.
     pub fn owns_key(&self) -> bool {

@@ -37,13 +37,12 @@ fn command_for(key: &str) -> Option<KeyCommand> {
 }
 
 /// Listens to the keys while the viewer is open. The listener is on the window, so the keys
-/// work wherever the focus is; it stops while the delete confirmation asks and in dialogs
-/// opened over the viewer (their keys are their own), and for shortcuts with Alt, Ctrl or
-/// Meta, which belong to the browser.
+/// work wherever the focus is; it stops while a dialog is open over the viewer (the delete
+/// confirmation, sharing, adding to an album: their keys are their own), and for shortcuts
+/// with Alt, Ctrl or Meta, which belong to the browser.
 pub fn use_viewer_keys(viewer: Viewer) {
     let handle = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
-        if viewer.confirming_delete.get_untracked()
-            || !viewer.owns_key()
+        if !viewer.owns_key()
             // A dialog over the viewer handled it first (Escape closes only that dialog).
             || ev.default_prevented()
             || ev.alt_key()
