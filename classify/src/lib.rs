@@ -27,7 +27,7 @@ pub use gaillery_imagenet as labels;
 use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::VarBuilder;
 use gaillery_core::Label;
-use gaillery_imaging::Limits;
+use gaillery_imaging::{DecodePurpose, Limits};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -107,6 +107,17 @@ pub struct Preprocessing {
 
 impl Preprocessing {
     /// Decodes `image` into the model's `[3, crop, crop]` input.
+    /// The most memory [`Preprocessing::input`] takes for this image, from its header alone:
+    /// the decode and crop, then the normalised planes.
+    pub fn input_memory(&self, image: &[u8], limits: &Limits) -> Result<u64> {
+        let purpose = DecodePurpose::ModelInput {
+            resize_shorter: self.resize_shorter,
+        };
+        let decode = gaillery_imaging::peak_memory(image, limits, purpose)?;
+        let planes = u64::from(self.crop).pow(2) * 3 * std::mem::size_of::<f32>() as u64;
+        Ok(decode + planes)
+    }
+
     pub fn input(&self, image: &[u8], limits: &Limits) -> Result<Tensor> {
         let rgb =
             gaillery_imaging::decode_center_crop(image, limits, self.resize_shorter, self.crop)?;
@@ -169,6 +180,11 @@ impl Classifier {
     /// Decodes and preprocesses one image for this model.
     pub fn input(&self, image: &[u8], limits: &Limits) -> Result<Tensor> {
         self.kind.preprocessing().input(image, limits)
+    }
+
+    /// The most memory [`Classifier::input`] takes for this image, from its header alone.
+    pub fn input_memory(&self, image: &[u8], limits: &Limits) -> Result<u64> {
+        self.kind.preprocessing().input_memory(image, limits)
     }
 
     /// Raw scores for a batch of inputs (`[3, h, w]` each): `[batch, 1000]`.

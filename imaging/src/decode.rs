@@ -39,6 +39,8 @@ enum Source<'a> {
         header: turbo::Header,
         adobe: bool,
         scan_start: usize,
+        /// What libjpeg holds besides the output: all the coefficients of a progressive JPEG.
+        coefficient_bytes: u64,
     },
     Other(Box<dyn ImageDecoder + 'a>),
 }
@@ -78,6 +80,12 @@ pub(crate) fn open<'a>(
         (Err(e), None) => return Err(ImagingError::Corrupt(e.message)),
     };
     limits.check(header.width, header.height)?;
+    let coefficient_bytes = frame.filter(|f| f.progressive).map_or(0, |f| {
+        // 16-bit coefficients of every component, at most at full resolution, in whole
+        // blocks of the largest (16-pixel) sampling unit.
+        let padded = |side: u32| u64::from(side.div_ceil(16) * 16);
+        padded(f.width) * padded(f.height) * u64::from(f.components) * 2
+    });
     Ok(Opened {
         width: header.width,
         height: header.height,
@@ -88,6 +96,7 @@ pub(crate) fn open<'a>(
             header,
             adobe,
             scan_start,
+            coefficient_bytes,
         },
         limits: *limits,
     })
@@ -141,6 +150,7 @@ impl Opened<'_> {
                 header,
                 adobe,
                 scan_start,
+                ..
             } => decode_jpeg(data, &header, adobe, scan_start, min_width, min_height),
             Source::Other(decoder) => {
                 let image = DynamicImage::from_decoder(decoder)
@@ -148,6 +158,53 @@ impl Opened<'_> {
                 Ok(Raster::Rgb(to_rgb(image)))
             }
         }
+    }
+}
+
+impl Opened<'_> {
+    /// The most memory [`Opened::decode`] holds at once for this size request, in bytes: the
+    /// decoder's buffer and the conversion to 8-bit RGB that follows it. Read from the header
+    /// alone, so a budget can be taken before any pixel buffer exists.
+    pub fn decode_peak_bytes(&self, min_width: u32, min_height: u32) -> u64 {
+        let (width, height) = self.decoded_size(min_width, min_height);
+        let area = u64::from(width) * u64::from(height);
+        match &self.source {
+            // CMYK is decoded to 4 bytes a pixel and then converted to 3; the planes of every
+            // other JPEG hold at most 3 (4:4:4).
+            Source::Jpeg {
+                header,
+                coefficient_bytes,
+                ..
+            } => area * if header.cmyk { 4 + 3 } else { 3 } + coefficient_bytes,
+            Source::Other(decoder) => area * converted_pixel_bytes(decoder.color_type()),
+        }
+    }
+
+    /// The size [`Opened::decode`] gives for this size request.
+    pub fn decoded_size(&self, min_width: u32, min_height: u32) -> (u32, u32) {
+        match &self.source {
+            Source::Jpeg { header, .. } => {
+                let eighths = jpeg_scale(header.width, header.height, min_width, min_height);
+                (
+                    turbo::scaled(header.width, eighths),
+                    turbo::scaled(header.height, eighths),
+                )
+            }
+            Source::Other(_) => (self.width, self.height),
+        }
+    }
+}
+
+/// Bytes per pixel at the peak of decoding to `color` and converting it as [`to_rgb`] does:
+/// each conversion holds its source and its result at once.
+fn converted_pixel_bytes(color: image::ColorType) -> u64 {
+    let native = u64::from(color.bytes_per_pixel());
+    match color {
+        image::ColorType::Rgb8 => native,
+        image::ColorType::Rgba8 => native + 3,
+        // To RGBA8, then flattened onto white into RGB8.
+        color if color.has_alpha() => (native + 4).max(4 + 3),
+        _ => native + 3,
     }
 }
 

@@ -24,6 +24,9 @@ pub(crate) struct Frame {
     pub width: u32,
     pub height: u32,
     pub components: u8,
+    /// Progressive (SOF2, SOF6, SOF10, SOF14): libjpeg keeps every coefficient of the image
+    /// until the last scan, whatever the output scale.
+    pub progressive: bool,
 }
 
 const SOS: u8 = 0xDA;
@@ -95,6 +98,7 @@ pub(crate) fn scan(jpeg: &[u8]) -> JpegSegments<'_> {
                         width: u32::from(u16::from_be_bytes([w1, w0])),
                         height: u32::from(u16::from_be_bytes([h1, h0])),
                         components,
+                        progressive: matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE),
                     });
                 }
             }
@@ -189,6 +193,7 @@ mod tests {
             width: 4000,
             height: 3000,
             components: 3,
+            progressive: true,
         };
         assert_eq!(found.frame, Some(frame));
         let scan_start = found.scan_start.unwrap();

@@ -11,6 +11,7 @@ mod error;
 mod format;
 mod jpeg_markers;
 mod limits;
+mod memory;
 mod metadata;
 mod model_input;
 mod placeholder;
@@ -22,6 +23,7 @@ pub use encode::{EncodedImage, JPEG_QUALITY};
 pub use error::ImagingError;
 pub use format::{sniff, SourceFormat};
 pub use limits::Limits;
+pub use memory::{peak_memory, DecodePurpose};
 pub use model_input::{decode_center_crop, RgbImage};
 
 use fast_image_resize::Resizer;
@@ -83,32 +85,8 @@ fn process_format(
     let opened = decode::open(data, format, limits)?;
     let orientation = opened.metadata.orientation;
     let (width, height) = resize::oriented((opened.width, opened.height), orientation);
-
-    // Target sizes as displayed, then in the stored orientation in which we resize.
-    let mut targets = [
-        (
-            Output::Preview,
-            resize::fit_long_side(width, height, PREVIEW_LONG_SIDE),
-        ),
-        (
-            Output::Thumbnail2x,
-            resize::thumbnail_size(width, height, THUMBNAIL_2X_HEIGHT),
-        ),
-        (
-            Output::Thumbnail,
-            resize::thumbnail_size(width, height, THUMBNAIL_HEIGHT),
-        ),
-        (
-            Output::Placeholder,
-            resize::fit_long_side(width, height, placeholder::MAX_SIDE),
-        ),
-    ]
-    .map(|(output, size)| (output, resize::oriented(size, orientation)));
-    // Largest first, so each can be made from the one before (a panorama's 2x thumbnail is
-    // wider than its preview).
-    targets.sort_by_key(|(_, (w, h))| std::cmp::Reverse(u64::from(*w) * u64::from(*h)));
-    let min_width = targets.iter().map(|(_, (w, _))| *w).max().unwrap_or(1);
-    let min_height = targets.iter().map(|(_, (_, h))| *h).max().unwrap_or(1);
+    let targets = derived_sizes(&opened);
+    let (min_width, min_height) = smallest_decode(&targets);
 
     let metadata = opened.metadata.clone();
     let icc_profile = opened.icc_profile.clone();
@@ -154,4 +132,55 @@ fn process_format(
         thumbnail_2x,
         preview,
     })
+}
+
+/// Each derived image's size in the stored orientation (in which we resize), largest first,
+/// so each can be made from the one before (a panorama's 2x thumbnail is wider than its
+/// preview).
+fn derived_sizes(opened: &decode::Opened) -> [(Output, (u32, u32)); 4] {
+    let orientation = opened.metadata.orientation;
+    let (width, height) = resize::oriented((opened.width, opened.height), orientation);
+    let mut targets = [
+        (
+            Output::Preview,
+            resize::fit_long_side(width, height, PREVIEW_LONG_SIDE),
+        ),
+        (
+            Output::Thumbnail2x,
+            resize::thumbnail_size(width, height, THUMBNAIL_2X_HEIGHT),
+        ),
+        (
+            Output::Thumbnail,
+            resize::thumbnail_size(width, height, THUMBNAIL_HEIGHT),
+        ),
+        (
+            Output::Placeholder,
+            resize::fit_long_side(width, height, placeholder::MAX_SIDE),
+        ),
+    ]
+    .map(|(output, size)| (output, resize::oriented(size, orientation)));
+    targets.sort_by_key(|(_, (w, h))| std::cmp::Reverse(u64::from(*w) * u64::from(*h)));
+    targets
+}
+
+/// The smallest decode every derived image can be made from.
+fn smallest_decode(targets: &[(Output, (u32, u32))]) -> (u32, u32) {
+    let min_width = targets.iter().map(|(_, (w, _))| *w).max().unwrap_or(1);
+    let min_height = targets.iter().map(|(_, (_, h))| *h).max().unwrap_or(1);
+    (min_width, min_height)
+}
+
+/// The most memory [`process`] holds at once, past the file's bytes: the decode, and beside it
+/// the first resize's intermediate rows (resized across, not yet down) and every derived
+/// image, each turned upright in a copy before it is encoded.
+fn derived_peak_bytes(opened: &decode::Opened) -> u64 {
+    let targets = derived_sizes(opened);
+    let (min_width, min_height) = smallest_decode(&targets);
+    let (_, decoded_height) = opened.decoded_size(min_width, min_height);
+    let derived: u64 = targets
+        .iter()
+        .map(|(_, (w, h))| u64::from(*w) * u64::from(*h) * 3)
+        .sum();
+    let intermediate = u64::from(min_width) * u64::from(decoded_height) * 3;
+    opened.decode_peak_bytes(min_width, min_height) + intermediate + 2 * derived
 }

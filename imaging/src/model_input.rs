@@ -34,12 +34,7 @@ pub fn decode_center_crop(
     catch_unwind(AssertUnwindSafe(|| {
         let opened = decode::open(data, format, limits)?;
         let orientation = opened.metadata.orientation;
-        // JPEGs decode at the smallest DCT scale whose shorter side is still at least
-        // `resize_shorter`, so the resampling below only ever shrinks them.
-        let shorter = opened.width.min(opened.height).max(1);
-        let factor = f64::from(resize_shorter) / f64::from(shorter);
-        let at_least = |v: u32| ((f64::from(v) * factor).ceil() as u32).min(v);
-        let (min_width, min_height) = (at_least(opened.width), at_least(opened.height));
+        let (min_width, min_height) = smallest_decode(&opened, resize_shorter);
         let decoded = opened.decode(min_width, min_height)?;
         let rgb = into_rgb(Raster::Rgb(into_rgb(decoded)?).orient(orientation)?)?;
         center_crop(&rgb, resize_shorter, crop)
@@ -50,6 +45,24 @@ pub fn decode_center_crop(
             format.display_name()
         )))
     })
+}
+
+/// JPEGs decode at the smallest DCT scale whose shorter side is still at least
+/// `resize_shorter`, so the resampling only ever shrinks them.
+fn smallest_decode(opened: &decode::Opened, resize_shorter: u32) -> (u32, u32) {
+    let shorter = opened.width.min(opened.height).max(1);
+    let factor = f64::from(resize_shorter) / f64::from(shorter);
+    let at_least = |v: u32| ((f64::from(v) * factor).ceil() as u32).min(v);
+    (at_least(opened.width), at_least(opened.height))
+}
+
+/// The most memory [`decode_center_crop`] holds at once, past the file's bytes: the decode,
+/// then its RGB copy (for planes) and its upright copy, side by side.
+pub(crate) fn peak_bytes(opened: &decode::Opened, resize_shorter: u32) -> u64 {
+    let (min_width, min_height) = smallest_decode(opened, resize_shorter);
+    let (width, height) = opened.decoded_size(min_width, min_height);
+    let rgb_copy = u64::from(width) * u64::from(height) * 3;
+    opened.decode_peak_bytes(min_width, min_height) + 2 * rgb_copy
 }
 
 /// The square `crop` box, centred, of the image scaled to `resize_shorter`, resampled from

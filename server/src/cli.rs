@@ -230,6 +230,11 @@ pub struct ServeArgs {
     #[arg(long, env = "GAILLERY_PROCESSING_THREADS")]
     pub processing_threads: Option<usize>,
 
+    /// Memory all decodes at once may take, in megabytes; a decode waits until its share,
+    /// read from the image's header, is free (default: a quarter of the machine's memory).
+    #[arg(long, env = "GAILLERY_DECODE_MEMORY_MB", value_parser = clap::value_parser!(u64).range(64..=10_000_000))]
+    pub decode_memory_mb: Option<u64>,
+
     #[command(flatten)]
     pub models: ModelArgs,
 

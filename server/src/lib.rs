@@ -13,6 +13,7 @@ pub mod commands;
 pub mod connections;
 pub mod events;
 pub mod guard;
+pub mod machine;
 pub mod models;
 pub mod openapi;
 pub mod remote;

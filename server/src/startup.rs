@@ -121,12 +121,19 @@ pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
         Default::default()
     };
     let storage = open_storage(&args.data_dir, &args.storage).await?;
-    let config = gallery_config(
+    let mut config = gallery_config(
         storage.staging_dir,
         args.processing_threads,
         args.max_upload_mb,
         args.max_megapixels,
         names,
+    );
+    if let Some(megabytes) = args.decode_memory_mb {
+        config.decode_memory_bytes = megabytes * 1_000_000;
+    }
+    tracing::info!(
+        megabytes = config.decode_memory_bytes / 1_000_000,
+        "decode memory budget"
     );
     let accounts = Accounts::new(storage.accounts);
     let setup_code = SetupCode::generate();
@@ -298,6 +305,7 @@ pub(crate) fn gallery_config(
         },
         staging_dir,
         processing_slots,
+        decode_memory_bytes: crate::machine::default_decode_memory_bytes(),
         models,
     }
 }

@@ -1,5 +1,6 @@
 //! The gallery service: its storage, its configuration, and the stage changes it announces.
 
+use crate::decoding::DecodeBudget;
 use crate::image_sources::ImageSources;
 use crate::relay::Relay;
 use crate::watching::{OwnedEvent, Watchers};
@@ -23,8 +24,10 @@ pub struct GalleryConfig {
     /// Where uploads are staged while they stream in; on the same filesystem as the blob store
     /// when that is local, so storing an original is a rename.
     pub staging_dir: PathBuf,
-    /// How many images may be decoded at once (memory and cores).
+    /// How many uploads may be decoded at once (cores).
     pub processing_slots: usize,
+    /// Bytes every decode at once may take together, uploads and classification alike.
+    pub decode_memory_bytes: u64,
     /// The models photos may be classified with, the one for new uploads first; empty when
     /// classification is off, and photos are done as soon as they are stored.
     pub models: Vec<String>,
@@ -49,6 +52,7 @@ pub struct GalleryParts {
     pub(crate) catalog: Arc<dyn Catalog>,
     pub(crate) config: GalleryConfig,
     pub(crate) processing: Arc<Semaphore>,
+    pub(crate) decode_budget: DecodeBudget,
     /// Stage changes, for the live view.
     pub(crate) events: broadcast::Sender<OwnedEvent>,
     /// Who has a subscription open here, for the relay.
@@ -81,6 +85,7 @@ impl Gallery {
         Gallery(Arc::new(GalleryParts {
             blobs,
             catalog,
+            decode_budget: DecodeBudget::new(config.decode_memory_bytes),
             config,
             processing,
             events: broadcast::channel(EVENT_BUFFER).0,
@@ -105,5 +110,10 @@ impl Gallery {
 
     pub fn config(&self) -> &GalleryConfig {
         &self.config
+    }
+
+    /// The memory budget decodes run under.
+    pub fn decode_budget(&self) -> &DecodeBudget {
+        &self.decode_budget
     }
 }

@@ -1,11 +1,13 @@
 //! Turning a received file into a photo: identify and check it, make the derived images, store
 //! everything, and only then catalogue it, so the catalog never points to a missing image.
 
+use crate::decoding::run_holding;
 use crate::{ids, Gallery, ServiceError, StagedUpload};
 use gaillery_core::{OwnerId, Photo, PhotoStatus, Variant};
-use gaillery_imaging::ProcessedImage;
+use gaillery_imaging::{DecodePurpose, ProcessedImage};
 use gaillery_storage::{InsertOutcome, NewPhoto};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// What happened to one uploaded file.
 #[derive(Clone, Debug, PartialEq)]
@@ -68,7 +70,9 @@ impl Gallery {
             thumbnail,
             thumbnail_2x,
             preview,
-        } = self.process(received.path.to_path_buf()).await?;
+        } = self
+            .process(received.path.to_path_buf(), received.size)
+            .await?;
         let id = ids::new_photo_id();
         let keys = ids::keys_for(owner, &id)?;
         let derived = [
@@ -125,17 +129,32 @@ impl Gallery {
         }
     }
 
-    /// Decodes and derives off the async runtime, a bounded number at a time.
-    async fn process(&self, path: PathBuf) -> Result<ProcessedImage, ServiceError> {
-        let _slot = self.processing.acquire().await.map_err(|closed| {
-            ServiceError::internal_because("image processing pool closed", closed)
-        })?;
+    /// Decodes and derives off the async runtime, one per processing slot and within the
+    /// decode budget. The header says how much memory the decode takes; reading it takes the
+    /// file's size. Each reservation is held by the blocking work, which runs to its end even
+    /// if the client hangs up meanwhile.
+    async fn process(&self, path: PathBuf, size: u64) -> Result<ProcessedImage, ServiceError> {
         let limits = self.config.image_limits;
-        let task = tokio::task::spawn_blocking(move || {
+        let reading = self.decode_budget.reserve(size).await?;
+        let header_path = path.clone();
+        let peak = run_holding(reading, move || {
+            let bytes = std::fs::read(&header_path)?;
+            let purpose = DecodePurpose::DerivedImages;
+            Ok::<_, ServiceError>(gaillery_imaging::peak_memory(&bytes, &limits, purpose)?)
+        })
+        .await??;
+
+        let memory = self.decode_budget.reserve(peak).await?;
+        let slot = Arc::clone(&self.processing)
+            .acquire_owned()
+            .await
+            .map_err(|closed| {
+                ServiceError::internal_because("image processing pool closed", closed)
+            })?;
+        run_holding((memory, slot), move || {
             let bytes = std::fs::read(&path)?;
             Ok::<_, ServiceError>(gaillery_imaging::process(&bytes, &limits)?)
-        });
-        task.await
-            .map_err(|join| ServiceError::internal_because("image processing task failed", join))?
+        })
+        .await?
     }
 }

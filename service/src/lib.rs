@@ -2,7 +2,8 @@
 //!
 //! The JSON API and the Leptos server functions both call this layer, so they behave the same.
 //! It owns the storage handles (`BlobStore`, `Catalog`) and runs image work off the async
-//! runtime, with at most one decode per core at a time.
+//! runtime, with at most one upload's decode per core at a time, and every decode within one
+//! memory budget.
 //!
 //! Where each part of [`Gallery`] lives:
 //!
@@ -11,6 +12,7 @@
 //! | `gallery` | the service itself, its configuration and its live stage changes |
 //! | `staging` | receiving an upload's bytes into a temporary file |
 //! | `ingest` | turning a received file into a catalogued photo |
+//! | `decoding` | the memory budget every decode runs under |
 //! | `settle` | finding out, after an insert failed, whether it landed after all |
 //! | `queueing` | putting photos in the classification queue, now or once storage is back |
 //! | `retry` | the background retry loop both of those use |
@@ -29,6 +31,7 @@
 
 pub mod accounts;
 pub mod albums;
+mod decoding;
 mod deletion;
 mod error;
 mod gallery;
@@ -56,6 +59,7 @@ mod tests;
 
 pub use accounts::{Accounts, Caller, Credential};
 pub use albums::Albums;
+pub use decoding::{DecodeBudget, DecodeReservation};
 pub use error::{
     ErrorChain, ErrorKind, ServiceError, FULL_MESSAGE, INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE,
 };

@@ -8,7 +8,8 @@
 //! blocking threads, never on the async runtime; when several jobs wait, one forward pass
 //! classifies a batch of them.
 
-use crate::{ids, reasons, Gallery};
+use crate::decoding::run_holding;
+use crate::{ids, reasons, Gallery, ServiceError};
 use gaillery_classify::{Classifier, ClassifyError};
 use gaillery_core::api::PhotoEvent;
 use gaillery_core::{Label, OwnerId, PhotoStatus, Variant};
@@ -62,6 +63,9 @@ pub trait ImageModel: Send + Sync + 'static {
     /// One image, decoded and preprocessed for this model.
     type Input: Send + 'static;
 
+    /// The most memory [`ImageModel::input`] takes for this image, from its header alone.
+    fn input_memory(&self, image: &[u8], limits: &Limits) -> Result<u64, ClassifyError>;
+
     /// Decodes and preprocesses one image; an `Image` error means the file cannot be read.
     fn input(&self, image: &[u8], limits: &Limits) -> Result<Self::Input, ClassifyError>;
 
@@ -71,6 +75,10 @@ pub trait ImageModel: Send + Sync + 'static {
 
 impl ImageModel for Classifier {
     type Input = candle_core::Tensor;
+
+    fn input_memory(&self, image: &[u8], limits: &Limits) -> Result<u64, ClassifyError> {
+        Classifier::input_memory(self, image, limits)
+    }
 
     fn input(&self, image: &[u8], limits: &Limits) -> Result<Self::Input, ClassifyError> {
         Classifier::input(self, image, limits)
@@ -237,10 +245,7 @@ impl<M: ImageModel> Worker<M> {
             };
 
             self.stage(&job, PhotoStatus::Preprocessing).await;
-            let limits = self.gallery.config.image_limits;
-            let model = Arc::clone(&classifier);
-            let input = tokio::task::spawn_blocking(move || model.input(&bytes, &limits)).await;
-            match input {
+            match self.prepare(&classifier, bytes).await {
                 Ok(Ok(input)) => {
                     ready.push(job);
                     inputs.push(input);
@@ -251,8 +256,8 @@ impl<M: ImageModel> Worker<M> {
                     let reason = reasons::classify_failure(&error);
                     self.finish(&job, JobOutcome::Failed(reason)).await;
                 }
-                Err(join) => {
-                    tracing::error!(error = %join, id = %job.photo_id, "preparing the image crashed");
+                Err(error) => {
+                    tracing::error!(%error, id = %job.photo_id, "preparing the image crashed");
                     let reason = reasons::PREPARATION_FAILED.to_owned();
                     self.finish(&job, JobOutcome::Failed(reason)).await;
                 }
@@ -292,6 +297,29 @@ impl<M: ImageModel> Worker<M> {
             self.stage(job, PhotoStatus::Storing).await;
             self.finish(job, JobOutcome::Done(labels)).await;
         }
+    }
+
+    /// Decodes and preprocesses one image within the decode budget, which uploads share: the
+    /// header says how much memory the decode takes, and that much is reserved first.
+    async fn prepare(
+        &self,
+        classifier: &Arc<M>,
+        bytes: bytes::Bytes,
+    ) -> Result<Result<M::Input, ClassifyError>, ServiceError> {
+        let limits = self.gallery.config.image_limits;
+        let model = Arc::clone(classifier);
+        let (bytes, peak) = run_holding((), move || {
+            let peak = model.input_memory(&bytes, &limits);
+            (bytes, peak)
+        })
+        .await?;
+        let peak = match peak {
+            Ok(peak) => peak,
+            Err(error) => return Ok(Err(error)),
+        };
+        let memory = self.gallery.decode_budget.reserve(peak).await?;
+        let model = Arc::clone(classifier);
+        run_holding(memory, move || model.input(&bytes, &limits)).await
     }
 
     /// Records and announces a stage.

@@ -8,6 +8,7 @@ mod api;
 mod aws_upgrade;
 mod classification;
 mod cluster;
+mod decode_memory;
 mod full_disk;
 mod guard;
 mod isolation;

@@ -27,6 +27,7 @@ pub fn args(data_dir: &Path) -> ServeArgs {
         max_megapixels: 100,
         max_files_per_request: 100,
         processing_threads: Some(2),
+        decode_memory_mb: Some(1024),
         // Classification off unless a test turns it on: most tests are about storage.
         models: ModelArgs {
             model: vec!["none".into()],

@@ -24,6 +24,7 @@ fn setup() -> Setup {
         image_limits: Default::default(),
         staging_dir: staging.path().to_path_buf(),
         processing_slots: 1,
+        decode_memory_bytes: 1 << 30,
         models: Vec::new(),
     };
     let gallery = Gallery::new(

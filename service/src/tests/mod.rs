@@ -43,6 +43,7 @@ impl Harness {
             image_limits: Default::default(),
             staging_dir: staging.path().to_path_buf(),
             processing_slots: 1,
+            decode_memory_bytes: 1 << 30,
             models: models.iter().map(|m| (*m).to_owned()).collect(),
         };
         let gallery = Gallery::new(Arc::clone(&blobs) as _, Arc::clone(&catalog) as _, config);

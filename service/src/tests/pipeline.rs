@@ -28,6 +28,10 @@ struct TextModel {
 impl ImageModel for TextModel {
     type Input = String;
 
+    fn input_memory(&self, image: &[u8], _limits: &Limits) -> Result<u64, ClassifyError> {
+        Ok(image.len() as u64)
+    }
+
     fn input(&self, image: &[u8], _limits: &Limits) -> Result<String, ClassifyError> {
         match std::str::from_utf8(image) {
             Ok(text) if !text.starts_with("damaged") => Ok(text.to_owned()),
