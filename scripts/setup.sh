@@ -2,7 +2,8 @@
 # Installs whatever is missing to build and run GAiLLERY: Debian packages, the wasm32 target,
 # pinned cargo-leptos, wasm-bindgen-cli and wasm-opt, and the model weights.
 #   scripts/setup.sh --tests   also what the tests need: chromium, the end-to-end test packages,
-#                              the accuracy tests' photos and the S3/DynamoDB test servers.
+#                              the accuracy tests' photos, the S3/DynamoDB test servers and
+#                              cargo-deny.
 # Safe to run again: it only installs what is missing or at the wrong version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ case "${1:-}" in
 esac
 
 CARGO_LEPTOS_VERSION=0.3.11
+CARGO_DENY_VERSION=0.20.2
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 # Debian packages (scripts/apt-packages.txt, and scripts/apt-packages-tests.txt with --tests).
@@ -78,6 +80,12 @@ if ! $tests; then
   scripts/fetch-models.sh
   log "ready"
   exit 0
+fi
+
+# cargo-deny (licences, duplicate versions, advisories), pinned.
+if [[ "$(cargo deny --version 2>/dev/null || true)" != "cargo-deny $CARGO_DENY_VERSION" ]]; then
+  log "installing cargo-deny $CARGO_DENY_VERSION (about 5 minutes on 2 cores, once)"
+  cargo install --locked "cargo-deny@$CARGO_DENY_VERSION"
 fi
 
 # End-to-end tests: Playwright drives Debian's chromium, so no browser download.

@@ -26,6 +26,9 @@ step "format, and the crate graph in docs/architecture.md"
 cargo fmt --all -- --check
 python3 scripts/check-crate-graph.py
 
+step "dependencies: licences, duplicate versions, sources, advisories (cargo deny)"
+scripts/deny.sh
+
 step "build and lint the server, the tests and the benchmarks"
 # The WASM entry (frontend) is left out of host builds: with it, cargo would unify the app's
 # `hydrate` and `ssr` features, and the server would run browser-only effects.
