@@ -14,7 +14,8 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 use bytes::Bytes;
-use gaillery_storage::{BlobKey, BlobReader, BlobStore, StorageError};
+use futures::StreamExt;
+use gaillery_storage::{BlobKey, BlobListing, BlobReader, BlobStore, StorageError, StoredBlob};
 use std::fmt;
 use std::path::Path;
 use std::time::Duration;
@@ -268,6 +269,27 @@ impl BlobStore for S3BlobStore {
         }
     }
 
+    fn list<'a>(&'a self, prefix: &'a str) -> BlobListing<'a> {
+        let pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
+        Box::pin(
+            futures::stream::unfold(pages, |mut pages| async move {
+                let page = pages.next().await?;
+                let listed: Vec<Result<StoredBlob, StorageError>> = match page {
+                    Ok(page) => page.contents().iter().filter_map(stored_blob).collect(),
+                    Err(error) => vec![Err(from_sdk("ListObjectsV2", error))],
+                };
+                Some((futures::stream::iter(listed), pages))
+            })
+            .flatten(),
+        )
+    }
+
     async fn exists(&self, key: &BlobKey) -> Result<bool, StorageError> {
         match self
             .client
@@ -301,4 +323,14 @@ impl BlobStore for S3BlobStore {
 /// The error code the service answered with, if it answered at all.
 fn service_code<E: ProvideErrorMetadata, R>(err: &SdkError<E, R>) -> Option<&str> {
     err.as_service_error().and_then(ProvideErrorMetadata::code)
+}
+
+/// A listed object, unless its key is none of ours (put there by something else).
+fn stored_blob(object: &aws_sdk_s3::types::Object) -> Option<Result<StoredBlob, StorageError>> {
+    let key = BlobKey::new(object.key()?).ok()?;
+    let modified_ms = object
+        .last_modified()
+        .and_then(|time| time.to_millis().ok())
+        .unwrap_or(0);
+    Some(Ok(StoredBlob { key, modified_ms }))
 }

@@ -7,7 +7,7 @@
 use crate::blocking;
 use async_trait::async_trait;
 use bytes::Bytes;
-use gaillery_storage::{BlobKey, BlobReader, BlobStore, StorageError};
+use gaillery_storage::{BlobKey, BlobListing, BlobReader, BlobStore, StorageError};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -143,6 +143,10 @@ impl BlobStore for FsBlobStore {
             Err(err) if is_missing(&err) => Ok(false),
             Err(err) => Err(err.into()),
         }
+    }
+
+    fn list<'a>(&'a self, prefix: &'a str) -> BlobListing<'a> {
+        crate::fs_listing::list(self.root.clone(), TEMP_DIR, prefix)
     }
 }
 

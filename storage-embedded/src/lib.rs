@@ -4,6 +4,7 @@
 //! suite; several server processes may share the directory and the file.
 
 pub mod fs_blob;
+mod fs_listing;
 pub mod sqlite;
 
 pub use fs_blob::FsBlobStore;

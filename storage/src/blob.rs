@@ -3,6 +3,7 @@
 use crate::StorageError;
 use async_trait::async_trait;
 use bytes::Bytes;
+use futures::stream::BoxStream;
 use std::fmt;
 use std::path::Path;
 use std::pin::Pin;
@@ -75,6 +76,17 @@ impl fmt::Debug for BlobReader {
     }
 }
 
+/// One object as listed: its key, and when it was last written, in milliseconds since the
+/// Unix epoch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredBlob {
+    pub key: BlobKey,
+    pub modified_ms: i64,
+}
+
+/// The objects a [`BlobStore::list`] names, as they come.
+pub type BlobListing<'a> = BoxStream<'a, Result<StoredBlob, StorageError>>;
+
 /// Whole objects under [`BlobKey`]s. Writes are atomic: a reader sees the old object, the new
 /// one, or nothing, never part of one.
 #[async_trait]
@@ -115,6 +127,12 @@ pub trait BlobStore: Send + Sync + 'static {
     async fn delete(&self, key: &BlobKey) -> Result<(), StorageError>;
 
     async fn exists(&self, key: &BlobKey) -> Result<bool, StorageError>;
+
+    /// Every object whose key starts with `prefix`, once each, in an order of the store's
+    /// choosing, streamed (a store may hold millions). For the sweep that removes what no
+    /// catalog entry names; objects put or deleted while the listing runs may or may not be
+    /// in it.
+    fn list<'a>(&'a self, prefix: &'a str) -> BlobListing<'a>;
 
     /// A URL from which anyone holding it may GET the object directly, without this server,
     /// until `expires_in` has passed; its response carries `content_type` and `cache_control`.

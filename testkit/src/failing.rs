@@ -10,8 +10,8 @@ use bytes::Bytes;
 use gaillery_core::api::{PhotoEvent, PhotoPage, TagCount};
 use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
 use gaillery_storage::{
-    BlobKey, BlobReader, BlobStore, Catalog, EventLog, InsertOutcome, Job, JobOutcome, LoggedEvent,
-    NewPhoto, PhotoTotals, StorageError,
+    BlobKey, BlobListing, BlobReader, BlobStore, Catalog, EventLog, InsertOutcome, Job, JobOutcome,
+    LoggedEvent, NewPhoto, PhotoTotals, StorageError,
 };
 use std::collections::HashMap;
 use std::future::Future;
@@ -53,6 +53,8 @@ pub enum BlobOp {
     Delete,
     Exists,
     DirectUrl,
+    /// The listing fails as it starts.
+    List,
 }
 
 /// A storage outage, as the adapters report one.
@@ -130,26 +132,28 @@ impl<Op: Copy + Eq + Hash> Faults<Op> {
         op: Op,
         call: impl Future<Output = Result<T, StorageError>>,
     ) -> Result<T, StorageError> {
-        let due = {
-            let mut state = self.lock();
-            *state.calls.entry(op).or_default() += 1;
-            match state.planned.get_mut(&op) {
-                Some(fault) if fault.remaining > 0 => {
-                    if fault.remaining != u32::MAX {
-                        fault.remaining -= 1;
-                    }
-                    Some((fault.error.clone(), fault.after_applying))
-                }
-                _ => None,
-            }
-        };
-        match due {
+        match self.due(op) {
             None => call.await,
             Some((error, false)) => Err(error),
             Some((error, true)) => {
                 call.await?;
                 Err(error)
             }
+        }
+    }
+
+    /// Counts a call of `op`; the fault it meets, if one is due, and whether it applies first.
+    fn due(&self, op: Op) -> Option<(StorageError, bool)> {
+        let mut state = self.lock();
+        *state.calls.entry(op).or_default() += 1;
+        match state.planned.get_mut(&op) {
+            Some(fault) if fault.remaining > 0 => {
+                if fault.remaining != u32::MAX {
+                    fault.remaining -= 1;
+                }
+                Some((fault.error.clone(), fault.after_applying))
+            }
+            _ => None,
         }
     }
 
@@ -393,5 +397,12 @@ impl<B: BlobStore> BlobStore for FailingBlobStore<B> {
             .inner
             .direct_url(key, expires_in, content_type, cache_control);
         self.faults.run(BlobOp::DirectUrl, call).await
+    }
+
+    fn list<'a>(&'a self, prefix: &'a str) -> BlobListing<'a> {
+        match self.faults.due(BlobOp::List) {
+            Some((error, _)) => Box::pin(futures::stream::once(async move { Err(error) })),
+            None => self.inner.list(prefix),
+        }
     }
 }

@@ -1,9 +1,10 @@
 //! Blob store checks: bytes and files in, the same bytes out, keys independent of each other.
 
 use super::run::Run;
-use crate::blob::{BlobKey, BlobStore};
+use crate::blob::{BlobKey, BlobStore, StoredBlob};
 use crate::StorageError;
 use bytes::Bytes;
+use futures::StreamExt;
 use std::path::{Path, PathBuf};
 use tokio::io::AsyncReadExt;
 
@@ -292,6 +293,66 @@ fn scratch_file(scratch: &Path, run: &Run, content: &[u8]) -> PathBuf {
     std::fs::write(&path, content)
         .unwrap_or_else(|e| panic!("cannot write scratch file {}: {e}", path.display()));
     path
+}
+
+pub async fn list_names_each_object_once_with_its_time(store: &dyn BlobStore, _scratch: &Path) {
+    const CHECK: &str = "list_names_each_object_once_with_its_time";
+    let run = &Run::new();
+    let prefix = format!("contract/{}/{CHECK}/", run.tag);
+    let mut keys: Vec<BlobKey> = ["a/original", "a/preview", "b-c/original", "b/deep/x"]
+        .into_iter()
+        .map(|name| run.key(CHECK, name))
+        .collect();
+    // Another run's object beside ours shares no prefix and must not be listed.
+    let neighbour = Run::new().key(CHECK, "a/original");
+    let before = now_ms();
+    for key in keys.iter().chain([&neighbour]) {
+        store
+            .put_bytes(key, Bytes::from_static(b"listed"), "image/jpeg")
+            .await
+            .unwrap_or_else(|e| panic!("{CHECK}: put {key}: {e}"));
+    }
+    let after = now_ms();
+
+    let mut listed: Vec<StoredBlob> = store
+        .list(&prefix)
+        .map(|item| item.unwrap_or_else(|e| panic!("{CHECK}: list failed: {e}")))
+        .collect()
+        .await;
+    listed.sort_by(|a, b| a.key.cmp(&b.key));
+    let names: Vec<&BlobKey> = listed.iter().map(|blob| &blob.key).collect();
+    keys.sort();
+    assert_eq!(
+        names,
+        keys.iter().collect::<Vec<_>>(),
+        "{CHECK}: each object once"
+    );
+    for blob in &listed {
+        // Stores keep whole seconds (S3's Last-Modified) or milliseconds; allow both.
+        assert!(
+            blob.modified_ms >= before - 1_000 && blob.modified_ms <= after + 1_000,
+            "{CHECK}: {} written between {before} and {after}, listed at {}",
+            blob.key,
+            blob.modified_ms
+        );
+    }
+
+    let nothing: Vec<_> = store
+        .list(&format!("contract/{}/nothing-here/", run.tag))
+        .collect()
+        .await;
+    assert!(
+        nothing.is_empty(),
+        "{CHECK}: an unused prefix lists nothing"
+    );
+    keys.push(neighbour);
+    cleanup(store, &keys).await;
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 async fn cleanup(store: &dyn BlobStore, keys: &[BlobKey]) {

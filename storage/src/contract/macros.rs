@@ -48,7 +48,8 @@ macro_rules! __contract_checks {
             invalid_keys_are_rejected,
             put_file_consumes_its_source,
             put_file_of_a_missing_source_is_not_found,
-            large_objects_stream_whole
+            large_objects_stream_whole,
+            list_names_each_object_once_with_its_time
         ] $($args)*);
     };
     (catalog => $then:ident!($($args:tt)*)) => {

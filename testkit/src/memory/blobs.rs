@@ -2,10 +2,10 @@
 
 use super::*;
 
-/// Objects in memory.
+/// Objects in memory, with when each was written (milliseconds since the Unix epoch).
 #[derive(Default)]
 pub struct MemoryBlobStore {
-    objects: Mutex<HashMap<BlobKey, Bytes>>,
+    objects: Mutex<HashMap<BlobKey, (Bytes, i64)>>,
 }
 
 impl MemoryBlobStore {
@@ -20,7 +20,18 @@ impl MemoryBlobStore {
         keys
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<BlobKey, Bytes>> {
+    /// Makes every object look `age_ms` older, as if written that much earlier.
+    pub fn age_all(&self, age_ms: i64) {
+        for (_, modified_ms) in self.lock().values_mut() {
+            *modified_ms -= age_ms;
+        }
+    }
+
+    fn insert(&self, key: &BlobKey, bytes: Bytes) {
+        self.lock().insert(key.clone(), (bytes, now_ms()));
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<BlobKey, (Bytes, i64)>> {
         self.objects.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -36,7 +47,7 @@ impl BlobStore for MemoryBlobStore {
         let bytes = tokio::fs::read(source).await?;
         // Taken over, as the file store's rename does.
         tokio::fs::remove_file(source).await?;
-        self.lock().insert(key.clone(), Bytes::from(bytes));
+        self.insert(key, Bytes::from(bytes));
         Ok(())
     }
 
@@ -46,7 +57,7 @@ impl BlobStore for MemoryBlobStore {
         bytes: Bytes,
         _content_type: &str,
     ) -> Result<(), StorageError> {
-        self.lock().insert(key.clone(), bytes);
+        self.insert(key, bytes);
         Ok(())
     }
 
@@ -54,7 +65,7 @@ impl BlobStore for MemoryBlobStore {
         let bytes = self
             .lock()
             .get(key)
-            .cloned()
+            .map(|(bytes, _)| bytes.clone())
             .ok_or(StorageError::NotFound)?;
         Ok(BlobReader {
             len: bytes.len() as u64,
@@ -70,4 +81,25 @@ impl BlobStore for MemoryBlobStore {
     async fn exists(&self, key: &BlobKey) -> Result<bool, StorageError> {
         Ok(self.lock().contains_key(key))
     }
+
+    fn list<'a>(&'a self, prefix: &'a str) -> BlobListing<'a> {
+        let listed: Vec<Result<StoredBlob, StorageError>> = self
+            .lock()
+            .iter()
+            .filter(|(key, _)| key.as_str().starts_with(prefix))
+            .map(|(key, (_, modified_ms))| {
+                Ok(StoredBlob {
+                    key: key.clone(),
+                    modified_ms: *modified_ms,
+                })
+            })
+            .collect();
+        Box::pin(futures::stream::iter(listed))
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

@@ -19,8 +19,8 @@ use gaillery_core::api::{PhotoEvent, PhotoPage, TagCount};
 use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
 use gaillery_storage::catalog::page_limit;
 use gaillery_storage::{
-    BlobKey, BlobReader, BlobStore, Catalog, EventLog, InsertOutcome, Job, JobOutcome, LoggedEvent,
-    NewPhoto, PageCursor, PhotoTotals, StorageError,
+    BlobKey, BlobListing, BlobReader, BlobStore, Catalog, EventLog, InsertOutcome, Job, JobOutcome,
+    LoggedEvent, NewPhoto, PageCursor, PhotoTotals, StorageError, StoredBlob,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
