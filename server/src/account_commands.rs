@@ -1,8 +1,8 @@
-//! `gaillery user add|list|remove` and `gaillery token create`: accounts from the shell, on
-//! the same storage options as `serve`, so an administrator can be made before the server is
+//! `gaillery user add|list|remove`, `gaillery token create` and `gaillery sweep`: accounts and
+//! housekeeping from the shell, on the same storage options as `serve`, so an administrator can be made before the server is
 //! ever reachable, and a forgotten password reset by whoever holds the machine.
 
-use crate::cli::{StoreArgs, TokenCommand, UserCommand};
+use crate::cli::{StoreArgs, SweepArgs, TokenCommand, UserCommand};
 use crate::startup::{gallery_config, open_storage, StartupError};
 use gaillery_core::size::human_size;
 use gaillery_core::OwnerId;
@@ -10,6 +10,7 @@ use gaillery_service::accounts::Accounts;
 use gaillery_service::{remove_account_and_belongings, Albums, Gallery};
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Accounts and photos of the storage `store` names.
 async fn open(store: &StoreArgs) -> Result<(Accounts, Gallery, Albums), StartupError> {
@@ -60,10 +61,27 @@ pub async fn user(command: UserCommand) -> Result<(), StartupError> {
             let (accounts, gallery, albums) = open(&store).await?;
             let deleted =
                 remove_account_and_belongings(&accounts, &albums, &gallery, &name).await?;
+            // Their images are removed in the background: wait for it before exiting.
+            gallery.background_settled().await;
             eprintln!("removed {name} and {deleted} photos");
         }
     }
     Ok(())
+}
+
+pub async fn sweep(args: SweepArgs) -> Result<(), StartupError> {
+    let (_, gallery, _) = open(&args.store).await?;
+    let older_than = Duration::from_secs(args.older_than_mins.saturating_mul(60));
+    let report = gallery.sweep(older_than).await?;
+    writeln!(
+        std::io::stdout().lock(),
+        "{} objects seen, {} removed, {} not a photo's (left alone); {} staged uploads removed",
+        report.objects_seen,
+        report.objects_removed,
+        report.objects_unknown,
+        report.staged_removed
+    )
+    .map_err(crate::startup::io_context("stdout"))
 }
 
 pub async fn token(command: TokenCommand) -> Result<(), StartupError> {

@@ -36,6 +36,9 @@ pub enum Command {
     /// Create API tokens for scripts.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Remove images and staged uploads that no photo names (left by a crash or an
+    /// interrupted delete), then print what was found. `serve` does this at start and hourly.
+    Sweep(SweepArgs),
 }
 
 /// The storage a command works on: the same options as `serve`.
@@ -161,6 +164,16 @@ pub struct ImportArgs {
 }
 
 #[derive(Clone, Debug, Args)]
+pub struct SweepArgs {
+    /// Only what is older than this, in minutes: younger images may belong to an upload a
+    /// running server is still storing.
+    #[arg(long, default_value_t = 60)]
+    pub older_than_mins: u64,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Clone, Debug, Args)]
 pub struct IntentArgs {
     /// What was said; several arguments are joined with spaces.
     #[arg(required = true)]
@@ -237,6 +250,12 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub models: ModelArgs,
+
+    /// Minutes between sweeps, which remove images and staged uploads an hour old that no
+    /// photo names; the first runs at start. 0 never sweeps (with many servers on one bucket,
+    /// one sweeping is enough).
+    #[arg(long, env = "GAILLERY_SWEEP_INTERVAL_MINS", default_value_t = 60)]
+    pub sweep_interval_mins: u64,
 
     /// Classification workers (default: half the cores, at least one). 0 runs none here:
     /// uploads are queued for the other servers sharing the catalog to classify.

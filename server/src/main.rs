@@ -36,6 +36,7 @@ async fn run() -> ExitCode {
         Command::Intent(args) => gaillery_server::commands::intent(args),
         Command::User(command) => gaillery_server::account_commands::user(command).await,
         Command::Token(command) => gaillery_server::account_commands::token(command).await,
+        Command::Sweep(args) => gaillery_server::account_commands::sweep(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -93,7 +93,13 @@ pub async fn run(
         shutdown.await;
         token.cancel();
     };
+    let deadline = app.connections.shutdown_deadline;
     connections::serve(listener, app.router, app.connections, shutdown).await;
+    // Deleted photos' images still being removed; what a kill cuts short, a sweep removes.
+    let settled = app.state.gallery.background_settled();
+    if tokio::time::timeout(deadline, settled).await.is_err() {
+        tracing::warn!("images of deleted photos are left for the next sweep");
+    }
     if let Some(pipeline) = app.pipeline {
         pipeline.stop().await;
     }
@@ -195,6 +201,11 @@ pub async fn build(args: &ServeArgs) -> Result<App, StartupError> {
         accounts,
         setup_code,
     });
+    if args.sweep_interval_mins > 0 {
+        let interval = Duration::from_secs(args.sweep_interval_mins.saturating_mul(60));
+        let (gallery, stop) = (state.gallery.clone(), state.shutdown.clone());
+        tokio::spawn(gaillery_service::keep_swept(gallery, interval, stop));
+    }
     let proxies = TrustedProxies::new(args.trusted_proxy.clone());
     Ok(App {
         connections,

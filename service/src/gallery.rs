@@ -9,6 +9,7 @@ use gaillery_storage::{AlbumStore, BlobStore, Catalog};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::{broadcast, Notify, Semaphore};
+use tokio_util::task::TaskTracker;
 
 /// How many stage changes a slow event subscriber may fall behind before it misses some (it
 /// then reloads what it shows).
@@ -53,6 +54,8 @@ pub struct GalleryParts {
     pub(crate) config: GalleryConfig,
     pub(crate) processing: Arc<Semaphore>,
     pub(crate) decode_budget: DecodeBudget,
+    /// Work a request started and does not wait for (removing deleted photos' images).
+    pub(crate) background: TaskTracker,
     /// Stage changes, for the live view.
     pub(crate) events: broadcast::Sender<OwnedEvent>,
     /// Who has a subscription open here, for the relay.
@@ -86,6 +89,7 @@ impl Gallery {
             blobs,
             catalog,
             decode_budget: DecodeBudget::new(config.decode_memory_bytes),
+            background: TaskTracker::new(),
             config,
             processing,
             events: broadcast::channel(EVENT_BUFFER).0,

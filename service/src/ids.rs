@@ -71,6 +71,21 @@ pub(crate) fn keys_for(owner: &OwnerId, id: &PhotoId) -> Result<PhotoKeys, Servi
     })
 }
 
+/// The photo whose image `key` is, when the key has the shape [`keys_for`] gives: the
+/// inverse, for the sweep.
+pub(crate) fn photo_of_key(key: &BlobKey) -> Option<(OwnerId, PhotoId)> {
+    let segments: Vec<&str> = key.segments().collect();
+    let (owner, id, variant) = match segments.as_slice() {
+        ["photos", id, variant] => (OwnerId::local(), *id, *variant),
+        ["o", owner, "photos", id, variant] if *owner != OwnerId::local().0 => {
+            (OwnerId((*owner).to_owned()), *id, *variant)
+        }
+        _ => return None,
+    };
+    Variant::parse(variant)?;
+    Some((owner, PhotoId::parse(id)?))
+}
+
 impl PhotoKeys {
     pub(crate) fn get(&self, variant: Variant) -> &BlobKey {
         match variant {
@@ -103,6 +118,31 @@ mod tests {
         assert_eq!(first.as_str().len(), 26);
         assert_ne!(first, second);
         assert!(first < second);
+    }
+
+    #[test]
+    fn every_image_key_leads_back_to_its_photo_and_nothing_else_does() {
+        let id = new_photo_id();
+        for owner in [OwnerId("u0123abcd".into()), OwnerId::local()] {
+            for key in keys_for(&owner, &id).unwrap().all() {
+                assert_eq!(
+                    photo_of_key(key),
+                    Some((owner.clone(), id.clone())),
+                    "{key}"
+                );
+            }
+        }
+        for raw in [
+            "photos/abc",
+            "photos/abc/original/more",
+            "photos/abc/unknown-variant",
+            "o/u1/photos/abc",
+            "o/u1/albums/abc/original",
+            "contract/x/y",
+        ] {
+            let key = BlobKey::new(raw).unwrap();
+            assert_eq!(photo_of_key(&key), None, "{raw}");
+        }
     }
 
     #[test]

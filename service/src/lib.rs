@@ -20,6 +20,7 @@
 //! | `listing` | reading photos, pages, tags and counts |
 //! | `vocabulary` | the words a search or a spoken request can name |
 //! | `deletion` | deleting one, several or all photos |
+//! | `sweep` | removing images and staged uploads that no photo names |
 //! | [`pipeline`] | the workers that classify queued photos |
 //! | `watching` | stage changes by owner, and who watches them |
 //! | `relay` | stage changes shared with other servers on the same catalog |
@@ -51,6 +52,7 @@ mod retry;
 mod settle;
 mod setup_code;
 mod staging;
+mod sweep;
 mod vocabulary;
 mod watching;
 
@@ -75,5 +77,6 @@ pub use relay::{Relay, RelayTasks};
 pub use removal::remove_account_and_belongings;
 pub use setup_code::SetupCode;
 pub use staging::StagedUpload;
+pub use sweep::{keep_swept, SweepReport, SWEEP_MIN_AGE};
 pub use vocabulary::imagenet_vocabulary;
 pub use watching::EventSubscription;

@@ -10,7 +10,7 @@
 
 use crate::classification::Events;
 use crate::support::{model_dir, signed_in_client, upload_to, ADMIN};
-use gaillery_core::api::{PhotoPage, UploadResponse};
+use gaillery_core::api::UploadResponse;
 use gaillery_core::{Photo, PhotoStatus};
 use gaillery_testkit::proxy::{FaultProxy, SerialProxy};
 use gaillery_testkit::servers::{self, ServerProcess, ACCESS_KEY, REGION, SECRET_KEY};
@@ -170,22 +170,7 @@ impl Node {
 
     /// Every photo, through the listing's pages.
     pub(crate) async fn all_photos(&self) -> Vec<Photo> {
-        let mut photos = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut url = self.url("/api/photos?limit=7");
-            if let Some(cursor) = &cursor {
-                url.push_str(&format!("&cursor={cursor}"));
-            }
-            let response = self.client.get(url).send().await.expect("listing");
-            assert_eq!(response.status(), 200, "listing");
-            let page: PhotoPage = response.json().await.expect("page JSON");
-            photos.extend(page.photos);
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => return photos,
-            }
-        }
+        crate::support::all_photos(&self.client, &self.base, 7).await
     }
 
     /// Waits until every photo listed is done or failed, and returns them.

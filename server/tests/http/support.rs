@@ -5,6 +5,7 @@ use gaillery_server::cli::{ModelArgs, ServeArgs, StorageArgs};
 use gaillery_server::connections::ConnectionLimits;
 use gaillery_server::startup;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use tokio::sync::oneshot;
 
 pub struct TestServer {
@@ -28,6 +29,7 @@ pub fn args(data_dir: &Path) -> ServeArgs {
         max_files_per_request: 100,
         processing_threads: Some(2),
         decode_memory_mb: Some(1024),
+        sweep_interval_mins: 60,
         // Classification off unless a test turns it on: most tests are about storage.
         models: ModelArgs {
             model: vec!["none".into()],
@@ -138,13 +140,16 @@ pub const PASSWORD: &str = "correct horse battery";
 
 /// A client with no credential.
 pub fn anonymous_client() -> reqwest::Client {
-    client_with(reqwest::header::HeaderMap::new())
+    client_with(reqwest::header::HeaderMap::new(), DEFAULT_TIMEOUT)
 }
 
-fn client_with(headers: reqwest::header::HeaderMap) -> reqwest::Client {
+/// How long a test's request may take before it fails the test.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn client_with(headers: reqwest::header::HeaderMap, timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         // A hung request fails the test with a message instead of stalling the whole run.
-        .timeout(std::time::Duration::from_secs(60))
+        .timeout(timeout)
         .no_proxy()
         .default_headers(headers)
         .build()
@@ -155,6 +160,15 @@ fn client_with(headers: reqwest::header::HeaderMap) -> reqwest::Client {
 /// as scripts do; the administrator [`ADMIN`] is made by the first run if the server has no
 /// account yet.
 pub async fn signed_in_client(base: &str, username: &str) -> reqwest::Client {
+    signed_in_client_within(base, username, DEFAULT_TIMEOUT).await
+}
+
+/// [`signed_in_client`] whose requests may take up to `timeout`.
+pub async fn signed_in_client_within(
+    base: &str,
+    username: &str,
+    timeout: Duration,
+) -> reqwest::Client {
     let cookie = session_of(base, username).await;
     let token: serde_json::Value = anonymous_client()
         .post(format!("{base}/api/tokens"))
@@ -172,7 +186,7 @@ pub async fn signed_in_client(base: &str, username: &str) -> reqwest::Client {
         reqwest::header::AUTHORIZATION,
         format!("Bearer {token}").parse().expect("header"),
     );
-    client_with(headers)
+    client_with(headers, timeout)
 }
 
 /// A client that sends the session cookie of `username` with every request, as a browser
@@ -181,7 +195,7 @@ pub async fn browser_client(base: &str, username: &str) -> reqwest::Client {
     let cookie = session_of(base, username).await;
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::COOKIE, cookie.parse().expect("header"));
-    client_with(headers)
+    client_with(headers, DEFAULT_TIMEOUT)
 }
 
 /// Signs `username` in (making the administrator on a new server) and returns the cookie.
@@ -316,4 +330,28 @@ pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     found
+}
+
+/// Every photo `client` is shown at `base`, through the listing's pages of `page_size`.
+pub async fn all_photos(
+    client: &reqwest::Client,
+    base: &str,
+    page_size: usize,
+) -> Vec<gaillery_core::Photo> {
+    let mut photos = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut url = format!("{base}/api/photos?limit={page_size}");
+        if let Some(cursor) = &cursor {
+            url.push_str(&format!("&cursor={cursor}"));
+        }
+        let response = client.get(url).send().await.expect("listing");
+        assert_eq!(response.status(), 200, "listing");
+        let page: gaillery_core::api::PhotoPage = response.json().await.expect("page JSON");
+        photos.extend(page.photos);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return photos,
+        }
+    }
 }

@@ -10,6 +10,7 @@ mod relay;
 mod retry;
 mod settle;
 mod sign_in;
+mod sweep;
 
 use crate::{EventSubscription, Gallery, GalleryConfig, IngestOutcome, ServiceError};
 use gaillery_core::api::PhotoEvent;
