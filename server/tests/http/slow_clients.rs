@@ -81,6 +81,10 @@ async fn slow_heads_are_dropped_while_everyone_else_is_served() {
         "every slow client was dropped before it gave up"
     );
     let longest = held.iter().flatten().max().copied().unwrap_or_default();
+    println!(
+        "{SLOW_CLIENTS} clients trickling a head: {still_open} still held when they gave up, \
+         the slowest dropped after {longest:?}"
+    );
     assert!(
         longest < Duration::from_secs(10),
         "the slowest was dropped after {longest:?}, with a 2 s header timeout"
