@@ -51,13 +51,9 @@ impl DecodeBudget {
     }
 
     /// How much of the budget is free now, in bytes.
-    pub fn free_bytes(&self) -> u64 {
+    #[cfg(test)]
+    fn free_bytes(&self) -> u64 {
         self.units.available_permits() as u64 * UNIT
-    }
-
-    /// The whole budget, in bytes.
-    pub fn total_bytes(&self) -> u64 {
-        u64::from(self.total_units) * UNIT
     }
 }
 

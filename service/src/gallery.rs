@@ -115,9 +115,4 @@ impl Gallery {
     pub fn config(&self) -> &GalleryConfig {
         &self.config
     }
-
-    /// The memory budget decodes run under.
-    pub fn decode_budget(&self) -> &DecodeBudget {
-        &self.decode_budget
-    }
 }

@@ -61,7 +61,6 @@ mod tests;
 
 pub use accounts::{Accounts, Caller, Credential};
 pub use albums::Albums;
-pub use decoding::{DecodeBudget, DecodeReservation};
 pub use error::{
     ErrorChain, ErrorKind, ServiceError, FULL_MESSAGE, INTERNAL_MESSAGE, UNAVAILABLE_MESSAGE,
 };
