@@ -51,9 +51,8 @@ export default defineConfig({
   // One server and one gallery: tests that change the gallery run one after another.
   workers: 1,
   fullyParallel: false,
-  // One retry in CI, for a rare hydration panic not yet understood (1 of 144 test runs in two
-  // rehearsals; see docs/testing.md, Known flake). Playwright still reports such a test as flaky.
-  retries: process.env.CI ? 1 : 0,
+  // No retries: a test that fails once is a failure (docs/testing.md, The hydration panic).
+  retries: 0,
   reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
   use: {
     baseURL: `http://127.0.0.1:${port}`,

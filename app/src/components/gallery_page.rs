@@ -4,10 +4,10 @@
 use crate::components::grid::JustifiedGrid;
 use crate::components::icons::{IconAlbum, IconPhotos, IconSettings};
 use crate::components::layout::Announcer;
-use crate::components::lightbox::Lightbox;
+use crate::components::lightbox::{Lightbox, LightboxData};
 use crate::components::selection::SelectionBar;
 use crate::components::sign_in::SignOutButton;
-use crate::components::tags::TagSearch;
+use crate::components::tags::{TagSearch, TagSuggestions};
 use crate::components::uploader::{DropOverlay, UploadButton, UploadPanel, Uploads};
 use crate::components::voice::{VoiceCommands, VoiceControl};
 use crate::photo_source::PhotoSource;
@@ -27,6 +27,9 @@ pub fn GalleryPage() -> impl IntoView {
     // observers, uploads and the event stream keep working across filter changes.
     let state = GalleryState::new(PhotoSource::Library);
     let uploads = Uploads::new(state);
+    // Made here, outside the `Suspense` (`LightboxData` says why).
+    let suggestions = TagSuggestions::load();
+    let lightbox = LightboxData::new(state);
     // Stages and labels arrive live; after missed events, reload from the start.
     Effect::new(move |_| {
         crate::browser::follow_photo_events(
@@ -48,7 +51,7 @@ pub fn GalleryPage() -> impl IntoView {
                 match first_page.await {
                     Ok(page) => {
                         state.show(page, tags.get_untracked());
-                        view! { <LoadedGallery state uploads/> }.into_any()
+                        view! { <LoadedGallery state uploads suggestions lightbox/> }.into_any()
                     }
                     Err(error) => view! {
                         <main class="page">
@@ -65,14 +68,19 @@ pub fn GalleryPage() -> impl IntoView {
 }
 
 #[component]
-fn LoadedGallery(state: GalleryState, uploads: Uploads) -> impl IntoView {
+fn LoadedGallery(
+    state: GalleryState,
+    uploads: Uploads,
+    suggestions: TagSuggestions,
+    lightbox: LightboxData,
+) -> impl IntoView {
     // Voice commands about the open photo reach the lightbox through context.
     let voice = VoiceCommands::new();
     provide_context(voice);
     view! {
         <header class="topbar">
             <h1 class="brand">"GAiLLERY"</h1>
-            <TagSearch state/>
+            <TagSearch state suggestions/>
             <div class="topbar-actions">
                 <SelectionBar state/>
                 <VoiceControl state voice/>
@@ -100,7 +108,7 @@ fn LoadedGallery(state: GalleryState, uploads: Uploads) -> impl IntoView {
             </Show>
             <LoadMore state/>
         </main>
-        <Lightbox state/>
+        <Lightbox state data=lightbox/>
         <DropOverlay uploads/>
         <Announcer state/>
     }

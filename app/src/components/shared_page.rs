@@ -7,7 +7,7 @@
 use crate::components::gallery_page::LoadMore;
 use crate::components::grid::JustifiedGrid;
 use crate::components::layout::Announcer;
-use crate::components::lightbox::Lightbox;
+use crate::components::lightbox::{Lightbox, LightboxData};
 use crate::components::voice::VoiceCommands;
 use crate::photo_source::PhotoSource;
 use crate::server_fns::{open_shared, SharedView, UnlockShared};
@@ -21,6 +21,8 @@ use leptos_router::hooks::use_params_map;
 pub fn SharedPage() -> impl IntoView {
     let token = use_params_map().with_untracked(|params| params.get("token").unwrap_or_default());
     let state = GalleryState::new(PhotoSource::Link(token.clone()));
+    // Made here, outside the `Suspense` (`LightboxData` says why).
+    let lightbox = LightboxData::new(state);
     let view_of_link = {
         let token = token.clone();
         Resource::new(|| (), move |_| open_shared(token.clone()))
@@ -38,7 +40,7 @@ pub fn SharedPage() -> impl IntoView {
                     match view_of_link.await {
                         Ok(SharedView::Open { info, first_page }) => {
                             state.show(first_page, Vec::new());
-                            view! { <SharedAlbum state info/> }.into_any()
+                            view! { <SharedAlbum state info lightbox/> }.into_any()
                         }
                         Ok(SharedView::Locked) => view! { <UnlockForm token/> }.into_any(),
                         Err(_) => view! {
@@ -56,7 +58,7 @@ pub fn SharedPage() -> impl IntoView {
 }
 
 #[component]
-fn SharedAlbum(state: GalleryState, info: SharedInfo) -> impl IntoView {
+fn SharedAlbum(state: GalleryState, info: SharedInfo, lightbox: LightboxData) -> impl IntoView {
     // The lightbox listens for voice commands through context; a visitor has no voice control.
     provide_context(VoiceCommands::new());
     let count = crate::components::albums::count_text(info.photo_count);
@@ -71,7 +73,7 @@ fn SharedAlbum(state: GalleryState, info: SharedInfo) -> impl IntoView {
             <JustifiedGrid state/>
             <LoadMore state/>
         </main>
-        <Lightbox state/>
+        <Lightbox state data=lightbox/>
         <Announcer state/>
     }
 }

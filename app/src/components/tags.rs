@@ -2,14 +2,27 @@
 //! active filters as removable chips. The filter lives in the address (`/?tag=dog&tag=beach`),
 //! so it survives a reload and can be shared.
 
+use crate::error::AppError;
 use crate::server_fns::list_tags;
 use crate::state::{page_url, GalleryState};
+use gaillery_core::api::TagCount;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+/// The labels the owner's photos carry, with their counts, for the search box's suggestions.
+/// Made by the page before its `Suspense`, like the lightbox's data (`LightboxData` says why).
+#[derive(Clone, Copy)]
+pub struct TagSuggestions(Resource<Result<Vec<TagCount>, AppError>>);
+
+impl TagSuggestions {
+    pub fn load() -> TagSuggestions {
+        TagSuggestions(Resource::new(|| (), |_| list_tags()))
+    }
+}
+
 #[component]
-pub fn TagSearch(state: GalleryState) -> impl IntoView {
-    let suggestions = Resource::new(|| (), |_| list_tags());
+pub fn TagSearch(state: GalleryState, suggestions: TagSuggestions) -> impl IntoView {
+    let TagSuggestions(suggestions) = suggestions;
     let typed = RwSignal::new(String::new());
     let navigate = use_navigate();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {

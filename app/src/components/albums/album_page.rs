@@ -11,7 +11,7 @@ use crate::components::grid::JustifiedGrid;
 use crate::components::icons::{IconAlbum, IconShare};
 use crate::components::layout::Announcer;
 use crate::components::layout::SubpageTopBar;
-use crate::components::lightbox::Lightbox;
+use crate::components::lightbox::{Lightbox, LightboxData};
 use crate::components::voice::{VoiceCommands, VoiceControl};
 use crate::error::AppError;
 use crate::photo_source::PhotoSource;
@@ -26,6 +26,8 @@ use leptos_router::hooks::use_params_map;
 pub fn AlbumPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|params| params.get("id").unwrap_or_default());
     let state = GalleryState::new(PhotoSource::Album(id.clone()));
+    // Made here, outside the `Suspense` (`LightboxData` says why).
+    let lightbox = LightboxData::new(state);
     let loaded = Resource::new(
         || (),
         move |_| {
@@ -43,7 +45,7 @@ pub fn AlbumPage() -> impl IntoView {
                 match loaded.await {
                     Ok((album, first_page)) => {
                         state.show(first_page, Vec::new());
-                        view! { <LoadedAlbum state album/> }.into_any()
+                        view! { <LoadedAlbum state album lightbox/> }.into_any()
                     }
                     Err(error) => view! {
                         <Title text="Album · GAiLLERY"/>
@@ -67,7 +69,7 @@ enum Asking {
 }
 
 #[component]
-fn LoadedAlbum(state: GalleryState, album: AlbumInfo) -> impl IntoView {
+fn LoadedAlbum(state: GalleryState, album: AlbumInfo, lightbox: LightboxData) -> impl IntoView {
     let voice = VoiceCommands::new();
     provide_context(voice);
     let info = RwSignal::new(album);
@@ -135,7 +137,7 @@ fn LoadedAlbum(state: GalleryState, album: AlbumInfo) -> impl IntoView {
             </Show>
             <LoadMore state/>
         </main>
-        <Lightbox state/>
+        <Lightbox state data=lightbox/>
         <Announcer state/>
         {move || match asking.get() {
             Asking::Nothing => ().into_any(),

@@ -24,44 +24,70 @@ mod writes;
 use crate::server_fns::get_photo;
 use crate::state::GalleryState;
 use dialog::LightboxDialog;
-use gaillery_core::PhotoId;
+use gaillery_core::{Photo, PhotoId};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use navigation::PhotoNavigation;
 use writes::LightboxWrites;
 
-#[component]
-pub fn Lightbox(state: GalleryState) -> impl IntoView {
-    let query = use_query_map();
-    let open_id = Memo::new(move |_| {
-        query
-            .read()
-            .get("photo")
-            .and_then(|raw| PhotoId::parse(&raw))
-    });
+/// What the lightbox asks the server for. A page makes it before its `Suspense`, never inside
+/// the `Suspense`'s body: the server walks that body more than once (once to find its
+/// resources, again to render it), so a resource made there is made and fetched once per walk.
+/// The browser hydrates with the first walk's data the HTML of the last, and when the library
+/// changed in between (a photo classified), hydration met other markup and panicked.
+#[derive(Clone, Copy)]
+pub struct LightboxData {
+    open_id: Memo<Option<PhotoId>>,
+    fetched: Resource<Option<Photo>>,
+    models: labels::ServerModels,
+}
 
-    // A deep link can name a photo that is not among the loaded ones: fetch it alone.
-    // The source reads the photo list untracked: tracked, it woke this resource whenever the
-    // list changed, even after a server render had disposed `open_id`. It stays `None` while
-    // moving between loaded photos, so the viewer is not rebuilt on every step.
-    // A share link's visitor reaches only the link's pages, never one photo alone.
-    let fetched = Resource::new(
-        move || {
-            open_id
-                .get()
-                .filter(|id| !state.read_only() && !state.is_shown(id))
-        },
-        |missing| async move {
-            match missing {
-                Some(id) => get_photo(id.to_string()).await.ok(),
-                None => None,
-            }
-        },
-    );
+impl LightboxData {
+    pub fn new(state: GalleryState) -> LightboxData {
+        let query = use_query_map();
+        let open_id = Memo::new(move |_| {
+            query
+                .read()
+                .get("photo")
+                .and_then(|raw| PhotoId::parse(&raw))
+        });
+        // A deep link can name a photo that is not among the loaded ones: fetch it alone. The
+        // page has loaded nothing yet when this is made, so a deep link is always fetched once.
+        // The source reads the photo list untracked: tracked, it woke this resource whenever
+        // the list changed, even after a server render had disposed `open_id`. It stays `None`
+        // while moving between loaded photos, so the viewer is not rebuilt on every step.
+        // A share link's visitor reaches only the link's pages, never one photo alone.
+        let fetched = Resource::new(
+            move || {
+                open_id
+                    .get()
+                    .filter(|id| !state.read_only() && !state.is_shown(id))
+            },
+            |missing| async move {
+                match missing {
+                    Some(id) => get_photo(id.to_string()).await.ok(),
+                    None => None,
+                }
+            },
+        );
+        LightboxData {
+            open_id,
+            fetched,
+            models: labels::ServerModels::new(!state.read_only()),
+        }
+    }
+}
+
+#[component]
+pub fn Lightbox(state: GalleryState, data: LightboxData) -> impl IntoView {
+    let LightboxData {
+        open_id,
+        fetched,
+        models,
+    } = data;
     let navigation = PhotoNavigation::new(state);
     // Made here rather than in the dialog, which closes while a request may be out.
     let writes = LightboxWrites::new(state, navigation);
-    let models = labels::ServerModels::new(!state.read_only());
 
     view! {
         <Transition fallback=|| ()>

@@ -3,7 +3,10 @@
 
 use crate::components::confirm::ConfirmDialog;
 use crate::components::forms::{clear_after_success, failure, Outcome};
-use crate::server_fns::{list_accounts, AccountListing, AddAccount, RemoveAccount, ResetPassword};
+use crate::error::AppError;
+use crate::server_fns::{
+    list_accounts, AccountListing, AddAccount, RemoveAccount, ResetPassword, Visitor,
+};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -16,14 +19,43 @@ struct Removing {
     button: String,
 }
 
+/// The account table and the actions that change it, made by the page before its `Suspense`
+/// (`LightboxData` says why). The accounts are listed only for an administrator.
+#[derive(Clone, Copy)]
+pub struct AccountsData {
+    add: ServerAction<AddAccount>,
+    remove: ServerAction<RemoveAccount>,
+    accounts: Resource<Result<Vec<AccountListing>, AppError>>,
+}
+
+impl AccountsData {
+    pub fn new(visitor: Resource<Result<Visitor, AppError>>) -> AccountsData {
+        let add = ServerAction::<AddAccount>::new();
+        let remove = ServerAction::<RemoveAccount>::new();
+        let accounts = Resource::new(
+            move || (add.version().get(), remove.version().get()),
+            move |_| async move {
+                match visitor.await {
+                    Ok(Visitor::SignedIn { admin: true, .. }) => list_accounts().await,
+                    _ => Ok(Vec::new()),
+                }
+            },
+        );
+        AccountsData {
+            add,
+            remove,
+            accounts,
+        }
+    }
+}
+
 #[component]
-pub fn AccountsSection() -> impl IntoView {
-    let add = ServerAction::<AddAccount>::new();
-    let remove = ServerAction::<RemoveAccount>::new();
-    let accounts = Resource::new(
-        move || (add.version().get(), remove.version().get()),
-        |_| list_accounts(),
-    );
+pub fn AccountsSection(data: AccountsData) -> impl IntoView {
+    let AccountsData {
+        add,
+        remove,
+        accounts,
+    } = data;
     let form = NodeRef::<leptos::html::Form>::new();
     clear_after_success(add.value(), form);
     let asking = RwSignal::new(None::<Removing>);

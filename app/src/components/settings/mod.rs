@@ -4,7 +4,8 @@
 //! to the sign-in page before any of it renders.
 //!
 //! Writes are `ServerAction`s sent by `ActionForm`s; lists are `Resource`s keyed on the
-//! versions of the actions that change them, so they reload after each write.
+//! versions of the actions that change them, so they reload after each write. Both are made
+//! here, before the `Suspense` (`LightboxData` says why).
 
 mod accounts;
 mod password;
@@ -18,6 +19,9 @@ use leptos_meta::Title;
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let visitor = Resource::new(|| (), |_| who_is_visiting());
+    // Made here, outside the `Suspense` (`LightboxData` says why).
+    let tokens = tokens::TokensData::load();
+    let accounts = accounts::AccountsData::new(visitor);
     view! {
         <Title text="Settings · GAiLLERY"/>
         <SubpageTopBar/>
@@ -32,8 +36,8 @@ pub fn SettingsPage() -> impl IntoView {
                                 {if admin { ", an administrator." } else { "." }}
                             </p>
                             <password::PasswordSection/>
-                            <tokens::TokensSection/>
-                            {admin.then(|| view! { <accounts::AccountsSection/> })}
+                            <tokens::TokensSection data=tokens/>
+                            {admin.then(|| view! { <accounts::AccountsSection data=accounts/> })}
                         }.into_any(),
                         Ok(_) => view! {
                             <p class="status-line">

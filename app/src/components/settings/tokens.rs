@@ -2,17 +2,42 @@
 //! secret is shown once, right after it is made.
 
 use crate::components::forms::{clear_after_success, failure, Outcome};
+use crate::error::AppError;
 use crate::server_fns::{list_tokens, CreateToken, IssuedToken, RevokeToken, TokenListing};
 use leptos::prelude::*;
 
+/// The token list and the actions that change it, made by the page before its `Suspense`
+/// (`LightboxData` says why).
+#[derive(Clone, Copy)]
+pub struct TokensData {
+    create: ServerAction<CreateToken>,
+    revoke: ServerAction<RevokeToken>,
+    tokens: Resource<Result<Vec<TokenListing>, AppError>>,
+}
+
+impl TokensData {
+    pub fn load() -> TokensData {
+        let create = ServerAction::<CreateToken>::new();
+        let revoke = ServerAction::<RevokeToken>::new();
+        let tokens = Resource::new(
+            move || (create.version().get(), revoke.version().get()),
+            |_| list_tokens(),
+        );
+        TokensData {
+            create,
+            revoke,
+            tokens,
+        }
+    }
+}
+
 #[component]
-pub fn TokensSection() -> impl IntoView {
-    let create = ServerAction::<CreateToken>::new();
-    let revoke = ServerAction::<RevokeToken>::new();
-    let tokens = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
-        |_| list_tokens(),
-    );
+pub fn TokensSection(data: TokensData) -> impl IntoView {
+    let TokensData {
+        create,
+        revoke,
+        tokens,
+    } = data;
     let form = NodeRef::<leptos::html::Form>::new();
     clear_after_success(create.value(), form);
     // The new token, until the next one or until its owner says it is copied.
