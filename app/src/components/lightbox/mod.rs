@@ -53,16 +53,17 @@ impl LightboxData {
         });
         // A deep link can name a photo that is not among the loaded ones: fetch it alone. The
         // page has loaded nothing yet when this is made, so a deep link is always fetched once.
-        // The source reads the photo list untracked: tracked, it woke this resource whenever
-        // the list changed, even after a server render had disposed `open_id`. It stays `None`
-        // while moving between loaded photos, so the viewer is not rebuilt on every step.
-        // A share link's visitor reaches only the link's pages, never one photo alone.
+        // The key is the last photo opened that was not loaded, kept while moving between
+        // loaded photos: a key that changed on every step rebuilt the viewer on every step.
+        // It reads the photo list untracked: tracked, it woke whenever the list changed, even
+        // after a server render had disposed `open_id`. A share link's visitor reaches only the
+        // link's pages, never one photo alone.
+        let missing = Memo::new(move |last: Option<&Option<PhotoId>>| match open_id.get() {
+            Some(id) if !state.read_only() && !state.is_shown(&id) => Some(id),
+            _ => last.cloned().flatten(),
+        });
         let fetched = Resource::new(
-            move || {
-                open_id
-                    .get()
-                    .filter(|id| !state.read_only() && !state.is_shown(id))
-            },
+            move || missing.get(),
             |missing| async move {
                 match missing {
                     Some(id) => get_photo(id.to_string()).await.ok(),
