@@ -43,4 +43,8 @@ cargo leptos build --release --precompress --frontend-only
 step "browser tests (Playwright, chromium)"
 # The server is the `gaillery` binary the tests above built (same code, the test profile).
 (cd end2end && GAILLERY_E2E_BIN="$PWD/../target/debug/gaillery" npx playwright test)
+
+step "fuzz every input path for 60 s (scripts/fuzz.sh)"
+# Last: it compiles the workspace's crates again with coverage instrumentation.
+scripts/fuzz.sh 60
 step "done"

@@ -1,0 +1,49 @@
+//! The voice command parser on any transcript (bytes read as UTF-8, lossily), in every
+//! language, without and with a vocabulary of known tags; and the language setting's parser
+//! on the same text.
+//!
+//! Property: nothing panics, and a tag or album name, when one is understood, is not empty.
+
+#![no_main]
+
+use gaillery_core::voice::{parse, Intent, Language, TagVocabulary};
+use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+/// A few terms shaped like ImageNet's, as the parser's tests use.
+fn vocabulary() -> &'static TagVocabulary {
+    static VOCABULARY: OnceLock<TagVocabulary> = OnceLock::new();
+    VOCABULARY.get_or_init(|| {
+        TagVocabulary::new([
+            "dog",
+            "cat",
+            "golden retriever",
+            "tabby cat",
+            "sports car",
+            "beach",
+            "school bus",
+            "teddy bear",
+            "red fox",
+            "coffee mug",
+            "album",
+        ])
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let transcript = String::from_utf8_lossy(data);
+    for language in Language::ALL {
+        for vocabulary in [None, Some(vocabulary())] {
+            match parse(&transcript, language, vocabulary) {
+                Intent::ShowTag { tag } => assert!(!tag.trim().is_empty(), "{transcript:?}"),
+                Intent::ShowAlbum { album } | Intent::AddToAlbum { album } => {
+                    assert!(!album.trim().is_empty(), "{transcript:?}")
+                }
+                _ => {}
+            }
+        }
+    }
+    if let Some(language) = Language::from_code(&transcript) {
+        assert_eq!(Language::from_code(language.code()), Some(language));
+    }
+});
