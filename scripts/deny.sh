@@ -5,6 +5,9 @@
 # uses the live database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# cargo-deny reads the metadata of every platform's dependencies offline (windows-sys and the
+# like), which a build on Linux never downloads: fetch them all first (quick once cached).
+cargo fetch --locked --quiet
 
 snapshot=""
 for candidate in "${GAILLERY_ADVISORY_DB:-}" ../shared/advisory-db /work/shared/advisory-db; do
