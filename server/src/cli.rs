@@ -39,6 +39,21 @@ pub enum Command {
     /// Remove images and staged uploads that no photo names (left by a crash or an
     /// interrupted delete), then print what was found. `serve` does this at start and hourly.
     Sweep(SweepArgs),
+    /// Add made-up photos to an account's library without decoding anything, to try and
+    /// measure large galleries: dates over twenty years, small images, labels.
+    SeedLibrary(SeedLibraryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SeedLibraryArgs {
+    /// How many photos to add (up to ten million).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub count: u64,
+    /// Whose library grows (default: the only account, when there is one).
+    #[arg(long)]
+    pub user: Option<String>,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// The storage a command works on: the same options as `serve`.

@@ -17,6 +17,7 @@ pub mod machine;
 pub mod models;
 pub mod openapi;
 pub mod remote;
+pub mod seed_command;
 pub mod site;
 pub mod startup;
 pub mod telemetry;

@@ -37,6 +37,7 @@ async fn run() -> ExitCode {
         Command::User(command) => gaillery_server::account_commands::user(command).await,
         Command::Token(command) => gaillery_server::account_commands::token(command).await,
         Command::Sweep(args) => gaillery_server::account_commands::sweep(args).await,
+        Command::SeedLibrary(args) => gaillery_server::seed_command::seed_library(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

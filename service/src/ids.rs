@@ -36,8 +36,13 @@ fn system_now_ms() -> i64 {
 /// A new id: the creation time in milliseconds (12 hex digits, so ids sort by age) and 56 random
 /// bits, so ids from concurrent uploads and several servers do not collide.
 pub(crate) fn new_photo_id() -> PhotoId {
+    photo_id_at(now_ms())
+}
+
+/// An id as a photo created at `created_at_ms` would have had (a seeded library's photos).
+pub(crate) fn photo_id_at(created_at_ms: i64) -> PhotoId {
     let random: u64 = rand::rng().random::<u64>() >> 8;
-    let raw = format!("{:012x}{:014x}", now_ms(), random);
+    let raw = format!("{:012x}{:014x}", created_at_ms, random);
     PhotoId::parse(&raw).unwrap_or_else(|| unreachable!("hex digits always form a valid id"))
 }
 

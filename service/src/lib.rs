@@ -49,6 +49,7 @@ mod reasons;
 mod relay;
 mod removal;
 mod retry;
+mod seeding;
 mod settle;
 mod setup_code;
 mod staging;

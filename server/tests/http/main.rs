@@ -17,6 +17,7 @@ mod kill_restart;
 mod openapi;
 mod process;
 mod remote;
+mod seed_library;
 mod settings;
 mod slow_clients;
 mod support;

@@ -8,6 +8,7 @@ mod pipeline;
 mod queueing;
 mod relay;
 mod retry;
+mod seeding;
 mod settle;
 mod sign_in;
 mod sweep;
