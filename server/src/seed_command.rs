@@ -12,8 +12,8 @@ pub async fn seed_library(args: SeedLibraryArgs) -> Result<(), StartupError> {
     let owner = owner_named(&accounts, args.user.as_deref()).await?;
     let started = Instant::now();
     let count = args.count;
-    // A line at each tenth: a million photos take long enough to want to know.
-    // Progress comes every hundred photos.
+    // A line at each tenth (progress comes every hundred photos): a million photos take long
+    // enough to want to know.
     let tenth = count.div_ceil(1_000).max(1) * 100;
     let report = |done: u64| {
         if done.is_multiple_of(tenth) || done == count {

@@ -48,9 +48,33 @@ struct SeededPhoto {
     look: usize,
 }
 
+/// One of the images seeded photos share, its derived images as `Bytes` so that every photo
+/// stores them without a copy.
+struct Look {
+    width: u32,
+    height: u32,
+    placeholder: String,
+    thumbnail: Bytes,
+    thumbnail_2x: Bytes,
+    preview: Bytes,
+}
+
+impl From<ProcessedImage> for Look {
+    fn from(image: ProcessedImage) -> Look {
+        Look {
+            width: image.width,
+            height: image.height,
+            placeholder: image.placeholder,
+            thumbnail: image.thumbnail.bytes.into(),
+            thumbnail_2x: image.thumbnail_2x.bytes.into(),
+            preview: image.preview.bytes.into(),
+        }
+    }
+}
+
 /// The images every seeded photo shares one of: a few gradients in the aspect ratios cameras
 /// and phones make, through the same processing as an upload's.
-struct Looks(Vec<ProcessedImage>);
+struct Looks(Vec<Look>);
 
 impl Looks {
     fn make() -> Result<Looks, ServiceError> {
@@ -67,6 +91,7 @@ impl Looks {
                 let (width, height) = SIZES[i % SIZES.len()];
                 let bmp = gradient_bmp(width, height, i as u32 * 15);
                 gaillery_imaging::process(&bmp, &Limits::default())
+                    .map(Look::from)
                     .map_err(|e| ServiceError::internal_because("making the seeded images", e))
             })
             .collect::<Result<_, _>>()?;
@@ -90,19 +115,19 @@ impl Gallery {
         let plan = Plan::new(owner, count, crate::ids::now_ms());
         let salt: u64 = rand::random();
         let looks = &looks;
-        let done = std::sync::atomic::AtomicU64::new(0);
+        let mut done: u64 = 0;
         futures::stream::iter(plan)
             .map(|seeded| self.seed_one(seeded, looks, salt))
             .buffer_unordered(CONCURRENCY)
             .try_for_each(|()| {
-                let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                done += 1;
                 if done.is_multiple_of(100) || done == count {
                     progress(done);
                 }
                 futures::future::ready(Ok(()))
             })
             .await?;
-        Ok(done.into_inner())
+        Ok(done)
     }
 
     async fn seed_one(
@@ -118,7 +143,7 @@ impl Gallery {
         } = seeded;
         let image = &looks.0[look];
         let original = Bytes::from(with_comment(
-            &image.preview.bytes,
+            &image.preview,
             &format!("gaillery seed {salt} {}", photo.id),
         ));
         photo.width = image.width;
@@ -129,9 +154,9 @@ impl Gallery {
         let keys = keys_for(&photo.owner, &photo.id)?;
         let derived = |variant: Variant| match variant {
             Variant::Original => original.clone(),
-            Variant::Thumbnail => Bytes::from(image.thumbnail.bytes.clone()),
-            Variant::Thumbnail2x => Bytes::from(image.thumbnail_2x.bytes.clone()),
-            Variant::Preview => Bytes::from(image.preview.bytes.clone()),
+            Variant::Thumbnail => image.thumbnail.clone(),
+            Variant::Thumbnail2x => image.thumbnail_2x.clone(),
+            Variant::Preview => image.preview.clone(),
         };
         futures::future::try_join_all(Variant::ALL.map(|variant| {
             self.blobs
