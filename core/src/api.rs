@@ -47,6 +47,24 @@ pub struct TagCount {
     pub count: u64,
 }
 
+/// `GET /api/timeline`: the months that hold photos, newest first, with how many each holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Timeline {
+    pub sections: Vec<TimelineSection>,
+}
+
+/// One month of the timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TimelineSection {
+    /// `YYYY-MM`.
+    #[cfg_attr(feature = "openapi", schema(example = "2025-05"))]
+    pub month: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+    pub count: u64,
+}
+
 /// `GET /api/events`: a photo's processing moved on (server-sent event `photo`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -12,6 +12,10 @@ pub mod percent;
 pub mod photo;
 pub mod placeholder;
 pub mod size;
+pub mod timeline;
 pub mod voice;
 
-pub use photo::{Label, OwnerId, Photo, PhotoId, PhotoStatus, Variant};
+pub use photo::{
+    searchable_labels, Label, OwnerId, Photo, PhotoId, PhotoStatus, Variant, MIN_SEARCH_CONFIDENCE,
+};
+pub use timeline::{Month, TimelineOrder};

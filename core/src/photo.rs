@@ -89,6 +89,23 @@ impl PhotoStatus {
     }
 }
 
+/// The least probability at which a label other than a photo's first makes the photo findable
+/// by it: in tag search, tag counts and the voice vocabulary. The first (most probable) label
+/// always does. The lightbox still shows every label with its percentage. The storages apply it
+/// when they index labels, so it is fixed at build time: a change applies to photos classified
+/// afterwards.
+pub const MIN_SEARCH_CONFIDENCE: f32 = 0.10;
+
+/// The labels a photo is found by (see [`MIN_SEARCH_CONFIDENCE`]), of `labels` given most
+/// probable first.
+pub fn searchable_labels(labels: &[Label]) -> impl Iterator<Item = &Label> {
+    labels
+        .iter()
+        .enumerate()
+        .filter(|(rank, label)| *rank == 0 || label.probability >= MIN_SEARCH_CONFIDENCE)
+        .map(|(_, label)| label)
+}
+
 /// One classification label with its probability in `0.0..=1.0`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -199,6 +216,24 @@ impl Variant {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_label_and_confident_others_are_searchable() {
+        let label = |name: &str, probability| Label {
+            label: name.to_owned(),
+            probability,
+        };
+        let labels = [
+            label("fox squirrel", 0.04),
+            label("marmot", 0.10),
+            label("titi monkey", 0.005),
+        ];
+        let names: Vec<&str> = searchable_labels(&labels)
+            .map(|l| l.label.as_str())
+            .collect();
+        assert_eq!(names, ["fox squirrel", "marmot"]);
+        assert_eq!(searchable_labels(&[]).count(), 0);
+    }
 
     #[test]
     fn photo_ids_refuse_anything_that_could_be_a_path() {

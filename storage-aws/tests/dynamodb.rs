@@ -18,7 +18,7 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_dynamodb::config::{Credentials, Region};
 use aws_sdk_dynamodb::types::AttributeValue;
 use gaillery_core::api::PhotoEvent;
-use gaillery_core::{Label, OwnerId, PhotoId, PhotoStatus};
+use gaillery_core::{Label, Month, OwnerId, PhotoId, PhotoStatus, TimelineOrder};
 use gaillery_storage::{
     Account, AccountCreated, AccountDeleted, AccountStore, Album, AlbumStore, ApiToken, Catalog,
     EventLog, JobOutcome, LastAdministrator, NewPhoto, PhotoTotals, Session, StorageError,
@@ -26,7 +26,7 @@ use gaillery_storage::{
 use gaillery_storage_aws::DynamoCatalog;
 use gaillery_testkit::proxy::{FaultProxy, SerialProxy};
 use gaillery_testkit::servers::{free_port, shared_dynamodb, start_dynamodb, ServerProcess};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -135,7 +135,7 @@ fn labels(names: &[&str]) -> Vec<Label> {
 }
 
 // One test per check, each on a table of its own in the moto this test binary shares.
-gaillery_storage::contract_tests!(catalog, listing, labels, jobs, events, accounts, albums => |check| {
+gaillery_storage::contract_tests!(catalog, listing, labels, timeline, jobs, events, accounts, albums => |check| {
     let catalog = catalog_on_a_fresh_table().await;
     check(&catalog).await;
 });
@@ -922,4 +922,364 @@ async fn photo_bytes_from_before_they_were_counted_are_summed_once() {
     assert_eq!(catalog.photo_totals(&owner).await, Ok(totals(3)));
     catalog.delete_all_photos(&owner).await.expect("delete all");
     assert_eq!(catalog.photo_totals(&owner).await, Ok(totals(0)));
+}
+
+/// A photo item as a release before the timeline wrote it (see `new_photo_item`): no
+/// `ls`, so its tag memberships are those of every label.
+fn legacy_photo_item(new: &NewPhoto, labels: &[Label]) -> HashMap<String, AttributeValue> {
+    let s = |value: &str| AttributeValue::S(value.to_owned());
+    let n = |value: i64| AttributeValue::N(value.to_string());
+    let mut item = HashMap::from([
+        ("pk".to_owned(), s(&format!("O#{}", new.owner.0))),
+        ("sk".to_owned(), s(&format!("P#{}", new.id))),
+        ("lsk".to_owned(), s(&position(new.created_at_ms, &new.id))),
+        ("id".to_owned(), s(new.id.as_str())),
+        ("filename".to_owned(), s(&new.filename)),
+        ("width".to_owned(), n(new.width.into())),
+        ("height".to_owned(), n(new.height.into())),
+        ("format".to_owned(), s(&new.format)),
+        ("size_bytes".to_owned(), n(new.size_bytes as i64)),
+        ("sha256".to_owned(), s(&new.sha256)),
+        ("placeholder".to_owned(), s(&new.placeholder)),
+        ("status".to_owned(), s(new.status.as_str())),
+        (
+            "labels".to_owned(),
+            s(&serde_json::to_string(labels).expect("json")),
+        ),
+        ("created_at_ms".to_owned(), n(new.created_at_ms)),
+        ("version".to_owned(), n(1)),
+    ]);
+    if let Some(taken_at) = &new.taken_at {
+        item.insert("taken_at".to_owned(), s(taken_at));
+    }
+    item
+}
+
+/// `{time}#{id}` as the table writes positions.
+fn position(time: i64, id: &PhotoId) -> String {
+    format!("{:020}#{id}", (time as u64) ^ (1 << 63))
+}
+
+/// Every item of a table whose `pk` starts with `prefix`.
+async fn items_under(
+    raw: &aws_sdk_dynamodb::Client,
+    table: &str,
+    prefix: &str,
+) -> Vec<HashMap<String, AttributeValue>> {
+    raw.scan()
+        .table_name(table)
+        .filter_expression("begins_with(pk, :prefix)")
+        .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned()))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("scan")
+        .items
+        .unwrap_or_default()
+}
+
+/// Photos written before the timeline had month items: an older release wrote the photo, its
+/// claim, the count and a membership and count per label, unsure ones included. The first
+/// timeline read counts their months once (after new photos came and old ones went); then
+/// writes keep the counts, and unsure legacy labels never find a photo nor outlive it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn photos_from_before_the_timeline_are_counted_once() {
+    let endpoint = tokio::task::spawn_blocking(shared_moto_endpoint)
+        .await
+        .expect("moto starts");
+    let config = sdk(endpoint, 3, Duration::from_secs(10)).await;
+    let table = "months-from-before";
+    let catalog = DynamoCatalog::new(&config, table);
+    assert_eq!(catalog.create_table_if_missing().await, Ok(true));
+    let raw = aws_sdk_dynamodb::Client::new(&config);
+    let owner = OwnerId("older".into());
+    let put = |item: HashMap<String, AttributeValue>| {
+        raw.put_item().table_name(table).set_item(Some(item)).send()
+    };
+    // 2023-06-01 and 2023-07-01, in milliseconds.
+    let (june, july) = (1_685_577_600_000, 1_688_169_600_000);
+    let sure_and_unsure = vec![
+        Label {
+            label: "tabby".into(),
+            probability: 0.9,
+        },
+        Label {
+            label: "lynx".into(),
+            probability: 0.01,
+        },
+    ];
+    let mut old = Vec::new();
+    for (n, taken_at, created_at_ms) in [
+        (0, Some("2019-05-04T10:00:00"), june),
+        (1, Some("2019-05-20T10:00:00"), june + 1),
+        (2, Some("2019-06-01T00:00:00"), june + 2),
+        (3, None, july),
+        (4, Some("2019-05-20T10:00:00"), july + 1),
+    ] {
+        let mut photo = new_photo(n, &owner, created_at_ms);
+        photo.taken_at = taken_at.map(str::to_owned);
+        let names = if n == 1 {
+            &sure_and_unsure[..]
+        } else {
+            &[][..]
+        };
+        put(legacy_photo_item(&photo, names)).await.expect("photo");
+        let claim = HashMap::from([
+            ("pk".to_owned(), AttributeValue::S("O#older".into())),
+            (
+                "sk".to_owned(),
+                AttributeValue::S(format!("H#{}", photo.sha256)),
+            ),
+            (
+                "photo_id".to_owned(),
+                AttributeValue::S(photo.id.to_string()),
+            ),
+        ]);
+        put(claim).await.expect("claim");
+        for label in names {
+            let member = HashMap::from([
+                (
+                    "pk".to_owned(),
+                    AttributeValue::S(format!("T#5#older#{}", label.label)),
+                ),
+                (
+                    "sk".to_owned(),
+                    AttributeValue::S(position(created_at_ms, &photo.id)),
+                ),
+            ]);
+            put(member).await.expect("membership");
+            let count = HashMap::from([
+                ("pk".to_owned(), AttributeValue::S("O#older".into())),
+                (
+                    "sk".to_owned(),
+                    AttributeValue::S(format!("C#{}", label.label)),
+                ),
+                ("n".to_owned(), AttributeValue::N("1".into())),
+            ]);
+            put(count).await.expect("tag count");
+        }
+        old.push(photo);
+    }
+    let size = old[0].size_bytes;
+    let count = HashMap::from([
+        ("pk".to_owned(), AttributeValue::S("O#older".into())),
+        ("sk".to_owned(), AttributeValue::S("N".into())),
+        ("n".to_owned(), AttributeValue::N("5".into())),
+        ("b".to_owned(), AttributeValue::N((5 * size).to_string())),
+        ("w".to_owned(), AttributeValue::N("5".into())),
+        ("bc".to_owned(), AttributeValue::Bool(true)),
+    ]);
+    put(count).await.expect("count");
+
+    // After the upgrade, before any timeline read: one photo comes, one goes (its counts
+    // fall below zero, since it was never counted).
+    let mut new = new_photo(10, &owner, july + 10);
+    new.taken_at = Some("2019-05-10T10:00:00".into());
+    catalog.insert_photo(new.clone()).await.expect("insert");
+    assert_eq!(catalog.delete_photo(&owner, &old[2].id).await, Ok(true));
+
+    let months = |order: TimelineOrder| {
+        let catalog = &catalog;
+        let owner = &owner;
+        async move {
+            catalog
+                .timeline(owner, order, &[])
+                .await
+                .expect("timeline")
+                .into_iter()
+                .map(|c| (c.month.to_string(), c.count))
+                .collect::<Vec<_>>()
+        }
+    };
+    let month_ids = |order: TimelineOrder, month: &str, limit: usize| {
+        let catalog = &catalog;
+        let owner = &owner;
+        let month = Month::parse(month).expect("month");
+        async move {
+            let mut ids = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let page = catalog
+                    .list_month(owner, order, month, &[], cursor.as_deref(), limit)
+                    .await
+                    .expect("month");
+                ids.extend(page.photos.into_iter().map(|p| p.id));
+                match page.next_cursor {
+                    Some(next) => cursor = Some(next),
+                    None => return ids,
+                }
+            }
+        }
+    };
+    let pairs = |raw: &[(&str, u64)]| -> Vec<(String, u64)> {
+        raw.iter().map(|(m, n)| ((*m).to_owned(), *n)).collect()
+    };
+    assert_eq!(
+        months(TimelineOrder::Taken).await,
+        pairs(&[("2023-07", 1), ("2019-05", 4)])
+    );
+    assert_eq!(
+        months(TimelineOrder::Uploaded).await,
+        pairs(&[("2023-07", 3), ("2023-06", 2)])
+    );
+    // 2019-05 by date taken: the 20th twice (by id, descending), the 10th, the 4th.
+    let may = vec![
+        old[4].id.clone(),
+        old[1].id.clone(),
+        new.id.clone(),
+        old[0].id.clone(),
+    ];
+    for limit in [1, 3, 10] {
+        assert_eq!(month_ids(TimelineOrder::Taken, "2019-05", limit).await, may);
+    }
+    assert_eq!(
+        month_ids(TimelineOrder::Uploaded, "2023-06", 1).await,
+        vec![old[1].id.clone(), old[0].id.clone()]
+    );
+    let count_item = raw
+        .get_item()
+        .table_name(table)
+        .key("pk", AttributeValue::S("O#older".into()))
+        .key("sk", AttributeValue::S("N".into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("read")
+        .item
+        .expect("the count item");
+    assert_eq!(count_item.get("mc"), Some(&AttributeValue::Bool(true)));
+
+    // Counted once: from now on writes keep the counts.
+    let mut newer = new_photo(11, &owner, july + 11);
+    newer.taken_at = Some("2019-06-15T10:00:00".into());
+    catalog.insert_photo(newer).await.expect("insert");
+    assert_eq!(catalog.delete_photo(&owner, &old[0].id).await, Ok(true));
+    assert_eq!(
+        months(TimelineOrder::Taken).await,
+        pairs(&[("2023-07", 1), ("2019-06", 1), ("2019-05", 3)])
+    );
+
+    // The legacy membership of an unsure label finds nothing; its count stays until the
+    // photo is relabelled, which removes both without going below zero.
+    let lynx = vec![vec!["lynx".to_owned()]];
+    let found = catalog
+        .list_photos_tagged(&owner, &lynx, None, 10)
+        .await
+        .expect("search");
+    assert!(
+        found.photos.is_empty(),
+        "an unsure legacy label finds nothing"
+    );
+    let tagged = catalog.timeline(&owner, TimelineOrder::Taken, &lynx).await;
+    assert_eq!(tagged, Ok(vec![]));
+    assert_eq!(
+        catalog
+            .set_labels(&owner, &old[1].id, sure_and_unsure.clone())
+            .await,
+        Ok(true)
+    );
+    let counts: Vec<(String, u64)> = catalog
+        .tag_counts(&owner)
+        .await
+        .expect("counts")
+        .into_iter()
+        .map(|c| (c.tag, c.count))
+        .collect();
+    assert_eq!(counts, vec![("tabby".to_owned(), 1)]);
+    assert_eq!(items_under(&raw, table, "T#5#older#lynx").await.len(), 0);
+
+    // Deleting everything leaves no membership, and every count at zero.
+    catalog.delete_all_photos(&owner).await.expect("delete all");
+    assert_eq!(months(TimelineOrder::Taken).await, vec![]);
+    assert_eq!(months(TimelineOrder::Uploaded).await, vec![]);
+    for prefix in ["T#", "D#"] {
+        assert_eq!(items_under(&raw, table, prefix).await, vec![], "{prefix}");
+    }
+    for counter in items_under(&raw, table, "O#older").await {
+        if let Some(n) = counter.get("n") {
+            assert_eq!(n, &AttributeValue::N("0".into()), "{counter:?}");
+        }
+    }
+}
+
+/// The months of photos from before are counted while other clients insert and delete: the
+/// counts come out equal to the listing however the writes fall.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn months_counted_during_writes_stay_exact() {
+    let endpoint = tokio::task::spawn_blocking(shared_moto_endpoint)
+        .await
+        .expect("moto starts");
+    let config = sdk(endpoint, 3, Duration::from_secs(10)).await;
+    let table = "months-during-writes";
+    let catalog = DynamoCatalog::new(&config, table);
+    assert_eq!(catalog.create_table_if_missing().await, Ok(true));
+    let writer = DynamoCatalog::new(&config, table);
+    let raw = aws_sdk_dynamodb::Client::new(&config);
+    let owner = OwnerId("racer".into());
+    let taken = |n: usize| format!("2020-0{}-1{}T10:00:00", 1 + n % 3, n % 10);
+    let mut old = Vec::new();
+    for n in 0..30 {
+        let mut photo = new_photo(n, &owner, 1_000 + n as i64);
+        photo.taken_at = Some(taken(n));
+        raw.put_item()
+            .table_name(table)
+            .set_item(Some(legacy_photo_item(&photo, &[])))
+            .send()
+            .await
+            .expect("photo");
+        old.push(photo.id);
+    }
+    raw.put_item()
+        .table_name(table)
+        .item("pk", AttributeValue::S("O#racer".into()))
+        .item("sk", AttributeValue::S("N".into()))
+        .item("n", AttributeValue::N("30".into()))
+        .item("w", AttributeValue::N("30".into()))
+        .send()
+        .await
+        .expect("count");
+
+    let writes = async {
+        for n in 100..120 {
+            let mut photo = new_photo(n, &owner, 2_000 + n as i64);
+            photo.taken_at = Some(taken(n));
+            writer.insert_photo(photo).await.expect("insert");
+            let gone = &old[n - 100];
+            assert_eq!(writer.delete_photo(&owner, gone).await, Ok(true));
+        }
+    };
+    let reads = async {
+        for _ in 0..5 {
+            match catalog.timeline(&owner, TimelineOrder::Taken, &[]).await {
+                Ok(_) | Err(StorageError::Unavailable(_)) => {}
+                Err(other) => panic!("timeline: {other}"),
+            }
+        }
+    };
+    tokio::join!(writes, reads);
+
+    let mut listed = Vec::new();
+    for month in ["2020-03", "2020-02", "2020-01"] {
+        let page = catalog
+            .list_month(
+                &owner,
+                TimelineOrder::Taken,
+                Month::parse(month).expect("month"),
+                &[],
+                None,
+                100,
+            )
+            .await
+            .expect("month");
+        listed.push((month.to_owned(), page.photos.len() as u64));
+    }
+    assert_eq!(listed.iter().map(|(_, n)| n).sum::<u64>(), 30);
+    let counted: Vec<(String, u64)> = catalog
+        .timeline(&owner, TimelineOrder::Taken, &[])
+        .await
+        .expect("timeline")
+        .into_iter()
+        .map(|c| (c.month.to_string(), c.count))
+        .collect();
+    assert_eq!(counted, listed);
 }

@@ -22,7 +22,7 @@ gaillery_storage::contract_tests!(blob => |check| {
 
 // One test per check: a catalog in a file of its own (the job and first-account checks want one
 // to themselves).
-gaillery_storage::contract_tests!(catalog, listing, labels, jobs, accounts, albums => |check| {
+gaillery_storage::contract_tests!(catalog, listing, labels, timeline, jobs, accounts, albums => |check| {
     let dir = tempfile::tempdir().expect("temp dir");
     let catalog = SqliteCatalog::open(&dir.path().join("catalog.sqlite")).expect("catalog");
     check(&catalog).await;

@@ -7,7 +7,7 @@ use crate::jobs::{Job, JobOutcome};
 use crate::StorageError;
 use async_trait::async_trait;
 use gaillery_core::api::{PhotoPage, TagCount, MAX_PAGE_SIZE};
-use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
+use gaillery_core::{Label, Month, OwnerId, Photo, PhotoId, PhotoStatus, TimelineOrder};
 use time::UtcDateTime;
 
 /// What an owner's photos add up to: what the administrator sees of each account.
@@ -56,6 +56,13 @@ impl NewPhoto {
             sha256: self.sha256.clone(),
         }
     }
+}
+
+/// A month of the timeline and how many photos it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MonthCount {
+    pub month: Month,
+    pub count: u64,
 }
 
 /// What [`Catalog::insert_photo`] did.
@@ -163,6 +170,30 @@ pub trait Catalog: Send + Sync + 'static {
         limit: usize,
     ) -> Result<PhotoPage, StorageError>;
 
+    /// The months that hold the owner's photos in `order`, newest first, with how many photos
+    /// each holds; only photos with a label of every group of `tags` count (no groups: all).
+    /// A photo's month is [`TimelineOrder::month_of`] its [`TimelineOrder::key`]. Months with no
+    /// photo are left out.
+    async fn timeline(
+        &self,
+        owner: &OwnerId,
+        order: TimelineOrder,
+        tags: &[Vec<String>],
+    ) -> Result<Vec<MonthCount>, StorageError>;
+
+    /// One page of the photos of `month` in `order`, newest first (key, then id, descending),
+    /// filtered by `tags` like [`Catalog::list_photos_tagged`]; cursors and limits as in
+    /// [`Catalog::list_photos`].
+    async fn list_month(
+        &self,
+        owner: &OwnerId,
+        order: TimelineOrder,
+        month: Month,
+        tags: &[Vec<String>],
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<PhotoPage, StorageError>;
+
     /// Every label the owner's photos carry, with how many carry it; most common first.
     async fn tag_counts(&self, owner: &OwnerId) -> Result<Vec<TagCount>, StorageError>;
 
@@ -213,31 +244,33 @@ pub fn page_limit(limit: usize) -> usize {
     limit.clamp(1, MAX_PAGE_SIZE)
 }
 
-/// Where a listing stopped: the sort key of the last photo of a page. The next page starts
-/// strictly after it, so photos inserted or deleted meanwhile never shift the pages.
+/// Where a listing stopped: the sort key of the last photo of a page and its id. The next page
+/// starts strictly after it, so photos inserted or deleted meanwhile never shift the pages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PageCursor {
-    pub created_at_ms: i64,
+    /// `created_at_ms` in the newest-first listing; the order's key
+    /// ([`TimelineOrder::key`](gaillery_core::TimelineOrder::key)) in a month's.
+    pub key: i64,
     pub id: PhotoId,
 }
 
 impl PageCursor {
-    pub fn after(photo_created_at_ms: i64, id: &PhotoId) -> PageCursor {
+    pub fn after(key: i64, id: &PhotoId) -> PageCursor {
         PageCursor {
-            created_at_ms: photo_created_at_ms,
+            key,
             id: id.clone(),
         }
     }
 
-    /// `{created_at_ms}.{id}`: URL-safe, because ids are `[0-9a-z]`.
+    /// `{key}.{id}`: URL-safe, because ids are `[0-9a-z]`.
     pub fn encode(&self) -> String {
-        format!("{}.{}", self.created_at_ms, self.id)
+        format!("{}.{}", self.key, self.id)
     }
 
     pub fn decode(raw: &str) -> Result<PageCursor, StorageError> {
-        let (millis, id) = raw.split_once('.').ok_or(StorageError::InvalidCursor)?;
+        let (key, id) = raw.split_once('.').ok_or(StorageError::InvalidCursor)?;
         let cursor = PageCursor {
-            created_at_ms: millis.parse().map_err(|_| StorageError::InvalidCursor)?,
+            key: key.parse().map_err(|_| StorageError::InvalidCursor)?,
             id: PhotoId::parse(id).ok_or(StorageError::InvalidCursor)?,
         };
         // Only the exact form `encode` writes: no `+5`, no `007`, so one position has one cursor.

@@ -22,7 +22,7 @@ pub use accounts::{
 };
 pub use albums::{Album, AlbumPage, AlbumStore, Share};
 pub use blob::{BlobKey, BlobListing, BlobReader, BlobStore, StoredBlob};
-pub use catalog::{Catalog, InsertOutcome, NewPhoto, PageCursor, PhotoTotals};
+pub use catalog::{Catalog, InsertOutcome, MonthCount, NewPhoto, PageCursor, PhotoTotals};
 pub use events::{EventLog, LoggedEvent};
 pub use jobs::{Job, JobOutcome};
 

@@ -8,10 +8,10 @@
 use async_trait::async_trait;
 use bytes::Bytes;
 use gaillery_core::api::{PhotoEvent, PhotoPage, TagCount};
-use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
+use gaillery_core::{Label, Month, OwnerId, Photo, PhotoId, PhotoStatus, TimelineOrder};
 use gaillery_storage::{
     BlobKey, BlobListing, BlobReader, BlobStore, Catalog, EventLog, InsertOutcome, Job, JobOutcome,
-    LoggedEvent, NewPhoto, PhotoTotals, StorageError,
+    LoggedEvent, MonthCount, NewPhoto, PhotoTotals, StorageError,
 };
 use std::collections::HashMap;
 use std::future::Future;
@@ -33,6 +33,8 @@ pub enum CatalogOp {
     SetStatus,
     SetLabels,
     ListPhotosTagged,
+    Timeline,
+    ListMonth,
     TagCounts,
     EnqueueJob,
     ClaimJobs,
@@ -253,6 +255,31 @@ impl<C: Catalog> Catalog for FailingCatalog<C> {
     ) -> Result<PhotoPage, StorageError> {
         let call = self.inner.list_photos_tagged(owner, tags, cursor, limit);
         self.faults.run(CatalogOp::ListPhotosTagged, call).await
+    }
+
+    async fn timeline(
+        &self,
+        owner: &OwnerId,
+        order: TimelineOrder,
+        tags: &[Vec<String>],
+    ) -> Result<Vec<MonthCount>, StorageError> {
+        let call = self.inner.timeline(owner, order, tags);
+        self.faults.run(CatalogOp::Timeline, call).await
+    }
+
+    async fn list_month(
+        &self,
+        owner: &OwnerId,
+        order: TimelineOrder,
+        month: Month,
+        tags: &[Vec<String>],
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<PhotoPage, StorageError> {
+        let call = self
+            .inner
+            .list_month(owner, order, month, tags, cursor, limit);
+        self.faults.run(CatalogOp::ListMonth, call).await
     }
 
     async fn tag_counts(&self, owner: &OwnerId) -> Result<Vec<TagCount>, StorageError> {

@@ -3,7 +3,7 @@
 
 use gaillery_testkit::memory::{MemoryBlobStore, MemoryCatalog};
 
-gaillery_storage::contract_tests!(catalog, listing, labels, jobs, events, accounts, albums => |check| {
+gaillery_storage::contract_tests!(catalog, listing, labels, timeline, jobs, events, accounts, albums => |check| {
     check(&MemoryCatalog::new()).await;
 });
 

@@ -12,8 +12,10 @@
 mod accounts;
 mod albums;
 mod events;
+mod findable;
 mod items;
 mod jobs;
+mod months;
 mod photos;
 mod request;
 mod sessions;
@@ -21,18 +23,19 @@ mod shares;
 mod table;
 mod tags;
 mod throttle;
+mod timeline;
 mod totals;
 
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::Client;
 use gaillery_core::api::{PhotoEvent, PhotoPage, TagCount};
-use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
+use gaillery_core::{Label, Month, OwnerId, Photo, PhotoId, PhotoStatus, TimelineOrder};
 use gaillery_storage::catalog::page_limit;
 use gaillery_storage::{
     Account, AccountCreated, AccountDeleted, AccountStore, ApiToken, Catalog, EventLog,
-    InsertOutcome, Job, JobOutcome, LastAdministrator, LoggedEvent, NewPhoto, PageCursor,
-    PhotoTotals, Session, StorageError,
+    InsertOutcome, Job, JobOutcome, LastAdministrator, LoggedEvent, MonthCount, NewPhoto,
+    PageCursor, PhotoTotals, Session, StorageError,
 };
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -159,6 +162,29 @@ impl Catalog for DynamoCatalog {
     ) -> Result<PhotoPage, StorageError> {
         let after = cursor.map(PageCursor::decode).transpose()?;
         self.list_tagged(owner, tags, after.as_ref(), page_limit(limit))
+            .await
+    }
+
+    async fn timeline(
+        &self,
+        owner: &OwnerId,
+        order: TimelineOrder,
+        tags: &[Vec<String>],
+    ) -> Result<Vec<MonthCount>, StorageError> {
+        self.months(owner, order, tags).await
+    }
+
+    async fn list_month(
+        &self,
+        owner: &OwnerId,
+        order: TimelineOrder,
+        month: Month,
+        tags: &[Vec<String>],
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<PhotoPage, StorageError> {
+        let after = cursor.map(PageCursor::decode).transpose()?;
+        self.month_photos(owner, order, month, tags, after.as_ref(), page_limit(limit))
             .await
     }
 

@@ -1,9 +1,11 @@
 //! Photos: insert with duplicate detection, reads, the listing, status and deletion.
 
+use super::findable::indexed_names;
 use super::items::{
     check_item, clip_reason, decode_photo, key, n, new_photo_item, s, Fields, Item, StoredPhoto,
     PHOTO_GROWTH_BYTES,
 };
+use super::months::photo_counts;
 use super::request::{backoff, Expr, Outcome, QuerySpec, MAX_TRANSACTION_ITEMS};
 use super::table::{
     check_owner, created_key, hash_sk, job_sk, owner_pk, photo_sk, tag_pk, BY_CREATED, LSK, PK, SK,
@@ -29,11 +31,6 @@ pub(super) fn if_absent() -> (Option<String>, Expr) {
 /// create it).
 pub(super) fn exists(expr: &mut Expr) -> String {
     format!("attribute_exists({})", expr.name(PK))
-}
-
-/// The distinct label names of a photo, sorted.
-pub(super) fn label_names(photo: &Photo) -> std::collections::BTreeSet<&str> {
-    photo.labels.iter().map(|l| l.label.as_str()).collect()
 }
 
 /// A page of photos fetched with one more than `limit`: the extra one only says that a next
@@ -65,11 +62,17 @@ impl DynamoCatalog {
         for _ in 0..VERSION_TRIES {
             let (claim_if, claim_expr) = if_absent();
             let (photo_if, photo_expr) = if_absent();
-            let ops = vec![
+            let mut ops = vec![
                 self.put_op(claim.clone(), claim_if, claim_expr)?,
                 self.put_op(photo_item.clone(), photo_if, photo_expr)?,
                 self.photo_count_op(&new.owner, 1, size_delta(new.size_bytes))?,
             ];
+            ops.extend(self.month_insert_ops(
+                &new.owner,
+                &new.id,
+                new.taken_at.as_deref(),
+                new.created_at_ms,
+            )?);
             let outcome = self.transact("insert photo", ops).await?;
             if matches!(outcome, Outcome::Committed) {
                 return Ok(InsertOutcome::Created(new.to_photo()));
@@ -163,7 +166,7 @@ impl DynamoCatalog {
         let mut expr = Expr::new();
         let mut condition = format!("{} = {}", expr.name(PK), expr.value(s(owner_pk(owner))));
         if let Some(after) = after {
-            let bound = created_key(after.created_at_ms, &after.id);
+            let bound = created_key(after.key, &after.id);
             condition += &format!(" AND {} < {}", expr.name(LSK), expr.value(s(bound)));
         }
         let mut spec = QuerySpec::new(condition, expr);
@@ -265,9 +268,9 @@ impl DynamoCatalog {
         }
     }
 
-    /// Deletes photos with everything that hangs on them: their hash claims, jobs, tag
-    /// memberships, and their share of the counts. Each photo only if its `version` is the
-    /// one read, so labels written meanwhile are never left behind in the tag items.
+    /// Deletes photos with everything that hangs on them: their hash claims, jobs, tag and
+    /// month memberships, and their share of the counts. Each photo only if its `version` is
+    /// the one read, so labels written meanwhile are never left behind in the tag items.
     fn deletion_ops(
         &self,
         owner: &OwnerId,
@@ -292,7 +295,7 @@ impl DynamoCatalog {
             ops.push(self.delete_op(key(pk.clone(), hash_sk(&photo.sha256)), None, Expr::new())?);
             ops.push(self.delete_op(key(pk.clone(), job_sk(&photo.id)), None, Expr::new())?);
             let position = created_key(stored.created_at_ms, &photo.id);
-            for label in label_names(photo) {
+            for label in indexed_names(stored) {
                 ops.push(self.delete_op(
                     key(tag_pk(owner, label), position.clone()),
                     None,
@@ -304,6 +307,7 @@ impl DynamoCatalog {
         for (label, delta) in tag_deltas {
             ops.push(self.tag_count_op(owner, label, delta)?);
         }
+        ops.extend(self.month_deletion_ops(owner, photos)?);
         let removed = i64::try_from(photos.len()).unwrap_or(i64::MAX);
         let bytes = photos
             .iter()
@@ -360,17 +364,21 @@ fn deletion_groups(photos: &[StoredPhoto]) -> Vec<&[StoredPhoto]> {
     while start < photos.len() {
         let mut end = start;
         let mut labels = std::collections::BTreeSet::new();
+        let mut months = std::collections::BTreeSet::new();
         let mut items = 1; // The photo count.
         while end < photos.len() {
-            let photo = &photos[end].photo;
-            let names = label_names(photo);
-            let new_counters = names.iter().filter(|name| !labels.contains(*name)).count();
-            let more = 3 + names.len() + new_counters;
+            let names = indexed_names(&photos[end]);
+            let counts = photo_counts(&photos[end]);
+            let new_counters = names.iter().filter(|name| !labels.contains(*name)).count()
+                + counts.iter().filter(|sk| !months.contains(*sk)).count();
+            // The photo, its claim, its job, its month membership and its tag memberships.
+            let more = 4 + names.len() + new_counters;
             if items + more > MAX_TRANSACTION_ITEMS && end > start {
                 break;
             }
             items += more;
             labels.extend(names);
+            months.extend(counts);
             end += 1;
         }
         groups.push(&photos[start..end]);
@@ -425,12 +433,14 @@ mod tests {
         assert_eq!(groups.iter().map(|g| g.len()).sum::<usize>(), 50);
         for group in &groups {
             let mut labels = std::collections::BTreeSet::new();
+            let mut months = std::collections::BTreeSet::new();
             let mut items = 1;
             for photo in group.iter() {
-                items += 3 + photo.photo.labels.len();
-                labels.extend(label_names(&photo.photo));
+                items += 4 + photo.photo.labels.len();
+                labels.extend(indexed_names(photo));
+                months.extend(photo_counts(photo));
             }
-            items += labels.len();
+            items += labels.len() + months.len();
             assert!(items <= MAX_TRANSACTION_ITEMS, "{items} items");
         }
         assert!(groups.len() <= 6, "{} groups", groups.len());

@@ -9,12 +9,14 @@
 //!
 //! | Item | `pk` | `sk` | Index keys | Other attributes | Size |
 //! |---|---|---|---|---|---|
-//! | Photo | `O#{owner}` | `P#{id}` | `lsk` = `{created}#{id}` | `id`, `filename`, `width`, `height`, `taken_at`?, `format`, `size_bytes`, `sha256`, `placeholder`, `status`, `status_reason`?, `labels` (JSON), `created_at_ms`, `version` | ~0.5–1 KB |
+//! | Photo | `O#{owner}` | `P#{id}` | `lsk` = `{created}#{id}` | `id`, `filename`, `width`, `height`, `taken_at`?, `format`, `size_bytes`, `sha256`, `placeholder`, `status`, `status_reason`?, `labels` (JSON), `created_at_ms`, `version`, `ls`? | ~0.5–1 KB |
 //! | Hash claim | `O#{owner}` | `H#{sha256}` | | `photo_id` | ~110 B |
-//! | Photo count | `O#{owner}` | `N` | | `n` | ~20 B |
+//! | Photo count | `O#{owner}` | `N` | | `n`, `b`, `w`, `bc`?, `mc`? (see `totals`, `months`) | ~30 B |
 //! | Tag count | `O#{owner}` | `C#{label}` | | `n` | ~40 B |
+//! | Month count | `O#{owner}` | `D#{order}#{YYYY-MM}` (`taken`, `uploaded`) | | `n` | ~40 B |
 //! | Job | `O#{owner}` | `J#{id}` | `qpk` = `Q`, `qsk` = `{due}#{created}#{id}` | `owner`, `id`, `model`, `attempts`, `run_after_ms`, `created_at_ms`, `claimed_by`?, `lease_expires_ms`? | ~250 B |
 //! | Tag membership | `T#{len(owner)}#{owner}#{label}` | `{created}#{id}` | | | ~80 B |
+//! | Month membership (by date taken) | `D#{len(owner)}#{owner}#{YYYY-MM}` | `{key}#{id}` | | | ~80 B |
 //! | Event | `E#{owner}` | `{at}#{origin}#{seq}` | | `origin`, `at_ms`, `event` (JSON), `expires_at` (TTL) | ~300 B |
 //! | Account | `A#{id}` | `A` | | `id`, `username`, `password_hash`, `admin`, `created_at_ms`, `v` | ~200 B |
 //! | Session entry | `A#{id}` | `S#{token hash}` | | `token_hash`, `created_at_ms`, `expires_at_ms`, `expires_at` (TTL) | ~150 B |
@@ -29,8 +31,8 @@
 //! | Album entry of a photo | `O#{owner}` | `M#{photo id}#{album id}` | | `album` | ~80 B |
 //! | Share link, and its entry | `L#{token}`; `O#{owner}` | `L`; `L#{token}` | | `token`, `owner`, `album_id`? or `photo_id`?, `password_hash`?, `expires_at_ms`?, `created_at_ms`, `expires_at`? (TTL) | ~250 B |
 //!
-//! `{created}`, `{due}` and `{at}` are times in milliseconds, and `{position}` a photo's place in
-//! its album, written as 20 decimal digits of `(value as u64) ^ 2^63`: fixed width, so the
+//! `{created}`, `{due}` and `{at}` are times in milliseconds, `{key}` a timeline key in seconds
+//! (`TimelineOrder::key`), and `{position}` a photo's place in its album, written as 20 decimal digits of `(value as u64) ^ 2^63`: fixed width, so the
 //! strings sort like the signed values (photos from before 1970 exist). `{seq}` is 16 hex digits, increasing within a process. `?` marks an
 //! attribute that is absent when empty.
 //!
@@ -47,17 +49,20 @@
 //!
 //! | Operation | Requests |
 //! |---|---|
-//! | `insert_photo` | TransactWriteItems: Put hash claim if absent, Put photo if absent, ADD 1 to the photo count and its size to the bytes. A failed claim condition means a duplicate: GetItem the claim, then the photo it names. |
+//! | `insert_photo` | TransactWriteItems: Put hash claim if absent, Put photo if absent, ADD 1 to the photo count and its size to the bytes, Put its month membership, ADD 1 to its two month counts. A failed claim condition means a duplicate: GetItem the claim, then the photo it names. |
 //! | `photo` | GetItem (consistent) |
 //! | `photo_by_hash` | GetItem of the claim, GetItem of the photo |
 //! | `list_photos` | Query `by_created`: `pk = O#{owner} AND lsk < {cursor}`, descending, consistent, `Limit` = page + 1 (the extra item tells whether a next page exists) |
 //! | `photo_totals` | GetItem of the photo count item (its photos and bytes); once for an item from before bytes were counted, a Query of the owner's photo sizes and a conditional UpdateItem (see the `totals` module) |
 //! | `set_status` | UpdateItem on the photo, if it exists |
-//! | `set_labels` | GetItem of the photo, then TransactWriteItems: update the photo if its `version` is unchanged (else read and try again), Delete/Put only the tag memberships that change, ADD −1/+1 to their tag counts |
-//! | `delete_photo` | GetItem, then TransactWriteItems: Delete photo (same `version` condition), its claim, its job and its tag memberships; ADD −1 to the counts |
-//! | `delete_all_photos` | Query `P#` pages; the same deletes, many photos per transaction (at most 100 items each) |
+//! | `set_labels` | GetItem of the photo, then TransactWriteItems: update the photo if its `version` is unchanged (else read and try again), Delete/Put only the tag memberships that change (of searchable labels, see the `findable` module), ADD −1/+1 to their tag counts |
+//! | `delete_photo` | GetItem, then TransactWriteItems: Delete photo (same `version` condition), its claim, its job, its tag and month memberships; ADD −1 to the counts |
+//! | `delete_all_photos` | Query `P#` pages; the same deletes, many photos per transaction (at most 100 items each; each count once, by the sum of its photos) |
 //! | `tag_counts` | Query `pk = O#{owner} AND begins_with(sk, "C#")`, filter `n > 0` |
-//! | `list_photos_tagged` | Query the tag counts to drop labels no photo has (a search word expands to ~120 labels); per label of the most selective group, Query its membership partition descending from the cursor (8 at a time), merge them newest first, BatchGetItem the photos (consistent) and keep those that match every group, until the page is full |
+//! | `list_photos_tagged` | Query the tag counts to drop labels no photo has (a search word expands to ~120 labels); per label of the most selective group, Query its membership partition descending from the cursor (8 at a time), merge them newest first, BatchGetItem the photos (consistent) and keep those findable by every group, until the page is full |
+//! | `timeline` | GetItem of the photo count (once per owner, it builds the month items of older photos: see the `months` module); Query `pk = O#{owner} AND begins_with(sk, "D#{order}#")`, descending, filter `n > 0`. With tags: Query the tag counts, the memberships (keys only) of every label of the most selective group, BatchGetItem the photos named, count those findable by every group: O(photos with a label of that group) |
+//! | `list_month` by date taken | GetItem of the photo count (as above); Query `pk = D#…#{month} AND sk BETWEEN {month start} AND {cursor or month end}`, descending, consistent; BatchGetItem the photos (consistent), keep those findable by every group, until the page is full |
+//! | `list_month` by upload | Query `by_created`: `pk = O#{owner} AND lsk BETWEEN {month start} AND {cursor or month end}`, descending, consistent, until the page is full (filtered by tags as the photos come: O(photos of the month) at worst) |
 //! | `enqueue_job` | TransactWriteItems: set the photo `queued` if it exists, Put the job (replacing any) |
 //! | `claim_jobs` | Query `jobs_by_due`: `qpk = Q AND qsk < {now + 1}`, ascending; for each candidate a conditional UpdateItem (same `qsk` as seen, unclaimed or lease expired, due) that claims it. The index is eventually consistent; the condition is what gives a job to one claimer. |
 //! | `finish_job` | TransactWriteItems: update the photo, delete (or requeue) the job if `claimed_by` and `attempts` still match the claim |
@@ -99,6 +104,14 @@
 //!   what classification produces; sharding `qpk` would lift it.
 //! - **Events expire** through DynamoDB's TTL on `expires_at`, a little after
 //!   `EVENT_RETENTION_MS`; readers never need older ones.
+//! - **The timeline is counted, not computed**: month counts beside the photo count, changed in
+//!   the photos' transactions, and a month's photos by date taken in a partition of their own
+//!   (an LSI, consistent like the listing's, cannot be added to an existing table; a GSI could
+//!   not be read consistently). By upload the listing index serves, since its order is the
+//!   timeline's. Items, and the one-time build for older photos: the `months` module.
+//! - **Only searchable labels are indexed**: tag memberships and counts exist for the labels a
+//!   photo is found by, and reads decide by the photo; older photos' memberships of unsure
+//!   labels are removed exactly when they are relabelled or deleted (the `findable` module).
 //! - **Tag partitions are length-prefixed** (`T#{len(owner)}#{owner}#{label}`) so that no
 //!   owner name and label can combine into another owner's partition.
 //! - **Accounts, sessions, API tokens, sign-in failures, albums, share links**: why their items

@@ -1,20 +1,21 @@
 //! Labels: writing them with their tag memberships and counts, the tag-filtered listing, and
 //! the tag counts.
 
+use super::findable::{indexed_names, matches_groups, searchable_names, SEARCHABLE_ONLY};
 use super::items::{
     check_item, decode_photo, key, n, s, Fields, Item, StoredPhoto, MAX_LABELS_JSON_BYTES,
     MAX_PARTITION_KEY_BYTES, MAX_REASON_BYTES, MAX_SORT_KEY_BYTES,
 };
-use super::photos::{into_page, label_names};
+use super::photos::into_page;
 use super::request::{backoff, Expr, Outcome, QuerySpec};
 use super::table::{
     check_owner, counter_sk, created_key, owner_pk, parse_created_key, photo_sk, tag_pk, PK, SK,
 };
 use super::{DynamoCatalog, VERSION_TRIES};
-use aws_sdk_dynamodb::types::TransactWriteItem;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use futures::{StreamExt, TryStreamExt};
 use gaillery_core::api::{PhotoPage, TagCount};
-use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
+use gaillery_core::{Label, OwnerId, PhotoId, PhotoStatus};
 use gaillery_storage::{Job, PageCursor, StorageError};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
@@ -22,9 +23,9 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 /// memberships and counters, so every transaction stays under DynamoDB's 100 items.
 pub(super) const MAX_LABELS: usize = 24;
 /// Membership queries of one tag search in flight at once.
-const QUERY_CONCURRENCY: usize = 8;
+pub(super) const QUERY_CONCURRENCY: usize = 8;
 /// The most photos fetched in one round of a tag search (BatchGetItem's limit).
-const FETCH_BATCH: usize = 100;
+pub(super) const FETCH_BATCH: usize = 100;
 
 /// How a label write ended, short of an error.
 pub(super) enum Relabel {
@@ -71,16 +72,6 @@ fn check_labels(owner: &OwnerId, labels: &[Label]) -> Result<String, StorageErro
     Ok(json)
 }
 
-/// Whether the photo carries a label of every group.
-fn matches_groups(photo: &Photo, groups: &[Vec<String>]) -> bool {
-    groups.iter().all(|group| {
-        photo
-            .labels
-            .iter()
-            .any(|label| group.contains(&label.label))
-    })
-}
-
 /// One label's memberships, read newest first a page at a time.
 struct Members {
     spec: QuerySpec,
@@ -120,15 +111,18 @@ impl DynamoCatalog {
             let version = stored.version + 1;
             let mut expr = Expr::new();
             let mut update = format!(
-                "SET {} = {}, {} = {}",
+                "SET {} = {}, {} = {}, {} = {}",
                 expr.name("labels"),
                 expr.value(s(&json)),
                 expr.name("version"),
-                expr.value(n(version))
+                expr.value(n(version)),
+                expr.name(SEARCHABLE_ONLY),
+                expr.value(AttributeValue::Bool(true))
             );
             let mut after = stored.item.clone();
             after.insert("labels".into(), s(&json));
             after.insert("version".into(), n(version));
+            after.insert(SEARCHABLE_ONLY.into(), AttributeValue::Bool(true));
             if finishing.is_some() {
                 update += &format!(
                     ", {} = {} REMOVE {}",
@@ -173,16 +167,17 @@ impl DynamoCatalog {
         )))
     }
 
-    /// The tag memberships and counts that change from the stored labels to `labels`; only
-    /// the difference, since one transaction cannot touch an item twice.
+    /// The tag memberships and counts that change from those the stored photo has to those of
+    /// the searchable `labels`; only the difference, since one transaction cannot touch an
+    /// item twice.
     fn membership_ops(
         &self,
         owner: &OwnerId,
         stored: &StoredPhoto,
         labels: &[Label],
     ) -> Result<Vec<TransactWriteItem>, StorageError> {
-        let old = label_names(&stored.photo);
-        let new: BTreeSet<&str> = labels.iter().map(|l| l.label.as_str()).collect();
+        let old = indexed_names(stored);
+        let new = searchable_names(labels);
         let position = created_key(stored.created_at_ms, &stored.photo.id);
         let mut ops = Vec::new();
         for label in old.difference(&new) {
@@ -252,6 +247,30 @@ impl DynamoCatalog {
         Ok(counts)
     }
 
+    /// The labels of the most selective group that some photo has (by the tag counts), whose
+    /// memberships hold every photo matching all `groups`; none if no photo can match. A
+    /// search word expands to ~120 labels, most of which no photo has: only those with photos
+    /// are worth a query.
+    pub(super) async fn driving_labels(
+        &self,
+        owner: &OwnerId,
+        groups: &[Vec<String>],
+    ) -> Result<Vec<String>, StorageError> {
+        let counts: HashMap<String, u64> = self.tag_counters(owner).await?.into_iter().collect();
+        let present = groups.iter().map(|group| {
+            let labels: BTreeSet<&String> = group
+                .iter()
+                .filter(|label| counts.contains_key(*label))
+                .collect();
+            let total: u64 = labels.iter().map(|label| counts[*label]).sum();
+            (labels, total)
+        });
+        Ok(present
+            .min_by_key(|(_, total)| *total)
+            .map(|(labels, _)| labels.into_iter().cloned().collect())
+            .unwrap_or_default())
+    }
+
     /// The listing restricted to photos with a label of every group. Reads the memberships of
     /// the most selective group, newest first from the cursor, merged across its labels; then
     /// the photos themselves, which decide (their labels are the truth; a membership read
@@ -270,28 +289,11 @@ impl DynamoCatalog {
             photos: Vec::new(),
             next_cursor: None,
         };
-        // A search word expands to many labels, most of which no photo has: query only those
-        // with photos.
-        let counts: HashMap<String, u64> = self.tag_counters(owner).await?.into_iter().collect();
-        let present: Vec<(Vec<&str>, u64)> = groups
-            .iter()
-            .map(|group| {
-                let labels: BTreeSet<&str> = group
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|label| counts.contains_key(*label))
-                    .collect();
-                let total = labels.iter().map(|label| counts[*label]).sum();
-                (labels.into_iter().collect(), total)
-            })
-            .collect();
-        let Some((driver, _)) = present.iter().min_by_key(|(_, total)| *total) else {
-            return Ok(empty);
-        };
+        let driver = self.driving_labels(owner, groups).await?;
         if driver.is_empty() {
             return Ok(empty);
         }
-        let bound = after.map(|cursor| created_key(cursor.created_at_ms, &cursor.id));
+        let bound = after.map(|cursor| created_key(cursor.key, &cursor.id));
         let mut members: Vec<Members> = driver
             .iter()
             .map(|label| {
@@ -447,36 +449,5 @@ mod tests {
             matches!(&long, Err(StorageError::Backend(m)) if m.contains("1024")),
             "{long:?}"
         );
-    }
-
-    #[test]
-    fn groups_are_and_of_or() {
-        let photo = Photo {
-            id: PhotoId::parse("p").unwrap(),
-            filename: String::new(),
-            width: 1,
-            height: 1,
-            taken_at: None,
-            created_at: String::new(),
-            status: PhotoStatus::Done,
-            status_reason: None,
-            labels: vec![label("tabby", 0.5), label("sand", 0.2)],
-            placeholder: String::new(),
-            format: String::new(),
-            size_bytes: 0,
-            sha256: String::new(),
-        };
-        let groups = |g: &[&[&str]]| -> Vec<Vec<String>> {
-            g.iter()
-                .map(|group| group.iter().map(|l| (*l).to_owned()).collect())
-                .collect()
-        };
-        assert!(matches_groups(&photo, &groups(&[&["tabby", "lynx"]])));
-        assert!(matches_groups(
-            &photo,
-            &groups(&[&["tabby"], &["sand", "sea"]])
-        ));
-        assert!(!matches_groups(&photo, &groups(&[&["tabby"], &["sea"]])));
-        assert!(!matches_groups(&photo, &groups(&[&[]])));
     }
 }

@@ -3,11 +3,12 @@
 //! are.
 //!
 //! Its attributes: `n` photos, `b` bytes of their originals, `w` photo writes so far (only
-//! grows), and `bc` once `b` is known to be right. Items written before bytes were counted have
-//! `n` alone; later writes add to `b` from nothing, so `b` is short by the bytes of the photos
-//! from before. The first read of such an item sums the sizes of the owner's photos once and
-//! corrects `b` by the difference, on condition that `w` is unchanged since the item was read
-//! (else a photo came or went meanwhile, and it reads again).
+//! grows), `bc` once `b` is known to be right, and `mc` once the month counts are (see the
+//! `months` module). Items written before bytes were counted have `n` alone; later writes add
+//! to `b` from nothing, so `b` is short by the bytes of the photos from before. The first read
+//! of such an item sums the sizes of the owner's photos once and corrects `b` by the
+//! difference, on condition that `w` is unchanged since the item was read (else a photo came or
+//! went meanwhile, and it reads again).
 
 use super::items::{key, n, Fields, Item};
 use super::request::{backoff, Expr, QuerySpec};
@@ -19,10 +20,11 @@ use gaillery_storage::{PhotoTotals, StorageError};
 
 const PHOTOS: &str = "n";
 const BYTES: &str = "b";
-const WRITES: &str = "w";
+/// Photo writes so far: the condition of the backfills (here and in the `months` module).
+pub(super) const WRITES: &str = "w";
 const BYTES_COUNTED: &str = "bc";
 
-fn count_key(owner: &OwnerId) -> Item {
+pub(super) fn count_key(owner: &OwnerId) -> Item {
     key(owner_pk(owner), COUNT_SK.to_owned())
 }
 

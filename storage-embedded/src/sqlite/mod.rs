@@ -7,7 +7,7 @@
 
 //!
 //! One module per concern: `schema` (migrations, connection settings), `photos`, `tags` (labels
-//! and their index), `jobs` (the classification queue), `accounts` (accounts, sessions, API
+//! and their index), `timeline` (month counts and a month's photos), `jobs` (the classification queue), `accounts` (accounts, sessions, API
 //! tokens, sign-in throttling), `albums` (albums and the order of their photos), `shares` (share
 //! links), `error` (normalising SQLite's errors).
 
@@ -29,14 +29,15 @@ mod shares;
 mod tags;
 #[cfg(test)]
 mod tests;
+mod timeline;
 
 use crate::blocking;
 use async_trait::async_trait;
 use error::SqlError;
 use gaillery_core::api::{PhotoPage, TagCount};
-use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
+use gaillery_core::{Label, Month, OwnerId, Photo, PhotoId, PhotoStatus, TimelineOrder};
 use gaillery_storage::{
-    Catalog, InsertOutcome, Job, JobOutcome, NewPhoto, PhotoTotals, StorageError,
+    Catalog, InsertOutcome, Job, JobOutcome, MonthCount, NewPhoto, PhotoTotals, StorageError,
 };
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -255,6 +256,28 @@ impl Catalog for SqliteCatalog {
         limit: usize,
     ) -> Result<PhotoPage, StorageError> {
         self.list(owner, tags, cursor, limit).await
+    }
+
+    async fn timeline(
+        &self,
+        owner: &OwnerId,
+        order: TimelineOrder,
+        tags: &[Vec<String>],
+    ) -> Result<Vec<MonthCount>, StorageError> {
+        self.months(owner, order, tags).await
+    }
+
+    async fn list_month(
+        &self,
+        owner: &OwnerId,
+        order: TimelineOrder,
+        month: Month,
+        tags: &[Vec<String>],
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<PhotoPage, StorageError> {
+        self.month_page(owner, order, month, tags, cursor, limit)
+            .await
     }
 
     async fn tag_counts(&self, owner: &OwnerId) -> Result<Vec<TagCount>, StorageError> {

@@ -3,6 +3,7 @@
 use super::error::SqlError;
 use super::SqliteCatalog;
 use gaillery_core::api::PhotoPage;
+use gaillery_core::timeline::timeline_key;
 use gaillery_core::{OwnerId, Photo, PhotoId, PhotoStatus};
 use gaillery_storage::catalog::{page_limit, rfc3339_from_millis};
 use gaillery_storage::{InsertOutcome, NewPhoto, PageCursor, PhotoTotals, StorageError};
@@ -58,7 +59,7 @@ impl SqliteCatalog {
             let mut photos = Vec::with_capacity(ids.len());
             for id in &ids {
                 if let Some(row) = select.query(params![id.as_str(), owner])?.next()? {
-                    photos.push(photo_from_row(row)?.0);
+                    photos.push(photo_from_row(row)?);
                 }
             }
             Ok(photos)
@@ -83,15 +84,15 @@ impl SqliteCatalog {
         cursor: Option<&str>,
         limit: usize,
     ) -> Result<PhotoPage, StorageError> {
-        let limit = page_limit(limit);
-        let after = cursor.map(PageCursor::decode).transpose()?;
-        let owner = owner.0.clone();
-        let groups = tags
-            .iter()
-            .map(serde_json::to_string)
-            .collect::<Result<Vec<_>, _>>()?;
-        self.read(move |conn| list_page(conn, &owner, &groups, after.as_ref(), limit))
-            .await
+        let listing = Listing {
+            owner: owner.0.clone(),
+            key_column: "created_at_ms",
+            keys: None,
+            groups: label_groups(tags)?,
+            after: cursor.map(PageCursor::decode).transpose()?,
+            limit: page_limit(limit),
+        };
+        self.read(move |conn| list_page(conn, &listing)).await
     }
 
     pub(super) async fn delete_one(
@@ -169,6 +170,14 @@ impl SqliteCatalog {
     }
 }
 
+/// Search groups as the JSON arrays `list_page` binds.
+pub(super) fn label_groups(tags: &[Vec<String>]) -> Result<Vec<String>, SqlError> {
+    Ok(tags
+        .iter()
+        .map(serde_json::to_string)
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
 /// Inserts unless the owner already has the hash; returns how many rows were inserted (0 or 1).
 pub(super) fn insert_row(conn: &Connection, photo: &NewPhoto) -> Result<usize, SqlError> {
     let size_bytes = i64::try_from(photo.size_bytes).map_err(|_| {
@@ -179,8 +188,8 @@ pub(super) fn insert_row(conn: &Connection, photo: &NewPhoto) -> Result<usize, S
     })?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO photos (id, owner, filename, width, height, taken_at, format, size_bytes, sha256,
-                             placeholder, status, created_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                             placeholder, status, created_at_ms, taken_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (owner, sha256) DO NOTHING",
     )?;
     let inserted = insert.execute(params![
@@ -196,6 +205,7 @@ pub(super) fn insert_row(conn: &Connection, photo: &NewPhoto) -> Result<usize, S
         photo.placeholder,
         photo.status.as_str(),
         photo.created_at_ms,
+        timeline_key(photo.taken_at.as_deref(), photo.created_at_ms),
     ])?;
     Ok(inserted)
 }
@@ -208,14 +218,14 @@ fn photo_by_hash(conn: &Connection, owner: &str, sha256: &str) -> Result<Option<
     ))?;
     let mut rows = select.query(params![owner, sha256])?;
     match rows.next()? {
-        Some(row) => Ok(Some(photo_from_row(row)?.0)),
+        Some(row) => Ok(Some(photo_from_row(row)?)),
         None => Ok(None),
     }
 }
 
-/// Reads a row selected with `photo_columns!()`, returning its `created_at_ms` beside it for
-/// cursors. Values that don't parse mean a damaged file, reported as `Backend`.
-fn photo_from_row(row: &Row<'_>) -> Result<(Photo, i64), SqlError> {
+/// Reads a row selected with `photo_columns!()`. Values that don't parse mean a damaged file,
+/// reported as `Backend`.
+pub(super) fn photo_from_row(row: &Row<'_>) -> Result<Photo, SqlError> {
     let damaged = |column: &str, value: &dyn std::fmt::Debug| {
         StorageError::Backend(format!("catalog holds an invalid {column}: {value:?}"))
     };
@@ -239,45 +249,60 @@ fn photo_from_row(row: &Row<'_>) -> Result<(Photo, i64), SqlError> {
         size_bytes: u64::try_from(size_bytes).map_err(|_| damaged("size", &size_bytes))?,
         sha256: row.get(12)?,
     };
-    Ok((photo, created_at_ms))
+    Ok(photo)
 }
 
-/// One page of the owner's photos, newest first, after `after`, keeping only photos with a
-/// label in each group (`groups` are JSON arrays of label names).
-fn list_page(
-    conn: &Connection,
-    owner: &str,
-    groups: &[String],
-    after: Option<&PageCursor>,
-    limit: usize,
-) -> Result<PhotoPage, SqlError> {
-    let mut sql = String::from(concat!(
-        "SELECT ",
-        photo_columns!(),
-        " FROM photos WHERE owner = ?1"
-    ));
-    let mut values: Vec<rusqlite::types::Value> = vec![owner.to_owned().into()];
-    if let Some(after) = after {
-        // A row-value comparison, so SQLite seeks straight to the cursor in the index.
-        sql.push_str(&format!(
-            " AND (created_at_ms, id) < (?{}, ?{})",
-            values.len() + 1,
-            values.len() + 2
-        ));
-        values.push(after.created_at_ms.into());
-        values.push(after.id.as_str().to_owned().into());
+/// What a page of photos is cut from: the owner's photos, by a key column, descending.
+pub(super) struct Listing {
+    pub(super) owner: String,
+    /// `created_at_ms` or `taken_key`: a column indexed with the owner and the id.
+    pub(super) key_column: &'static str,
+    /// Keys of the photos wanted (a month); `None`: every photo.
+    pub(super) keys: Option<std::ops::Range<i64>>,
+    /// JSON arrays of label names; a photo needs a label of each.
+    pub(super) groups: Vec<String>,
+    pub(super) after: Option<PageCursor>,
+    pub(super) limit: usize,
+}
+
+/// One page of a listing, after its cursor.
+pub(super) fn list_page(conn: &Connection, listing: &Listing) -> Result<PhotoPage, SqlError> {
+    let key = listing.key_column;
+    let mut sql = format!(
+        "SELECT {}, {key} FROM photos WHERE owner = ?1",
+        photo_columns!()
+    );
+    let mut values: Vec<rusqlite::types::Value> = vec![listing.owner.clone().into()];
+    // Appends `clause` with its `?#` numbered as the parameter `value` becomes.
+    let mut bind = |sql: &mut String, clause: &str, value: rusqlite::types::Value| {
+        values.push(value);
+        sql.push_str(&clause.replace("?#", &format!("?{}", values.len())));
+    };
+    if let Some(keys) = &listing.keys {
+        bind(&mut sql, &format!(" AND {key} >= ?#"), keys.start.into());
+        bind(&mut sql, &format!(" AND {key} < ?#"), keys.end.into());
     }
-    for group in groups {
-        sql.push_str(&format!(
+    if let Some(after) = &listing.after {
+        // A row-value comparison, so SQLite seeks straight to the cursor in the index.
+        bind(
+            &mut sql,
+            &format!(" AND ({key}, id) < (?"),
+            after.key.into(),
+        );
+        bind(&mut sql, ", ?)", after.id.as_str().to_owned().into());
+    }
+    for group in &listing.groups {
+        bind(
+            &mut sql,
             " AND id IN (SELECT photo_id FROM photo_labels WHERE owner = ?1
-                         AND label IN (SELECT value FROM json_each(?{})))",
-            values.len() + 1
-        ));
-        values.push(group.clone().into());
+                         AND label IN (SELECT value FROM json_each(?#)))",
+            group.clone().into(),
+        );
     }
     // One row more than the page tells whether another page follows.
+    let limit = listing.limit;
     sql.push_str(&format!(
-        " ORDER BY created_at_ms DESC, id DESC LIMIT {}",
+        " ORDER BY {key} DESC, id DESC LIMIT {}",
         limit + 1
     ));
     let mut select = conn.prepare_cached(&sql)?;
@@ -287,14 +312,15 @@ fn list_page(
     while let Some(row) = rows.next()? {
         if photos.len() == limit {
             // The extra row: there is a next page, starting after the last one kept.
-            let next_cursor = last_key.map(|(millis, id)| PageCursor::after(millis, &id).encode());
+            let next_cursor = last_key.map(|(key, id)| PageCursor::after(key, &id).encode());
             return Ok(PhotoPage {
                 photos,
                 next_cursor,
             });
         }
-        let (photo, created_at_ms) = photo_from_row(row)?;
-        last_key = Some((created_at_ms, photo.id.clone()));
+        let photo = photo_from_row(row)?;
+        let key: i64 = row.get(13)?;
+        last_key = Some((key, photo.id.clone()));
         photos.push(photo);
     }
     Ok(PhotoPage {

@@ -124,7 +124,48 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX shares_by_album ON shares (owner, album_id);
     CREATE INDEX shares_by_photo ON shares (owner, photo_id);
     CREATE INDEX shares_by_expiry ON shares (expires_at_ms);",
+    // 5: the timeline (see `timeline`). `taken_key` is the photo's timeline key, computed in
+    // Rust (`gaillery_core::timeline`); `timeline::backfill` fills it for older rows right after
+    // this step. `photo_months` counts photos per owner, order and month; triggers keep it, so
+    // every statement that inserts, deletes or re-dates a photo keeps it exact.
+    "ALTER TABLE photos ADD COLUMN taken_key INTEGER;
+    CREATE INDEX photos_by_taken ON photos (owner, taken_key DESC, id DESC);
+    CREATE TABLE photo_months (
+        owner TEXT NOT NULL,
+        sort  TEXT NOT NULL,
+        month TEXT NOT NULL,
+        n     INTEGER NOT NULL,
+        PRIMARY KEY (owner, sort, month)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TRIGGER photo_months_insert AFTER INSERT ON photos BEGIN
+        INSERT INTO photo_months (owner, sort, month, n) VALUES
+            (NEW.owner, 'taken', strftime('%Y-%m', NEW.taken_key, 'unixepoch'), 1),
+            (NEW.owner, 'uploaded', strftime('%Y-%m', NEW.created_at_ms / 1000.0, 'unixepoch'), 1)
+        ON CONFLICT (owner, sort, month) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER photo_months_delete AFTER DELETE ON photos BEGIN
+        UPDATE photo_months SET n = n - 1 WHERE owner = OLD.owner AND (
+            (sort = 'taken' AND month = strftime('%Y-%m', OLD.taken_key, 'unixepoch'))
+            OR (sort = 'uploaded'
+                AND month = strftime('%Y-%m', OLD.created_at_ms / 1000.0, 'unixepoch')));
+        DELETE FROM photo_months WHERE owner = OLD.owner AND n <= 0 AND (
+            (sort = 'taken' AND month = strftime('%Y-%m', OLD.taken_key, 'unixepoch'))
+            OR (sort = 'uploaded'
+                AND month = strftime('%Y-%m', OLD.created_at_ms / 1000.0, 'unixepoch')));
+    END;
+    CREATE TRIGGER photo_months_redate AFTER UPDATE OF taken_key ON photos BEGIN
+        UPDATE photo_months SET n = n - 1 WHERE owner = OLD.owner AND sort = 'taken'
+            AND month = strftime('%Y-%m', OLD.taken_key, 'unixepoch');
+        INSERT INTO photo_months (owner, sort, month, n)
+            VALUES (NEW.owner, 'taken', strftime('%Y-%m', NEW.taken_key, 'unixepoch'), 1)
+        ON CONFLICT (owner, sort, month) DO UPDATE SET n = n + 1;
+        DELETE FROM photo_months WHERE owner = OLD.owner AND sort = 'taken' AND n <= 0
+            AND month = strftime('%Y-%m', OLD.taken_key, 'unixepoch');
+    END;",
 ];
+
+/// The step after which rows from before the timeline get their keys and counts.
+const TIMELINE_STEP: usize = 5;
 
 /// Settings that live on each connection rather than in the file.
 pub(super) fn configure(conn: &Connection, busy_timeout: Duration) -> Result<(), SqlError> {
@@ -151,6 +192,9 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), SqlError> {
         })?;
     for (step, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
         tx.execute_batch(sql)?;
+        if step + 1 == TIMELINE_STEP {
+            super::timeline::backfill(&tx)?;
+        }
         tx.pragma_update(None, "user_version", step as i64 + 1)?;
     }
     tx.commit()?;

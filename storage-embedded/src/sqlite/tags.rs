@@ -4,7 +4,7 @@
 use super::error::SqlError;
 use super::SqliteCatalog;
 use gaillery_core::api::TagCount;
-use gaillery_core::{Label, OwnerId, PhotoId};
+use gaillery_core::{searchable_labels, Label, OwnerId, PhotoId};
 use gaillery_storage::StorageError;
 use rusqlite::{params, Connection, TransactionBehavior};
 
@@ -52,7 +52,8 @@ impl SqliteCatalog {
     }
 }
 
-/// Replaces a photo's labels, in the JSON column the listing reads and in the label index.
+/// Replaces a photo's labels, in the JSON column the listing reads and in the label index
+/// (searchable ones only).
 pub(super) fn write_labels(
     tx: &Connection,
     owner: &str,
@@ -71,7 +72,8 @@ pub(super) fn write_labels(
     let mut insert = tx.prepare_cached(
         "INSERT OR IGNORE INTO photo_labels (photo_id, owner, label) VALUES (?1, ?2, ?3)",
     )?;
-    for label in labels {
+    // Only what the photo is found by; the JSON above keeps every label for the lightbox.
+    for label in searchable_labels(labels) {
         insert.execute(params![id.as_str(), owner, label.label])?;
     }
     Ok(true)

@@ -28,6 +28,122 @@ fn new_photo(id: &str, created_at_ms: i64) -> NewPhoto {
     }
 }
 
+/// A photo row as releases before the timeline wrote it (no `taken_key`), with its labels in
+/// the JSON column and, every one of them, in the label index.
+fn insert_old_row(
+    conn: &Connection,
+    id: &str,
+    created_at_ms: i64,
+    taken_at: Option<&str>,
+    labels: &[(&str, f32)],
+) {
+    let json: Vec<serde_json::Value> = labels
+        .iter()
+        .map(|(label, p)| serde_json::json!({"label": label, "probability": p}))
+        .collect();
+    conn.execute(
+        "INSERT INTO photos (id, owner, filename, width, height, taken_at, format, size_bytes,
+                             sha256, placeholder, status, labels, created_at_ms)
+         VALUES (?1, 'local', ?1, 10, 10, ?2, 'jpeg', 1, ?1, '', 'done', ?3, ?4)",
+        params![
+            id,
+            taken_at,
+            serde_json::Value::Array(json).to_string(),
+            created_at_ms
+        ],
+    )
+    .unwrap();
+    for (label, _) in labels {
+        // Step 2's label index; absent before it.
+        let _ = conn.execute(
+            "INSERT INTO photo_labels (photo_id, owner, label) VALUES (?1, 'local', ?2)",
+            params![id, label],
+        );
+    }
+}
+
+/// A catalog file at the schema of the first `steps` migrations.
+fn catalog_at_step(path: &Path, steps: usize) -> Connection {
+    let conn = Connection::open(path).unwrap();
+    for (step, sql) in MIGRATIONS[..steps].iter().enumerate() {
+        conn.execute_batch(sql).unwrap();
+        conn.pragma_update(None, "user_version", step as i64 + 1)
+            .unwrap();
+    }
+    conn
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catalog_from_before_the_timeline_gains_dates_counts_and_sure_labels() {
+    use gaillery_core::TimelineOrder;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("catalog.sqlite");
+    {
+        let conn = catalog_at_step(&path, 4);
+        // 2026-11-26 upload; taken in May 2019, in an unreadable date, and not at all.
+        let uploaded = 1_795_705_445_123;
+        insert_old_row(
+            &conn,
+            "a",
+            uploaded,
+            Some("2019-05-04T10:00:00"),
+            &[("fox squirrel", 0.6), ("titi monkey", 0.005)],
+        );
+        insert_old_row(
+            &conn,
+            "b",
+            uploaded + 1,
+            Some("2019-05-20T10:00:00"),
+            &[("titi monkey", 0.04)],
+        );
+        insert_old_row(&conn, "c", uploaded + 2, Some("garbage"), &[]);
+        insert_old_row(&conn, "d", uploaded + 3, None, &[]);
+    }
+    let catalog = SqliteCatalog::open(&path).expect("open");
+    let owner = OwnerId::local();
+    let months = |order| {
+        let (catalog, owner) = (&catalog, &owner);
+        async move {
+            let months = catalog.timeline(owner, order, &[]).await.expect("timeline");
+            months
+                .into_iter()
+                .map(|m| (m.month.to_string(), m.count))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        months(TimelineOrder::Taken).await,
+        [("2026-11".to_owned(), 2), ("2019-05".to_owned(), 2)]
+    );
+    assert_eq!(
+        months(TimelineOrder::Uploaded).await,
+        [("2026-11".to_owned(), 4)]
+    );
+    let may = Month::parse("2019-05").unwrap();
+    let page = catalog
+        .list_month(&owner, TimelineOrder::Taken, may, &[], None, 10)
+        .await
+        .expect("May");
+    let ids: Vec<&str> = page.photos.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["b", "a"]);
+    // "a"'s monkey at 0.5 % left the index; "b"'s monkey is its first label and stays.
+    let monkeys = catalog
+        .list_photos_tagged(&owner, &[vec!["titi monkey".to_owned()]], None, 10)
+        .await
+        .expect("search");
+    let ids: Vec<&str> = monkeys.photos.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["b"]);
+    // New photos and deletes go on from the backfilled counts.
+    catalog
+        .delete_photo(&owner, &PhotoId::parse("a").unwrap())
+        .await
+        .expect("delete");
+    assert_eq!(
+        months(TimelineOrder::Taken).await,
+        [("2026-11".to_owned(), 2), ("2019-05".to_owned(), 1)]
+    );
+}
+
 #[test]
 fn migrations_run_once_and_record_the_version() {
     let (_dir, path, catalog) = catalog();
@@ -48,13 +164,8 @@ async fn a_catalog_from_before_accounts_opens_with_its_photos_and_gains_accounts
     let path = dir.path().join("catalog.sqlite");
     {
         // The schema of the release before accounts: the first two steps, and a photo.
-        let conn = Connection::open(&path).unwrap();
-        for (step, sql) in MIGRATIONS[..2].iter().enumerate() {
-            conn.execute_batch(sql).unwrap();
-            conn.pragma_update(None, "user_version", step as i64 + 1)
-                .unwrap();
-        }
-        photos::insert_row(&conn, &new_photo("old", 1)).unwrap();
+        let conn = catalog_at_step(&path, 2);
+        insert_old_row(&conn, "old", 1, None, &[]);
     }
     let catalog = SqliteCatalog::open(&path).expect("open");
     assert_eq!(
@@ -85,13 +196,8 @@ async fn a_catalog_from_before_albums_opens_with_its_accounts_and_gains_albums()
     let path = dir.path().join("catalog.sqlite");
     {
         // The schema of the release before albums: the first three steps, a photo, an account.
-        let conn = Connection::open(&path).unwrap();
-        for (step, sql) in MIGRATIONS[..3].iter().enumerate() {
-            conn.execute_batch(sql).unwrap();
-            conn.pragma_update(None, "user_version", step as i64 + 1)
-                .unwrap();
-        }
-        photos::insert_row(&conn, &new_photo("old", 1)).unwrap();
+        let conn = catalog_at_step(&path, 3);
+        insert_old_row(&conn, "old", 1, None, &[]);
         conn.execute(
             "INSERT INTO accounts (id, username, name_key, password_hash, admin, created_at_ms)
              VALUES ('local', 'Admin', 'admin', 'hash', 1, 1)",
@@ -201,6 +307,55 @@ fn deep_pages_seek_in_the_index_instead_of_scanning() {
         !plan.contains("TEMP B-TREE"),
         "the index must give the order: {plan}"
     );
+}
+
+fn query_plan(conn: &Connection, sql: &str, values: &[rusqlite::types::Value]) -> String {
+    let plan: Vec<String> = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap()
+        .query_map(rusqlite::params_from_iter(values), |row| {
+            row.get::<_, String>(3)
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    plan.join("\n")
+}
+
+#[test]
+fn month_pages_and_month_counts_read_an_index_range() {
+    let (_dir, path, _catalog) = catalog();
+    let conn = Connection::open(&path).unwrap();
+    // The statement `list_page` builds for a month by date taken, after a cursor.
+    let plan = query_plan(
+        &conn,
+        concat!(
+            "SELECT ",
+            photo_columns!(),
+            ", taken_key FROM photos WHERE owner = ?1 AND taken_key >= ?2 AND taken_key < ?3
+              AND (taken_key, id) < (?4, ?5) ORDER BY taken_key DESC, id DESC LIMIT 61"
+        ),
+        &[
+            "local".to_owned().into(),
+            0.into(),
+            100.into(),
+            50.into(),
+            "abc".to_owned().into(),
+        ],
+    );
+    assert!(plan.contains("photos_by_taken"), "{plan}");
+    assert!(
+        !plan.contains("TEMP B-TREE"),
+        "the index must give the order: {plan}"
+    );
+    let plan = query_plan(
+        &conn,
+        "SELECT month, n FROM photo_months WHERE owner = ?1 AND sort = ?2 AND n > 0
+         ORDER BY month DESC",
+        &["local".to_owned().into(), "taken".to_owned().into()],
+    );
+    assert!(plan.contains("PRIMARY KEY (owner=? AND sort=?)"), "{plan}");
+    assert!(!plan.contains("TEMP B-TREE"), "{plan}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

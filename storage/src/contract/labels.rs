@@ -226,3 +226,66 @@ pub async fn tags_filter_and_count(catalog: &dyn Catalog) {
     );
     clear(catalog, &owner).await;
 }
+
+pub async fn unsure_labels_do_not_make_a_photo_findable(catalog: &dyn Catalog) {
+    const CHECK: &str = "unsure_labels_do_not_make_a_photo_findable";
+    let run = &Run::new();
+    let owner = run.owner("unsure");
+    // A squirrel the classifier was unsure of: its first label counts however low, the second
+    // is sure enough, the third (a monkey at 0.5 %) is not.
+    let squirrel = run.new_photo(&owner, T0);
+    catalog
+        .insert_photo(squirrel.clone())
+        .await
+        .expect("insert");
+    let guesses = vec![
+        label("fox squirrel", 0.04),
+        label("marmot", 0.1),
+        label("titi monkey", 0.005),
+    ];
+    catalog
+        .set_labels(&owner, &squirrel.id, guesses.clone())
+        .await
+        .expect("labels");
+    let found = |word: &str| {
+        let groups = vec![vec![word.to_owned()]];
+        let owner = owner.clone();
+        async move {
+            let page = catalog
+                .list_photos_tagged(&owner, &groups, None, 60)
+                .await
+                .expect("search");
+            page.photos.len()
+        }
+    };
+    assert_eq!(found("fox squirrel").await, 1, "{CHECK}: the first label");
+    assert_eq!(found("marmot").await, 1, "{CHECK}: a label at 10 %");
+    assert_eq!(found("titi monkey").await, 0, "{CHECK}: a label at 0.5 %");
+    let counts = catalog.tag_counts(&owner).await.expect("counts");
+    let tags: Vec<&str> = counts.iter().map(|c| c.tag.as_str()).collect();
+    assert_eq!(tags, ["fox squirrel", "marmot"], "{CHECK}: tag counts");
+    let monkeys = catalog
+        .timeline(
+            &owner,
+            gaillery_core::TimelineOrder::Taken,
+            &[vec!["titi monkey".to_owned()]],
+        )
+        .await
+        .expect("timeline");
+    assert!(monkeys.is_empty(), "{CHECK}: the timeline of monkeys");
+    // The photo itself keeps every label, for the lightbox.
+    let photo = catalog.photo(&owner, &squirrel.id).await.expect("read");
+    assert_eq!(
+        photo.map(|p| p.labels),
+        Some(guesses),
+        "{CHECK}: all three kept"
+    );
+    // A relabel that makes the monkey sure makes it findable.
+    catalog
+        .set_labels(&owner, &squirrel.id, vec![label("titi monkey", 0.7)])
+        .await
+        .expect("relabel");
+    assert_eq!(found("titi monkey").await, 1, "{CHECK}: relabelled");
+    assert_eq!(found("marmot").await, 0, "{CHECK}: the old label is gone");
+    clear(catalog, &owner).await;
+}

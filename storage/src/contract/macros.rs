@@ -11,7 +11,7 @@
 /// `check(&adapter)` (blob checks also take a scratch directory for `put_file` sources). The
 /// tests go in a module per suite, so `cargo test` names them `catalog::insert_then_get`,
 /// `jobs::expired_leases_are_claimed_again`, and so on. The body sees the items of the module
-/// that invokes the macro. Suites: `blob`, `catalog`, `listing`, `labels`, `jobs`, `events`,
+/// that invokes the macro. Suites: `blob`, `catalog`, `listing`, `labels`, `timeline`, `jobs`, `events`,
 /// `accounts`, `albums`.
 ///
 /// ```text
@@ -82,7 +82,17 @@ macro_rules! __contract_checks {
             status_round_trips,
             labels_round_trip_in_the_order_given,
             non_finite_probabilities_are_refused,
-            tags_filter_and_count
+            tags_filter_and_count,
+            unsure_labels_do_not_make_a_photo_findable
+        ] $($args)*);
+    };
+    (timeline => $then:ident!($($args:tt)*)) => {
+        $crate::$then!(timeline [
+            months_follow_the_date_taken_or_else_the_upload,
+            a_months_photos_come_newest_first_a_page_at_a_time,
+            month_counts_follow_deletes,
+            month_counts_stay_exact_under_concurrent_writes,
+            tags_filter_the_timeline_and_its_months
         ] $($args)*);
     };
     (jobs => $then:ident!($($args:tt)*)) => {

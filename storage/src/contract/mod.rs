@@ -14,6 +14,7 @@
 //! | [`catalog`] | storing, finding and deleting photos in a [`Catalog`](crate::Catalog) |
 //! | [`listing`] | listing them a page at a time |
 //! | [`labels`] | statuses, labels and the tags they make searchable |
+//! | [`timeline`] | month counts by date taken, exact under concurrent writes, and a month's photos page by page |
 //! | [`jobs`] | the job queue (a check wants a catalog no other job check uses meanwhile) |
 //! | [`events`] | an [`EventLog`](crate::EventLog) |
 //! | [`accounts`] | an [`AccountStore`](crate::AccountStore): accounts, sessions, API tokens, sign-in throttling (the first-account checks want a store with no accounts) |
@@ -30,3 +31,4 @@ pub mod labels;
 pub mod listing;
 mod macros;
 mod run;
+pub mod timeline;

@@ -11,16 +11,19 @@ mod accounts;
 mod albums;
 mod blobs;
 mod events;
+mod timeline;
 
 use async_trait::async_trait;
 pub use blobs::MemoryBlobStore;
 use bytes::Bytes;
 use gaillery_core::api::{PhotoEvent, PhotoPage, TagCount};
-use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
+use gaillery_core::{
+    searchable_labels, Label, Month, OwnerId, Photo, PhotoId, PhotoStatus, TimelineOrder,
+};
 use gaillery_storage::catalog::page_limit;
 use gaillery_storage::{
     BlobKey, BlobListing, BlobReader, BlobStore, Catalog, EventLog, InsertOutcome, Job, JobOutcome,
-    LoggedEvent, NewPhoto, PageCursor, PhotoTotals, StorageError, StoredBlob,
+    LoggedEvent, MonthCount, NewPhoto, PageCursor, PhotoTotals, StorageError, StoredBlob,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -248,15 +251,10 @@ impl Catalog for MemoryCatalog {
             .filter(|stored| &stored.owner == owner)
             .filter(|stored| {
                 after.as_ref().is_none_or(|after| {
-                    (stored.created_at_ms, &stored.photo.id) < (after.created_at_ms, &after.id)
+                    (stored.created_at_ms, &stored.photo.id) < (after.key, &after.id)
                 })
             })
-            .filter(|stored| {
-                tags.iter().all(|group| {
-                    let labels = &stored.photo.labels;
-                    labels.iter().any(|label| group.contains(&label.label))
-                })
-            })
+            .filter(|stored| timeline::matches(stored, tags))
             .collect();
         // Newest first, ties broken by id, as the cursor's order.
         matching
@@ -276,15 +274,36 @@ impl Catalog for MemoryCatalog {
         })
     }
 
+    async fn timeline(
+        &self,
+        owner: &OwnerId,
+        order: TimelineOrder,
+        tags: &[Vec<String>],
+    ) -> Result<Vec<MonthCount>, StorageError> {
+        Ok(self.lock().timeline(owner, order, tags))
+    }
+
+    async fn list_month(
+        &self,
+        owner: &OwnerId,
+        order: TimelineOrder,
+        month: Month,
+        tags: &[Vec<String>],
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<PhotoPage, StorageError> {
+        let after = cursor.map(PageCursor::decode).transpose()?;
+        Ok(self
+            .lock()
+            .month_page(owner, order, month, tags, after.as_ref(), limit))
+    }
+
     async fn tag_counts(&self, owner: &OwnerId) -> Result<Vec<TagCount>, StorageError> {
         let state = self.lock();
         let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
         for stored in state.photos.values().filter(|s| &s.owner == owner) {
             // A label a photo carries twice counts once, as the label index has it.
-            let labels: BTreeSet<&str> = stored
-                .photo
-                .labels
-                .iter()
+            let labels: BTreeSet<&str> = searchable_labels(&stored.photo.labels)
                 .map(|label| label.label.as_str())
                 .collect();
             for label in labels {
