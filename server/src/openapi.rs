@@ -21,11 +21,12 @@ or DynamoDB is unreachable or throttling.";
         version = env!("CARGO_PKG_VERSION"),
         description = DESCRIPTION,
     ),
-    // Path parameters and server-sent events: no request or response body names them, so
-    // the routes do not bring their schemas.
+    // Path and query parameters and server-sent events: no request or response body names
+    // them, so the routes do not bring their schemas.
     components(schemas(
         gaillery_core::PhotoId,
         gaillery_core::Variant,
+        gaillery_core::TimelineOrder,
         gaillery_core::api::PhotoEvent
     )),
 )]

@@ -54,6 +54,7 @@ mod settle;
 mod setup_code;
 mod staging;
 mod sweep;
+mod timeline;
 mod vocabulary;
 mod watching;
 

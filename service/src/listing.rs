@@ -33,22 +33,11 @@ impl Gallery {
         cursor: Option<&str>,
         limit: Option<usize>,
     ) -> Result<PhotoPage, ServiceError> {
-        // Each word is a join over the labels: a bounded number keeps one query bounded.
-        ServiceError::check_count("search words", tags.len(), MAX_SEARCH_TAGS)?;
-        let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+        let limit = page_size(limit);
         let cursor = cursor.filter(|c| !c.is_empty());
-        let groups: Vec<Vec<String>> = tags
-            .iter()
-            .filter(|tag| !tag.trim().is_empty())
-            .map(|tag| labels_for_search(tag))
-            .collect();
-        if groups.iter().any(Vec::is_empty) {
-            // A word that covers no label matches no photo.
-            return Ok(PhotoPage {
-                photos: Vec::new(),
-                next_cursor: None,
-            });
-        }
+        let Some(groups) = search_groups(tags)? else {
+            return Ok(PhotoPage::default());
+        };
         Ok(self
             .catalog
             .list_photos_tagged(owner, &groups, cursor, limit)
@@ -64,26 +53,22 @@ impl Gallery {
     pub async fn totals(&self, owner: &OwnerId) -> Result<PhotoTotals, ServiceError> {
         Ok(self.catalog.photo_totals(owner).await?)
     }
+}
 
-    /// How many of the owner's photos match every word of `tags` (as [`Gallery::list_tagged`]
-    /// matches them). Walks the listing a full page at a time: galleries are personal, and a
-    /// spoken filter asks once.
-    pub async fn count_tagged(
-        &self,
-        owner: &OwnerId,
-        tags: &[String],
-    ) -> Result<u64, ServiceError> {
-        let mut count = 0;
-        let mut cursor: Option<String> = None;
-        loop {
-            let page = self
-                .list_tagged(owner, tags, cursor.as_deref(), Some(MAX_PAGE_SIZE))
-                .await?;
-            count += page.photos.len() as u64;
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => return Ok(count),
-            }
-        }
-    }
+/// The page size for a requested `limit`.
+pub(crate) fn page_size(limit: Option<usize>) -> usize {
+    limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE)
+}
+
+/// The label groups a search asks for, one per word (blank words ignored); `None` when a word
+/// covers no label, so nothing can match.
+pub(crate) fn search_groups(tags: &[String]) -> Result<Option<Vec<Vec<String>>>, ServiceError> {
+    // Each word is a join over the labels: a bounded number keeps one query bounded.
+    ServiceError::check_count("search words", tags.len(), MAX_SEARCH_TAGS)?;
+    let groups: Vec<Vec<String>> = tags
+        .iter()
+        .filter(|tag| !tag.trim().is_empty())
+        .map(|tag| labels_for_search(tag))
+        .collect();
+    Ok((!groups.iter().any(Vec::is_empty)).then_some(groups))
 }

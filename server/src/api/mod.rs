@@ -14,6 +14,7 @@ mod images;
 mod links;
 mod photos;
 mod shared;
+mod timeline;
 mod tokens;
 mod upload;
 mod users;
@@ -56,6 +57,7 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(photos::get_photo, photos::delete_photo))
         .routes(routes!(photos::classify_photo))
         .routes(routes!(photos::list_tags))
+        .routes(routes!(timeline::timeline))
         .routes(routes!(photos::parse_intent))
         .routes(routes!(crate::events::stream))
         .routes(routes!(images::photo_image))

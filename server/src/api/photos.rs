@@ -10,15 +10,23 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gaillery_core::api::{ErrorBody, PhotoPage, TagCount, MAX_VOICE_TEXT_CHARS};
 use gaillery_core::voice::{Intent, Language};
-use gaillery_core::{Photo, PhotoId};
+use gaillery_core::{Month, Photo, PhotoId, TimelineOrder};
 use gaillery_service::ServiceError;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-/// `?cursor=&limit=&tag=dog&tag=beach`: `tag` may repeat, so the query is read by hand.
+/// `?cursor=&limit=&tag=dog&tag=beach[&month=2025-05&sort=taken]`: `tag` may repeat, so the
+/// query is read by hand.
 #[derive(Debug, Default, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// One month of the timeline (`YYYY-MM`): its photos, newest first by `sort`. Without it,
+    /// every photo, newest upload first
+    #[param(value_type = Option<String>, example = "2025-05")]
+    month: Option<Month>,
+    /// With `month`: `taken` (default) orders by date taken, `uploaded` by upload time
+    #[param(value_type = Option<TimelineOrder>)]
+    sort: Option<TimelineOrder>,
     /// `next_cursor` of the previous page
     cursor: Option<String>,
     #[param(minimum = 1, maximum = 200, default = 60)]
@@ -41,6 +49,8 @@ impl ListQuery {
                     })?)
                 }
                 "tag" => query.tags.push(value.into_owned()),
+                "month" => query.month = Some(super::timeline::parse_month(&value)?),
+                "sort" => query.sort = Some(super::timeline::parse_sort(&value)?),
                 _ => {}
             }
         }
@@ -51,11 +61,11 @@ impl ListQuery {
 #[utoipa::path(
     get,
     path = "/api/photos",
-    summary = "List photos, newest first",
+    summary = "List photos, newest first, or one month of the timeline",
     params(ListQuery),
     responses(
         (status = 200, description = "One page", body = PhotoPage),
-        (status = 400, description = "The cursor is malformed", body = ErrorBody),
+        (status = 400, description = "The cursor, month or sort is malformed", body = ErrorBody),
     )
 )]
 pub(super) async fn list_photos(
@@ -64,15 +74,22 @@ pub(super) async fn list_photos(
     uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
     let query = ListQuery::parse(uri.query())?;
-    let page = state
-        .gallery
-        .list_tagged(
-            &caller.owner,
-            &query.tags,
-            query.cursor.as_deref(),
-            query.limit,
-        )
-        .await?;
+    let (owner, cursor) = (&caller.owner, query.cursor.as_deref());
+    let page = match query.month {
+        Some(month) => {
+            let order = query.sort.unwrap_or_default();
+            state
+                .gallery
+                .list_month(owner, order, month, &query.tags, cursor, query.limit)
+                .await?
+        }
+        None => {
+            state
+                .gallery
+                .list_tagged(owner, &query.tags, cursor, query.limit)
+                .await?
+        }
+    };
     Ok(Json(page).into_response())
 }
 

@@ -3,8 +3,9 @@
 
 use crate::process::{command, GailleryProcess};
 use crate::support::{signed_in_client, ADMIN, PASSWORD};
-use gaillery_core::api::TagCount;
-use gaillery_core::{PhotoStatus, Variant};
+use gaillery_core::api::{PhotoPage, TagCount, Timeline};
+use gaillery_core::timeline::millis_of_created_at;
+use gaillery_core::{Photo, PhotoStatus, TimelineOrder, Variant};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::Path;
@@ -89,7 +90,15 @@ async fn seeded_photos_are_served_like_uploads_to_their_owner_only() {
         .json()
         .await
         .expect("tags JSON");
-    assert_eq!(tags.iter().map(|t| t.count).sum::<u64>(), 3 * COUNT as u64);
+    // Only the labels the classifier was sure enough of make a photo findable.
+    let searchable: usize = photos
+        .iter()
+        .map(|photo| gaillery_core::searchable_labels(&photo.labels).count())
+        .sum();
+    assert!(searchable < 3 * COUNT, "some seeded labels are unsure");
+    assert_eq!(tags.iter().map(|t| t.count).sum::<u64>(), searchable as u64);
+
+    check_timeline(&admin, &server.base, &photos).await;
 
     let bob = signed_in_client(&server.base, "bob").await;
     assert!(crate::support::all_photos(&bob, &server.base, 100)
@@ -101,4 +110,107 @@ async fn seeded_photos_are_served_like_uploads_to_their_owner_only() {
         .await
         .expect("image request");
     assert_eq!(theirs.status(), 404, "another account's photo is not there");
+    let timeline: Timeline = get_json(&bob, &server.url("/api/timeline")).await;
+    assert!(timeline.sections.is_empty(), "bob's timeline is his own");
+}
+
+async fn get_json<T: serde::de::DeserializeOwned>(client: &reqwest::Client, url: &str) -> T {
+    let response = client.get(url).send().await.expect("request");
+    assert_eq!(response.status(), 200, "{url}");
+    response.json().await.expect("JSON")
+}
+
+/// The timeline of the seeded library: months by date taken spread over the years, each
+/// month's count equal to what its listing holds, and the listing in date order.
+async fn check_timeline(client: &reqwest::Client, base: &str, photos: &[Photo]) {
+    let url = |path: &str| format!("{base}{path}");
+    let timeline: Timeline = get_json(client, &url("/api/timeline")).await;
+    let total: u64 = timeline.sections.iter().map(|s| s.count).sum();
+    assert_eq!(total, photos.len() as u64);
+    let months: Vec<&str> = timeline.sections.iter().map(|s| s.month.as_str()).collect();
+    assert!(months.windows(2).all(|w| w[0] > w[1]), "newest month first");
+    let years: std::collections::BTreeSet<&str> = months.iter().map(|m| &m[..4]).collect();
+    assert!(years.len() >= 10, "20 years of photos: {years:?}");
+    // Every photo's month, as the timeline computes it, matches the sections.
+    let mut expected: std::collections::BTreeMap<String, u64> = Default::default();
+    for photo in photos {
+        let created_ms = millis_of_created_at(&photo.created_at).expect("created_at");
+        let key = TimelineOrder::Taken.key(photo.taken_at.as_deref(), created_ms);
+        *expected
+            .entry(TimelineOrder::Taken.month_of(key).to_string())
+            .or_default() += 1;
+    }
+    let listed: std::collections::BTreeMap<String, u64> = timeline
+        .sections
+        .iter()
+        .map(|s| (s.month.clone(), s.count))
+        .collect();
+    assert_eq!(listed, expected);
+    // The busiest month, page by page.
+    let busiest = timeline
+        .sections
+        .iter()
+        .max_by_key(|s| s.count)
+        .expect("a month");
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page: PhotoPage = get_json(
+            client,
+            &url(&format!(
+                "/api/photos?month={}&limit=7&cursor={cursor}",
+                busiest.month
+            )),
+        )
+        .await;
+        seen.extend(page.photos);
+        match page.next_cursor {
+            Some(next) => cursor = next,
+            None => break,
+        }
+    }
+    assert_eq!(seen.len() as u64, busiest.count);
+    let keys: Vec<i64> = seen
+        .iter()
+        .map(|p| {
+            TimelineOrder::Taken.key(
+                p.taken_at.as_deref(),
+                millis_of_created_at(&p.created_at).expect("created_at"),
+            )
+        })
+        .collect();
+    assert!(keys.windows(2).all(|w| w[0] >= w[1]), "newest taken first");
+    // By upload, the months differ but the photos are the same.
+    let uploaded: Timeline = get_json(client, &url("/api/timeline?sort=uploaded")).await;
+    assert_eq!(
+        uploaded.sections.iter().map(|s| s.count).sum::<u64>(),
+        total
+    );
+    assert_ne!(
+        uploaded, timeline,
+        "scanned and late photos move between months"
+    );
+    // A search narrows the counts.
+    let subject = &photos[0].labels[0].label;
+    let tagged: Timeline = get_json(
+        client,
+        &url(&format!("/api/timeline?tag={}", subject.replace(' ', "+"))),
+    )
+    .await;
+    let tagged_total: u64 = tagged.sections.iter().map(|s| s.count).sum();
+    assert!(
+        tagged_total >= 1 && tagged_total < total,
+        "{subject}: {tagged_total}"
+    );
+    for (query, expected_error) in [
+        ("/api/photos?month=2025-13", "month must be"),
+        ("/api/photos?month=May", "month must be"),
+        ("/api/timeline?sort=newest", "sort must be"),
+        ("/api/photos?month=2025-05&sort=size", "sort must be"),
+    ] {
+        let response = client.get(url(query)).send().await.expect("request");
+        assert_eq!(response.status(), 400, "{query}");
+        let body = response.text().await.expect("body");
+        assert!(body.contains(expected_error), "{query}: {body}");
+    }
 }
