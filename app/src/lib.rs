@@ -9,6 +9,7 @@
 //! - `browser`: what only exists in a browser (XHR uploads, observers, fullscreen); it compiles
 //!   everywhere but is only called from effects and event handlers, which run in the browser.
 //! - `speech`: the browser's speech recognition and synthesis, for voice commands.
+//! - `viewport`: where the viewport is, for the timeline (nearness, the month at the top, jumps).
 
 #![recursion_limit = "256"]
 
@@ -20,6 +21,7 @@ pub mod state;
 
 mod browser;
 mod speech;
+mod viewport;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};

@@ -3,7 +3,8 @@
 
 use crate::photo_source::{page_url_at, PhotoSource};
 use gaillery_core::api::{PhotoEvent, PhotoPage};
-use gaillery_core::{Photo, PhotoId, PhotoStatus, Variant};
+use gaillery_core::timeline::key_of_photo;
+use gaillery_core::{Photo, PhotoId, PhotoStatus, TimelineOrder, Variant};
 use leptos::prelude::*;
 use std::collections::{BTreeSet, VecDeque};
 
@@ -21,16 +22,29 @@ pub struct GalleryState {
     pub loading_more: RwSignal<bool>,
     /// Why the last load failed, shown with a retry.
     pub load_error: RwSignal<Option<String>>,
+    /// Photos that were just uploaded and are new to the library, latest upload's only.
+    pub arrivals: RwSignal<Vec<Photo>>,
+    /// What was just deleted, for views that count photos (the timeline's months).
+    pub removals: RwSignal<Removal>,
     /// Photos ticked in the grid.
     pub selected: RwSignal<BTreeSet<PhotoId>>,
     /// The latest message for the `aria-live` region.
     pub announcement: RwSignal<String>,
     /// The tag filter the photos were listed with (from the address).
     pub tags: RwSignal<Vec<String>>,
+    /// The library's timeline order (from the address's `sort`); photos are kept in it.
+    pub order: RwSignal<TimelineOrder>,
     /// The latest events for photos not shown yet, newest last. An upload's response can
     /// arrive after the events of its classification (they travel on another connection); the
     /// photo then starts from its latest event instead of staying "queued".
     unseen_events: StoredValue<VecDeque<PhotoEvent>>,
+}
+
+/// What was just deleted.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Removal {
+    These(Vec<Photo>),
+    Everything,
 }
 
 /// The library's address for a tag filter and an open photo: `/?tag=a&tag=b&photo=ID`.
@@ -53,11 +67,14 @@ impl GalleryState {
         GalleryState {
             source: StoredValue::new(source),
             tags: RwSignal::new(Vec::new()),
+            order: RwSignal::new(TimelineOrder::Taken),
             photos: RwSignal::new(Vec::new()),
             next_cursor: RwSignal::new(None),
             loading_more: RwSignal::new(false),
             load_error: RwSignal::new(None),
             selected: RwSignal::new(BTreeSet::new()),
+            arrivals: RwSignal::new(Vec::new()),
+            removals: RwSignal::new(Removal::These(Vec::new())),
             announcement: RwSignal::new(String::new()),
             unseen_events: StoredValue::new(VecDeque::new()),
         }
@@ -72,10 +89,19 @@ impl GalleryState {
         self.source.with_value(PhotoSource::read_only)
     }
 
-    /// This page's address with its tag filter and `photo` open.
+    /// This page's address with its tag filter, its order and `photo` open.
     pub fn page_url(&self, photo: Option<&PhotoId>) -> String {
         let path = self.source.with_value(PhotoSource::path);
-        page_url_at(&path, &self.tags.get_untracked(), photo)
+        let url = page_url_at(&path, &self.tags.get_untracked(), photo);
+        let by_upload = self.order.get_untracked() == TimelineOrder::Uploaded
+            && self
+                .source
+                .with_value(|source| *source == PhotoSource::Library);
+        match (by_upload, url.contains('?')) {
+            (false, _) => url,
+            (true, true) => format!("{url}&sort=uploaded"),
+            (true, false) => format!("{url}?sort=uploaded"),
+        }
     }
 
     /// The address of one of `photo`'s images, as this page's visitor may fetch it.
@@ -89,9 +115,17 @@ impl GalleryState {
     }
 
     /// Adds photos that just arrived (uploads) in their place by age; photos already shown
-    /// (duplicates of earlier uploads) stay where they are.
-    pub fn add_photos(&self, arrived: Vec<Photo>) {
+    /// (duplicates of earlier uploads) stay where they are. `new` says the library did not
+    /// have them before: they are then announced as arrivals.
+    pub fn add_photos(&self, arrived: Vec<Photo>, new: bool) {
+        if new {
+            self.arrivals.set(arrived.clone());
+        }
         let early_events = self.unseen_events.with_value(|events| events.clone());
+        let library = self
+            .source
+            .with_value(|source| *source == PhotoSource::Library);
+        let order = self.order.get_untracked();
         self.photos.update(|photos| {
             for mut photo in arrived {
                 if photos.iter().any(|p| p.id == photo.id) {
@@ -106,11 +140,18 @@ impl GalleryState {
                 }
                 photos.push(photo);
             }
-            // Newest first, in the server's listing order: by the time the photo was catalogued
-            // (fixed-width RFC 3339, so strings compare like instants), then by id. Not by id
-            // alone: an id is minted before the files are stored, so of two parallel uploads the
-            // one with the earlier id can be catalogued later.
-            photos.sort_by(|a, b| (&b.created_at, &b.id).cmp(&(&a.created_at, &a.id)));
+            // Newest first, in the server's listing order. The library: by the timeline's key,
+            // then id. Otherwise by the time the photo was catalogued (fixed-width RFC 3339, so
+            // strings compare like instants), then by id. Not by id alone: an id is minted
+            // before the files are stored, so of two parallel uploads the one with the earlier
+            // id can be catalogued later.
+            if library {
+                photos.sort_by_cached_key(|photo| {
+                    std::cmp::Reverse((key_of_photo(order, photo), photo.id.clone()))
+                });
+            } else {
+                photos.sort_by(|a, b| (&b.created_at, &b.id).cmp(&(&a.created_at, &a.id)));
+            }
         });
     }
 
@@ -142,8 +183,17 @@ impl GalleryState {
     }
 
     pub fn remove_photos(&self, ids: &[PhotoId]) {
-        self.photos
-            .update(|photos| photos.retain(|p| !ids.contains(&p.id)));
+        let mut removed = Vec::new();
+        self.photos.update(|photos| {
+            photos.retain(|p| {
+                let keep = !ids.contains(&p.id);
+                if !keep {
+                    removed.push(p.clone());
+                }
+                keep
+            })
+        });
+        self.removals.set(Removal::These(removed));
         self.selected.update(|selected| {
             for id in ids {
                 selected.remove(id);
@@ -289,7 +339,7 @@ mod tests {
         };
         // The photo's classification finished before its upload's response came back.
         state.apply_event(done);
-        state.add_photos(vec![queued_photo("abc123"), queued_photo("def456")]);
+        state.add_photos(vec![queued_photo("abc123"), queued_photo("def456")], true);
         state.photos.with_untracked(|photos| {
             let done = photos.iter().find(|p| p.id.as_str() == "abc123").unwrap();
             assert_eq!(done.status, PhotoStatus::Done);

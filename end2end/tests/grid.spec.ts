@@ -24,7 +24,7 @@ async function measure(page: Page): Promise<Layout> {
   return galleryOf(page).evaluate((gallery) => {
     const box = gallery.getBoundingClientRect();
     const style = getComputedStyle(gallery);
-    const rows = Array.from(gallery.querySelectorAll<HTMLElement>(':scope > .row')).map((row) => {
+    const rows = Array.from(gallery.querySelectorAll<HTMLElement>('.row')).map((row) => {
       const tiles = Array.from(row.querySelectorAll<HTMLElement>(':scope > .tile')).map((t) => t.getBoundingClientRect());
       return {
         partial: row.classList.contains('row-partial'),

@@ -16,8 +16,10 @@ import {
   type Photo,
 } from './support';
 
-// Uploaded oldest first, so the grid (newest first) shows them in reverse:
+// Uploaded oldest first, so the grid shows them in reverse when ordered by upload (the
+// timeline by date taken would put the rotated photo, taken in 2021, last):
 // square, wide, rotated, portrait, landscape.
+const BY_UPLOAD = '/?sort=uploaded';
 let landscape: Photo, portrait: Photo, rotated: Photo, wide: Photo, square: Photo;
 
 test.beforeEach(async ({ request }) => {
@@ -33,7 +35,7 @@ test.beforeEach(async ({ request }) => {
 
 /** The open lightbox shows `photo`, `position` of 5, and its address says so. */
 async function expectShowing(page: Page, photo: Photo, position: number): Promise<void> {
-  await expect(page).toHaveURL(`/?photo=${photo.id}`);
+  await expect(page).toHaveURL(`/?photo=${photo.id}&sort=uploaded`);
   const dialog = lightboxOf(page, photo.filename);
   await expect(dialog).toBeVisible();
   await expect(dialog.locator('.lightbox-position')).toHaveText(`${position} of 5`);
@@ -62,7 +64,7 @@ async function settle(page: Page): Promise<void> {
 }
 
 test('opens on click, moves with buttons and arrow keys, closes with Close', async ({ page }) => {
-  await open(page);
+  await open(page, BY_UPLOAD);
   await tileImage(page, rotated.filename).click();
   await expectShowing(page, rotated, 3);
 
@@ -89,7 +91,7 @@ test('opens on click, moves with buttons and arrow keys, closes with Close', asy
 
   await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(lightboxOf(page)).toHaveCount(0);
-  await expect(page).toHaveURL('/');
+  await expect(page).toHaveURL(BY_UPLOAD);
   await expect(page.locator(`#tile-${rotated.id}`)).toBeFocused();
 
   // Back closes it too: moving replaces the address, so one step back is the gallery.
@@ -99,12 +101,12 @@ test('opens on click, moves with buttons and arrow keys, closes with Close', asy
   await expectShowing(page, rotated, 3);
   await page.goBack();
   await expect(lightboxOf(page)).toHaveCount(0);
-  await expect(page).toHaveURL('/');
+  await expect(page).toHaveURL(BY_UPLOAD);
   await expect(tileImage(page, wide.filename)).toBeVisible();
 });
 
 test('opens from the keyboard; Escape closes it and focus returns to the photo', async ({ page }) => {
-  await open(page);
+  await open(page, BY_UPLOAD);
   const link = page.locator(`#tile-${portrait.id}`);
   await link.focus();
   await page.keyboard.press('Enter');
@@ -117,7 +119,7 @@ test('opens from the keyboard; Escape closes it and focus returns to the photo',
 
   await page.keyboard.press('Escape');
   await expect(lightboxOf(page)).toHaveCount(0);
-  await expect(page).toHaveURL('/');
+  await expect(page).toHaveURL(BY_UPLOAD);
   // Focus goes back to the tile of the photo last shown, not the one first opened.
   await expect(page.locator(`#tile-${landscape.id}`)).toBeFocused();
 });
@@ -128,7 +130,7 @@ test('a deep link opens the photo on load, rendered by the server', async ({ pag
   expect(html).toContain(`Photo viewer: ${wide.filename}`);
   expect(html).toContain(`/api/photos/${wide.id}/preview`);
 
-  await open(page, `/?photo=${wide.id}`);
+  await open(page, `/?photo=${wide.id}&sort=uploaded`);
   await expectShowing(page, wide, 2);
   // The original downloads byte for byte.
   const href = await lightboxOf(page).getByRole('link', { name: 'Download original' }).getAttribute('href');
@@ -146,7 +148,7 @@ test('a deep link opens the photo on load, rendered by the server', async ({ pag
 });
 
 test('Tab and Shift+Tab stay inside the lightbox', async ({ page }) => {
-  await open(page, `/?photo=${rotated.id}`);
+  await open(page, `/?photo=${rotated.id}&sort=uploaded`);
   const dialog = lightboxOf(page, rotated.filename);
   await expect(dialog).toBeVisible();
   // The first control: a label link once the photo is classified, else Zoom in (Zoom out is
@@ -169,7 +171,7 @@ test('Tab and Shift+Tab stay inside the lightbox', async ({ page }) => {
 });
 
 test('zooms with + and − keys and the zoom buttons; a new photo starts unzoomed', async ({ page }) => {
-  await open(page, `/?photo=${rotated.id}`);
+  await open(page, `/?photo=${rotated.id}&sort=uploaded`);
   const dialog = lightboxOf(page, rotated.filename);
   await expect(dialog).toBeVisible();
   await expectScale(page, 1.0);
@@ -197,7 +199,7 @@ test('zooms with + and − keys and the zoom buttons; a new photo starts unzoome
 
 test('double-click zooms in, and again back out', async ({ page }, testInfo) => {
   test.skip(testInfo.project.name === 'phone', 'a phone has no double-click; double-tap is tested instead');
-  await open(page, `/?photo=${landscape.id}`);
+  await open(page, `/?photo=${landscape.id}&sort=uploaded`);
   await expect(lightboxOf(page, landscape.filename)).toBeVisible();
   await image(page).dblclick();
   await expectScale(page, 2.5);
@@ -244,7 +246,7 @@ class Finger {
 
 test('touch: swipe moves, double-tap and pinch zoom', async ({ page }, testInfo) => {
   test.skip(testInfo.project.name !== 'phone', 'touch gestures need a touch screen');
-  await open(page, `/?photo=${rotated.id}`);
+  await open(page, `/?photo=${rotated.id}&sort=uploaded`);
   await expectShowing(page, rotated, 3);
   const stage = await lightboxOf(page).locator('.lightbox-stage').boundingBox();
   expect(stage).not.toBeNull();

@@ -1,31 +1,62 @@
-//! The one page: header with the upload button and selection tools, the justified grid with
-//! infinite scroll, the lightbox, and the live region that announces what happens.
+//! The library's page: header with the upload button and selection tools, the timeline with
+//! its scrubber, the lightbox, and the live region that announces what happens.
 
-use crate::components::grid::JustifiedGrid;
 use crate::components::icons::{IconAlbum, IconPhotos, IconSettings};
 use crate::components::layout::Announcer;
 use crate::components::lightbox::{Lightbox, LightboxData};
 use crate::components::selection::SelectionBar;
 use crate::components::sign_in::SignOutButton;
 use crate::components::tags::{TagSearch, TagSuggestions};
+use crate::components::timeline::{ArrivalNotice, Scrubber, Timeline, TimelineView};
 use crate::components::uploader::{DropOverlay, UploadButton, UploadPanel, Uploads};
 use crate::components::voice::{VoiceCommands, VoiceControl};
+use crate::error::AppError;
 use crate::photo_source::PhotoSource;
-use crate::server_fns::list_photos;
+use crate::server_fns::{list_month, timeline_months};
 use crate::state::GalleryState;
+use gaillery_core::api::{PhotoPage, Timeline as MonthCounts, DEFAULT_PAGE_SIZE};
+use gaillery_core::TimelineOrder;
 use leptos::prelude::*;
+
+/// The months, and the first page of the newest one: what the server renders.
+async fn first_screen(
+    tags: Vec<String>,
+    order: TimelineOrder,
+) -> Result<(MonthCounts, Option<PhotoPage>), AppError> {
+    let counts = timeline_months(tags.clone(), order).await?;
+    let first = match counts.sections.first() {
+        Some(newest) => {
+            let limit = Some(DEFAULT_PAGE_SIZE);
+            Some(list_month(newest.month.clone(), None, tags, order, limit).await?)
+        }
+        None => None,
+    };
+    Ok((counts, first))
+}
 
 #[component]
 pub fn GalleryPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let tags = Memo::new(move |_| query.with(|q| q.get_all("tag").unwrap_or_default()));
-    // The first page is listed once, with the filter of the address the page was opened at;
-    // later filter changes reload the photos in place (below), so the grid, its observers and
-    // the uploads stay mounted.
-    let first_page = Resource::new(|| (), move |_| list_photos(None, tags.get_untracked()));
+    let order = Memo::new(move |_| {
+        query.with(|q| {
+            q.get("sort")
+                .and_then(|raw| TimelineOrder::parse(&raw))
+                .unwrap_or_default()
+        })
+    });
+    // The first screen is listed once, with the filter of the address the page was opened at;
+    // later filter changes list the months again in place (below), so the timeline, its
+    // observers and the uploads stay mounted.
+    let first = Resource::new(
+        || (),
+        move |_| first_screen(tags.get_untracked(), order.get_untracked()),
+    );
     // One state for the page's lifetime, filled from whichever listing the filter asks for:
     // observers, uploads and the event stream keep working across filter changes.
     let state = GalleryState::new(PhotoSource::Library);
+    state.order.set(order.get_untracked());
+    let timeline = Timeline::new(state);
     let uploads = Uploads::new(state);
     // Made here, outside the `Suspense` (`LightboxData` says why).
     let suggestions = TagSuggestions::load();
@@ -34,24 +65,25 @@ pub fn GalleryPage() -> impl IntoView {
     Effect::new(move |_| {
         crate::browser::follow_photo_events(
             move |event| state.apply_event(event),
-            move || state.reload(),
+            move || timeline.relist(state.tags.get_untracked()),
             move || state.has_unfinished(),
         );
     });
-    Effect::new(move |previous: Option<Vec<String>>| {
-        let current = tags.get();
+    Effect::new(move |previous: Option<(Vec<String>, TimelineOrder)>| {
+        let current = (tags.get(), order.get());
         if previous.is_some_and(|previous| previous != current) {
-            state.refilter(current.clone());
+            state.order.set(current.1);
+            timeline.relist(current.0.clone());
         }
         current
     });
     view! {
         <Suspense fallback=|| view! { <p class="status-line">"Loading photos…"</p> }>
             {move || Suspend::new(async move {
-                match first_page.await {
-                    Ok(page) => {
-                        state.show(page, tags.get_untracked());
-                        view! { <LoadedGallery state uploads suggestions lightbox/> }.into_any()
+                match first.await {
+                    Ok((counts, page)) => {
+                        timeline.show(counts, page, tags.get_untracked());
+                        view! { <LoadedGallery timeline uploads suggestions lightbox/> }.into_any()
                     }
                     Err(error) => view! {
                         <main class="page">
@@ -69,14 +101,17 @@ pub fn GalleryPage() -> impl IntoView {
 
 #[component]
 fn LoadedGallery(
-    state: GalleryState,
+    timeline: Timeline,
     uploads: Uploads,
     suggestions: TagSuggestions,
     lightbox: LightboxData,
 ) -> impl IntoView {
-    // Voice commands about the open photo reach the lightbox through context.
+    let state = timeline.gallery;
+    // Voice commands about the open photo reach the lightbox through context; those about the
+    // timeline reach it the same way.
     let voice = VoiceCommands::new();
     provide_context(voice);
+    provide_context(timeline);
     view! {
         <header class="topbar">
             <h1 class="brand">"GAiLLERY"</h1>
@@ -100,13 +135,19 @@ fn LoadedGallery(
         </header>
         <main class="page">
             <UploadPanel uploads/>
+            <ArrivalNotice timeline/>
+            <Show when=move || state.load_error.with(Option::is_some)>
+                <p class="status-line" role="alert">
+                    "The timeline could not be loaded: " {move || state.load_error.get().unwrap_or_default()}
+                </p>
+            </Show>
             <Show
-                when=move || state.photos.with(|p| !p.is_empty()) || state.has_more()
+                when=move || timeline.months.with(|months| !months.is_empty())
                 fallback=move || view! { <EmptyState filtered=!state.tags.with(Vec::is_empty)/> }
             >
-                <JustifiedGrid state/>
+                <TimelineView timeline/>
+                <Scrubber timeline/>
             </Show>
-            <LoadMore state/>
         </main>
         <Lightbox state data=lightbox/>
         <DropOverlay uploads/>

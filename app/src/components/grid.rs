@@ -45,9 +45,7 @@ pub fn JustifiedGrid(state: GalleryState) -> impl IntoView {
     view! {
         <section class="gallery" aria-label="Gallery" node_ref=container>
             <For each=move || rows.get() key=|row| row.key.clone() let:row>
-                <div class="row" class:row-partial=!row.fills_width>
-                    {row.tiles.into_iter().map(|tile| view! { <GridTile state tile/> }).collect_view()}
-                </div>
+                <GridRow state row/>
             </For>
         </section>
     }
@@ -55,21 +53,23 @@ pub fn JustifiedGrid(state: GalleryState) -> impl IntoView {
 
 /// A row ready to render, keyed by its photos and layout so unchanged rows are kept as they are.
 #[derive(Clone, PartialEq)]
-struct RenderedRow {
-    key: String,
-    fills_width: bool,
-    tiles: Vec<RenderedTile>,
+pub struct RenderedRow {
+    pub key: String,
+    pub fills_width: bool,
+    /// Laid out for the width, in CSS pixels (the gaps not included).
+    pub height: f64,
+    pub tiles: Vec<RenderedTile>,
 }
 
 #[derive(Clone, PartialEq)]
-struct RenderedTile {
+pub struct RenderedTile {
     photo: Photo,
     /// `width` CSS of the tile, a share of the row after the gaps.
     width_css: String,
 }
 
 impl RenderedRow {
-    fn new(row: &Row, photos: &[Photo], config: &LayoutConfig) -> RenderedRow {
+    pub fn new(row: &Row, photos: &[Photo], config: &LayoutConfig) -> RenderedRow {
         let gaps = config.spacing * row.tiles.len().saturating_sub(1) as f64;
         let available = (config.container_width - gaps).max(1.0);
         let tiles: Vec<RenderedTile> = row
@@ -97,8 +97,24 @@ impl RenderedRow {
         RenderedRow {
             key,
             fills_width: row.fills_width,
+            height: row.height,
             tiles,
         }
+    }
+
+    /// The id of its first photo: names the row while its layout changes.
+    pub fn first_id(&self) -> &str {
+        self.tiles.first().map_or("", |tile| tile.photo.id.as_str())
+    }
+}
+
+/// One row of tiles.
+#[component]
+pub fn GridRow(state: GalleryState, row: RenderedRow) -> impl IntoView {
+    view! {
+        <div class="row" class:row-partial=!row.fills_width>
+            {row.tiles.into_iter().map(|tile| view! { <GridTile state tile/> }).collect_view()}
+        </div>
     }
 }
 

@@ -14,5 +14,6 @@ pub mod shared_page;
 pub mod sign_in;
 pub mod slideshow;
 pub mod tags;
+pub mod timeline;
 pub mod uploader;
 pub mod voice;

@@ -45,6 +45,7 @@ pub fn SelectionBar(state: GalleryState) -> impl IntoView {
                 Ok(deleted) => {
                     state.photos.set(Vec::new());
                     state.next_cursor.set(None);
+                    state.removals.set(crate::state::Removal::Everything);
                     state.selected.update(|s| s.clear());
                     state.announce(format!("Deleted all {deleted} {}", plural(deleted)));
                 }

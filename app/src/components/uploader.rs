@@ -166,7 +166,7 @@ impl Uploads {
                     } else {
                         UploadState::AlreadyInGallery
                     };
-                    self.gallery.add_photos(response.photos);
+                    self.gallery.add_photos(response.photos, status == 201);
                     state
                 } else {
                     UploadState::Failed(format!("the server answered {status} without a photo"))

@@ -7,6 +7,7 @@
 //! - `settings`: one's password and API tokens, and the administrator's accounts.
 //! - `albums`: albums and their share links, for their owner.
 //! - `shared`: what a share link's visitor sees, without an account.
+//! - `timeline`: the months of the library and a month's photos.
 
 pub mod accounts;
 pub mod albums;
@@ -14,6 +15,7 @@ pub mod links;
 pub mod photos;
 pub mod settings;
 pub mod shared;
+pub mod timeline;
 
 pub use accounts::*;
 pub use albums::*;
@@ -21,6 +23,7 @@ pub use links::*;
 pub use photos::*;
 pub use settings::*;
 pub use shared::*;
+pub use timeline::*;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {

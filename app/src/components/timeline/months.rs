@@ -1,0 +1,261 @@
+//! The timeline's months in the page: which exist and how many photos each holds (from
+//! `/api/timeline`), which are loaded, and loading them as they come near the viewport. The
+//! photos themselves live in [`GalleryState::photos`], newest first by the order's key, so the
+//! lightbox, the selection and live events work on them as on any grid.
+
+use crate::server_fns::{list_month, timeline_months};
+use crate::state::{GalleryState, Removal};
+use gaillery_core::api::{PhotoPage, Timeline as MonthCounts};
+use gaillery_core::timeline::key_of_photo;
+use gaillery_core::{Month, Photo, PhotoId, TimelineOrder};
+use leptos::prelude::*;
+use std::collections::{HashMap, HashSet};
+
+/// One month of the timeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MonthEntry {
+    pub month: Month,
+    /// Photos in the month, from the server's counts (and uploads since).
+    pub count: u64,
+}
+
+/// How far a month's photos are loaded.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MonthLoad {
+    Loading,
+    /// Every photo of the month is in the gallery's photos.
+    Complete,
+    Failed(String),
+}
+
+/// The timeline of the library page.
+#[derive(Clone, Copy)]
+pub struct Timeline {
+    pub gallery: GalleryState,
+    pub months: RwSignal<Vec<MonthEntry>>,
+    pub loads: RwSignal<HashMap<Month, MonthLoad>>,
+    /// Counts up at every reload, so month sections are made anew (and observe anew).
+    pub generation: RwSignal<u64>,
+    /// The month at the top of the viewport, for the scrubber.
+    pub current: RwSignal<Option<Month>>,
+    /// Counts the jumps, so a jump settling knows whether another one came after it.
+    pub jumps: StoredValue<u64>,
+}
+
+impl Timeline {
+    pub fn new(gallery: GalleryState) -> Timeline {
+        Timeline {
+            gallery,
+            months: RwSignal::new(Vec::new()),
+            loads: RwSignal::new(HashMap::new()),
+            generation: RwSignal::new(0),
+            current: RwSignal::new(None),
+            jumps: StoredValue::new(0),
+        }
+    }
+
+    pub fn order(&self) -> TimelineOrder {
+        self.gallery.order.get_untracked()
+    }
+
+    /// Shows the months and the first month's first page, as the server listed them.
+    pub fn show(&self, counts: MonthCounts, first: Option<PhotoPage>, tags: Vec<String>) {
+        let months: Vec<MonthEntry> = counts
+            .sections
+            .into_iter()
+            .filter_map(|section| {
+                Some(MonthEntry {
+                    month: Month::parse(&section.month)?,
+                    count: section.count,
+                })
+            })
+            .collect();
+        let mut loads = HashMap::new();
+        let mut photos = Vec::new();
+        if let (Some(first_month), Some(page)) = (months.first(), first) {
+            // A month with more photos than a page goes on loading when it is seen.
+            if page.next_cursor.is_none() {
+                loads.insert(first_month.month, MonthLoad::Complete);
+            }
+            photos = page.photos;
+        }
+        self.gallery.show(
+            PhotoPage {
+                photos,
+                next_cursor: None,
+            },
+            tags,
+        );
+        self.loads.set(loads);
+        self.months.set(months);
+        self.generation.update(|g| *g += 1);
+    }
+
+    /// Lists the months again (another filter, or missed live events), dropping what was
+    /// loaded; sections load again as they are seen.
+    pub fn relist(&self, tags: Vec<String>) {
+        let timeline = *self;
+        leptos::task::spawn_local(async move {
+            match timeline_months(tags.clone(), timeline.order()).await {
+                Ok(counts) => timeline.show(counts, None, tags),
+                Err(error) => timeline.gallery.load_error.set(Some(error.to_string())),
+            }
+        });
+    }
+
+    /// Loads every photo of `month`, a page at a time, unless it is loaded or loading.
+    pub fn load(&self, month: Month) {
+        let busy = self.loads.with_untracked(|loads| {
+            matches!(
+                loads.get(&month),
+                Some(MonthLoad::Loading | MonthLoad::Complete)
+            )
+        });
+        if busy {
+            return;
+        }
+        self.loads.update(|loads| {
+            loads.insert(month, MonthLoad::Loading);
+        });
+        let timeline = *self;
+        let generation = self.generation.get_untracked();
+        leptos::task::spawn_local(async move {
+            let outcome = timeline.fetch_month(month, generation).await;
+            if timeline.generation.get_untracked() != generation {
+                return;
+            }
+            timeline.loads.update(|loads| {
+                loads.insert(
+                    month,
+                    match outcome {
+                        Ok(()) => MonthLoad::Complete,
+                        Err(error) => MonthLoad::Failed(error),
+                    },
+                );
+            });
+        });
+    }
+
+    async fn fetch_month(&self, month: Month, generation: u64) -> Result<(), String> {
+        let tags = self.gallery.tags.get_untracked();
+        let mut cursor = None;
+        loop {
+            let page = list_month(month.to_string(), cursor, tags.clone(), self.order(), None)
+                .await
+                .map_err(|error| error.to_string())?;
+            if self.generation.get_untracked() != generation {
+                return Ok(());
+            }
+            self.merge(page.photos);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Puts listed photos in their places among the loaded ones; photos already there stay.
+    pub fn merge(&self, listed: Vec<Photo>) {
+        let order = self.order();
+        self.gallery.photos.update(|photos| {
+            let known: HashSet<PhotoId> = photos.iter().map(|p| p.id.clone()).collect();
+            photos.extend(
+                listed
+                    .into_iter()
+                    .filter(|photo| !known.contains(&photo.id)),
+            );
+            sort_newest_first(photos, order);
+        });
+    }
+
+    /// Counts photos that just arrived (uploads) into their months; returns the months that
+    /// were not at the top of the timeline, for the announcement.
+    pub fn count_arrivals(&self, arrived: &[Photo]) -> Vec<(Month, usize)> {
+        let order = self.order();
+        let mut added: Vec<(Month, usize)> = Vec::new();
+        self.months.update(|months| {
+            for photo in arrived {
+                let month = order.month_of(key_of_photo(order, photo));
+                match months.iter_mut().find(|entry| entry.month == month) {
+                    Some(entry) => entry.count += 1,
+                    None => {
+                        months.push(MonthEntry { month, count: 1 });
+                        months.sort_by_key(|entry| std::cmp::Reverse(entry.month));
+                    }
+                }
+                match added.iter_mut().find(|(m, _)| *m == month) {
+                    Some((_, n)) => *n += 1,
+                    None => added.push((month, 1)),
+                }
+            }
+        });
+        let top = self
+            .months
+            .with_untracked(|months| months.first().map(|m| m.month));
+        added.retain(|(month, _)| Some(*month) != top);
+        added
+    }
+
+    /// Takes deleted photos out of their months' counts; a month left empty goes.
+    pub fn count_removals(&self, removal: &Removal) {
+        let order = self.order();
+        self.months.update(|months| match removal {
+            Removal::Everything => months.clear(),
+            Removal::These(photos) => {
+                for photo in photos {
+                    let month = order.month_of(key_of_photo(order, photo));
+                    if let Some(entry) = months.iter_mut().find(|entry| entry.month == month) {
+                        entry.count = entry.count.saturating_sub(1);
+                    }
+                }
+                months.retain(|entry| entry.count > 0);
+            }
+        });
+    }
+
+    /// Starts a jump (or ends the last one's settling, when the person scrolls themselves);
+    /// returns its number.
+    pub fn new_jump(&self) -> u64 {
+        self.jumps.update_value(|jumps| *jumps += 1);
+        self.jumps.get_value()
+    }
+
+    pub fn is_complete(&self, month: Month) -> bool {
+        self.loads
+            .with(|loads| matches!(loads.get(&month), Some(MonthLoad::Complete)))
+    }
+
+    pub fn failure(&self, month: Month) -> Option<String> {
+        self.loads.with(|loads| match loads.get(&month) {
+            Some(MonthLoad::Failed(error)) => Some(error.clone()),
+            _ => None,
+        })
+    }
+}
+
+/// Newest first by the order's key, then by id, as the server lists a month.
+pub fn sort_newest_first(photos: &mut [Photo], order: TimelineOrder) {
+    photos.sort_by_cached_key(|photo| {
+        std::cmp::Reverse((key_of_photo(order, photo), photo.id.clone()))
+    });
+}
+
+/// The id of a month's section in the page, for jumps: `month-2025-05`.
+pub fn section_id(month: Month) -> String {
+    format!("month-{month}")
+}
+
+/// Keys of the months in the page, and where each starts among all photos, for the scrubber:
+/// `(month, photos before it)`.
+pub fn cumulative(months: &[MonthEntry]) -> (Vec<(Month, u64)>, u64) {
+    let mut before = 0;
+    let starts = months
+        .iter()
+        .map(|entry| {
+            let start = (entry.month, before);
+            before += entry.count;
+            start
+        })
+        .collect();
+    (starts, before)
+}
