@@ -13,7 +13,8 @@ server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
-html=$(curl -sf "http://127.0.0.1:$port/")
+# `/` sends a first visit on to the first-run or sign-in page, which loads the same files.
+html=$(curl -sfL "http://127.0.0.1:$port/")
 # Every script, module preload, stylesheet and WASM the page names.
 mapfile -t assets < <(grep -oE '(href|src)="/pkg/[^"]+\.(js|wasm|css)"' <<<"$html" | sed -E 's/^(href|src)="//; s/"$//' | sort -u)
 # The WASM is fetched by the JS glue, not named in the HTML.
