@@ -7,7 +7,7 @@ use leptos::ev::KeyboardEvent;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-fn in_browser() -> bool {
+pub(crate) fn in_browser() -> bool {
     cfg!(target_arch = "wasm32")
 }
 

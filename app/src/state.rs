@@ -146,9 +146,7 @@ impl GalleryState {
             // before the files are stored, so of two parallel uploads the one with the earlier
             // id can be catalogued later.
             if library {
-                photos.sort_by_cached_key(|photo| {
-                    std::cmp::Reverse((key_of_photo(order, photo), photo.id.clone()))
-                });
+                sort_by_timeline(photos, order);
             } else {
                 photos.sort_by(|a, b| (&b.created_at, &b.id).cmp(&(&a.created_at, &a.id)));
             }
@@ -267,38 +265,13 @@ impl GalleryState {
         self.selected.set(BTreeSet::new());
         self.load_error.set(None);
     }
+}
 
-    /// Lists the photos again with another filter, replacing what is shown when they arrive.
-    pub fn refilter(&self, tags: Vec<String>) {
-        self.relist(tags, false);
-    }
-
-    /// Replaces what is shown with a fresh first page (after missed live events); the
-    /// selection keeps the photos that are still shown.
-    pub fn reload(&self) {
-        self.relist(self.tags.get_untracked(), true);
-    }
-
-    fn relist(&self, tags: Vec<String>, keep_selection: bool) {
-        let state = *self;
-        leptos::task::spawn_local(async move {
-            let source = state.source();
-            match source.list(None, tags.clone()).await {
-                Ok(page) => {
-                    let selected = state.selected.get_untracked();
-                    state.show(page, tags);
-                    if keep_selection {
-                        let still_shown = selected
-                            .into_iter()
-                            .filter(|id| state.is_shown(id))
-                            .collect();
-                        state.selected.set(still_shown);
-                    }
-                }
-                Err(error) => state.load_error.set(Some(error.to_string())),
-            }
-        });
-    }
+/// Newest first by the order's key, then by id, as the server lists the timeline.
+pub fn sort_by_timeline(photos: &mut [Photo], order: TimelineOrder) {
+    photos.sort_by_cached_key(|photo| {
+        std::cmp::Reverse((key_of_photo(order, photo), photo.id.clone()))
+    });
 }
 
 #[cfg(test)]

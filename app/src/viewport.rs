@@ -2,12 +2,9 @@
 //! top, and jumps to a month. Like `browser`, this compiles everywhere and does nothing on the
 //! server.
 
+use crate::browser::in_browser;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-
-fn in_browser() -> bool {
-    cfg!(target_arch = "wasm32")
-}
 
 /// Calls `on_change(true)` when the element comes within `margin` (CSS, e.g. `"200% 0px"`) of
 /// the viewport and `on_change(false)` when it leaves, starting with where it is now. Stops

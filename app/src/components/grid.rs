@@ -13,7 +13,7 @@ use gaillery_core::{Photo, PhotoStatus, Variant};
 use leptos::prelude::*;
 
 /// The width the server lays out for, before the browser measures the real one.
-const SERVER_GUESS_WIDTH: f64 = 1200.0;
+pub(crate) const SERVER_GUESS_WIDTH: f64 = 1200.0;
 
 #[component]
 pub fn JustifiedGrid(state: GalleryState) -> impl IntoView {

@@ -20,7 +20,7 @@ pub use arrivals::ArrivalNotice;
 pub use months::{section_id, Timeline};
 pub use scrubber::{jump, Scrubber};
 
-use crate::components::grid::GridRow;
+use crate::components::grid::{GridRow, SERVER_GUESS_WIDTH};
 use gaillery_core::layout::LayoutConfig;
 use gaillery_core::timeline::key_of_photo;
 use gaillery_core::{Month, Photo};
@@ -28,8 +28,6 @@ use layout::{estimated_height, laid_out_height, month_blocks, Block, Line};
 use leptos::prelude::*;
 use std::collections::HashMap;
 
-/// The width the server lays out for, before the browser measures the real one.
-const SERVER_GUESS_WIDTH: f64 = 1200.0;
 /// How far from the viewport blocks and months are still shown, or loaded.
 const NEAR: &str = "200% 0px";
 

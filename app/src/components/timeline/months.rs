@@ -4,7 +4,7 @@
 //! lightbox, the selection and live events work on them as on any grid.
 
 use crate::server_fns::{list_month, timeline_months};
-use crate::state::{GalleryState, Removal};
+use crate::state::{sort_by_timeline, GalleryState, Removal};
 use gaillery_core::api::{PhotoPage, Timeline as MonthCounts};
 use gaillery_core::timeline::key_of_photo;
 use gaillery_core::{Month, Photo, PhotoId, TimelineOrder};
@@ -164,7 +164,7 @@ impl Timeline {
                     .into_iter()
                     .filter(|photo| !known.contains(&photo.id)),
             );
-            sort_newest_first(photos, order);
+            sort_by_timeline(photos, order);
         });
     }
 
@@ -231,13 +231,6 @@ impl Timeline {
             _ => None,
         })
     }
-}
-
-/// Newest first by the order's key, then by id, as the server lists a month.
-pub fn sort_newest_first(photos: &mut [Photo], order: TimelineOrder) {
-    photos.sort_by_cached_key(|photo| {
-        std::cmp::Reverse((key_of_photo(order, photo), photo.id.clone()))
-    });
 }
 
 /// The id of a month's section in the page, for jumps: `month-2025-05`.
