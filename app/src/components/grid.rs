@@ -161,6 +161,9 @@ fn GridTile(state: GalleryState, tile: RenderedTile) -> impl IntoView {
                 class="tile-link"
                 id=format!("tile-{id}")
                 href=state.page_url(Some(&id))
+                // Opening a photo leaves the page where it was (the router scrolls to the top
+                // otherwise), so closing it comes back to the same place.
+                data-noscroll="true"
                 style:background-image=move || painted.get().map(|url| format!("url({url})"))
             >
                 <img

@@ -112,7 +112,64 @@ pub fn estimated_height(count: u64, config: &LayoutConfig) -> f64 {
     MONTH_HEADING_PX + rows * (config.target_row_height + config.spacing) + days * DAY_HEADING_PX
 }
 
+/// The tallest the timeline is drawn: about 60,000 photos at full height. Browsers stop laying
+/// out at about 33.5 million pixels (Chrome, Safari) or 17.9 million (Firefox), which half a
+/// million photos reach; the months near the viewport add to this at their full height.
+pub const MAX_TIMELINE_PX: f64 = 4_000_000.0;
+
+/// The share of their height that months far from the viewport are drawn at, so that the
+/// timeline of months with these counts stays under [`MAX_TIMELINE_PX`]: 1 for all but the
+/// largest libraries.
+pub fn far_month_scale(counts: impl IntoIterator<Item = u64>, config: &LayoutConfig) -> f64 {
+    let total: f64 = counts
+        .into_iter()
+        .map(|count| estimated_height(count, config))
+        .sum();
+    if total <= MAX_TIMELINE_PX {
+        1.0
+    } else {
+        MAX_TIMELINE_PX / total
+    }
+}
+
 /// The height of a laid-out month, heading included.
 pub fn laid_out_height(blocks: &[Block]) -> f64 {
     MONTH_HEADING_PX + blocks.iter().map(|block| block.height).sum::<f64>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Twenty years of months holding `total` photos between them.
+    fn months(total: u64) -> Vec<u64> {
+        vec![total / 240; 240]
+    }
+
+    #[test]
+    fn a_family_library_is_drawn_at_full_height() {
+        for width in [390.0, 1440.0] {
+            let config = LayoutConfig::for_width(width);
+            assert_eq!(far_month_scale(months(30_000), &config), 1.0, "{width}");
+        }
+    }
+
+    #[test]
+    fn a_million_photos_stay_under_the_browsers_limit() {
+        for width in [390.0, 1440.0, 2560.0] {
+            let config = LayoutConfig::for_width(width);
+            let counts = months(1_000_000);
+            let full: f64 = counts.iter().map(|&c| estimated_height(c, &config)).sum();
+            assert!(
+                full > 33_554_428.0,
+                "{width}: {full} px would not need scaling"
+            );
+            let scale = far_month_scale(counts.iter().copied(), &config);
+            assert!(scale < 1.0 && scale > 0.0, "{width}: {scale}");
+            // Every month far, but the three nearest at full height.
+            let nearest = 3.0 * estimated_height(counts[0], &config);
+            let drawn = full * scale + nearest;
+            assert!(drawn < 8_000_000.0, "{width}: {drawn} px");
+        }
+    }
 }

@@ -7,8 +7,9 @@
 //! - `arrivals`: where new uploads went, when not to the top.
 //!
 //! Only blocks within two screens of the viewport are in the DOM; the others, and months not
-//! loaded, are spacers of their height, so the scroll height stays about right however large
-//! the library. Chrome's scroll anchoring keeps what is under the viewport in place when a
+//! loaded, are spacers of their height, so the scroll height stays about right. In libraries
+//! too tall for a browser to lay out, months far from the viewport are drawn shorter, in
+//! proportion (`layout::far_month_scale`), so the page stays under the limit however large. Chrome's scroll anchoring keeps what is under the viewport in place when a
 //! spacer above it turns into photos of another height.
 
 mod arrivals;
@@ -18,15 +19,15 @@ mod scrubber;
 
 pub use arrivals::ArrivalNotice;
 pub use months::{section_id, Timeline};
-pub use scrubber::{jump, Scrubber};
+
+use months::month_run;
+pub use scrubber::{jump, jump_to_top, Scrubber};
 
 use crate::components::grid::{GridRow, SERVER_GUESS_WIDTH};
 use gaillery_core::layout::LayoutConfig;
-use gaillery_core::timeline::key_of_photo;
 use gaillery_core::{Month, Photo};
-use layout::{estimated_height, laid_out_height, month_blocks, Block, Line};
+use layout::{estimated_height, far_month_scale, laid_out_height, month_blocks, Block, Line};
 use leptos::prelude::*;
-use std::collections::HashMap;
 
 /// How far from the viewport blocks and months are still shown, or loaded.
 const NEAR: &str = "200% 0px";
@@ -62,18 +63,11 @@ pub fn TimelineView(timeline: Timeline) -> impl IntoView {
         let removal = timeline.gallery.removals.get();
         timeline.count_removals(&removal);
     });
-    // Each month's photos, split once per change of the loaded photos (they are sorted, so a
-    // month is one run of them).
-    let by_month = Memo::new(move |_| {
-        let order = timeline.gallery.order.get();
-        timeline.gallery.photos.with(|photos| {
-            let mut months: HashMap<Month, Vec<Photo>> = HashMap::new();
-            for photo in photos {
-                let month = order.month_of(key_of_photo(order, photo));
-                months.entry(month).or_default().push(photo.clone());
-            }
-            months
-        })
+    let far_scale = Memo::new(move |_| {
+        let config = LayoutConfig::for_width(width.get());
+        timeline
+            .months
+            .with(|months| far_month_scale(months.iter().map(|entry| entry.count), &config))
     });
     let sections = move || {
         let generation = timeline.generation.get();
@@ -103,7 +97,7 @@ pub fn TimelineView(timeline: Timeline) -> impl IntoView {
                     month=section.2.month
                     first=section.1 == 0
                     width
-                    by_month
+                    far_scale
                 />
             </For>
         </section>
@@ -118,7 +112,8 @@ fn MonthSection(
     /// The first month is shown at once (the server renders it); others when near.
     first: bool,
     width: RwSignal<f64>,
-    by_month: Memo<HashMap<Month, Vec<Photo>>>,
+    /// The share of its height the month is drawn at while far from the viewport.
+    far_scale: Memo<f64>,
 ) -> impl IntoView {
     let element = NodeRef::<leptos::html::Section>::new();
     let near = RwSignal::new(first);
@@ -140,22 +135,43 @@ fn MonthSection(
                 .map_or(0, |entry| entry.count)
         })
     };
-    let photos =
-        Memo::new(move |_| by_month.with(|months| months.get(&month).cloned().unwrap_or_default()));
+    // The month's run of the loaded photos (they are sorted), copied only for this month.
+    // A change elsewhere in the library costs this month a comparison, not a copy.
+    let photos = Memo::new_owning(move |previous: Option<Vec<Photo>>| {
+        let order = timeline.gallery.order.get();
+        timeline.gallery.photos.with(|photos| {
+            let run = month_run(photos, order, month);
+            match previous {
+                Some(previous) if previous.as_slice() == run => (previous, false),
+                _ => (run.to_vec(), true),
+            }
+        })
+    });
     let blocks = Memo::new(move |_| {
         let config = LayoutConfig::for_width(width.get());
         photos.with(|photos| month_blocks(photos, timeline.gallery.order.get(), &config))
     });
     let complete = move || timeline.is_complete(month);
     // Until every photo is loaded, the month keeps at least its estimated height.
-    let min_height = move || {
+    let full_height = move || {
+        let laid_out = blocks.with(|blocks| laid_out_height(blocks));
         if complete() {
-            return None;
+            return laid_out;
         }
         let config = LayoutConfig::for_width(width.get());
-        let estimate = estimated_height(count(), &config);
-        let laid_out = blocks.with(|blocks| laid_out_height(blocks));
-        Some(format!("{}px", estimate.max(laid_out).round()))
+        estimated_height(count(), &config).max(laid_out)
+    };
+    // In the largest libraries, far months are drawn shorter, and hold nothing.
+    let compressed = move || !near.get() && far_scale.get() < 1.0;
+    let min_height = move || {
+        let height = if compressed() {
+            full_height() * far_scale.get()
+        } else if complete() {
+            return None;
+        } else {
+            full_height()
+        };
+        Some(format!("{}px", height.round()))
     };
     let empty = move || complete() && photos.with(Vec::is_empty);
     view! {
@@ -179,13 +195,15 @@ fn MonthSection(
                     " " <button class="button" on:click=move |_| retry(timeline, month)>"Try again"</button>
                 </p>
             </Show>
-            <For
-                each=move || blocks.with(|blocks| blocks.iter().enumerate().map(|(index, block)| (index, block.key.clone())).collect::<Vec<_>>())
-                key=|numbered| numbered.clone()
-                let:numbered
-            >
-                <MonthBlock timeline blocks index=numbered.0 shown_at_first=first && numbered.0 < 2/>
-            </For>
+            <Show when=move || !compressed()>
+                <For
+                    each=move || blocks.with(|blocks| blocks.iter().enumerate().map(|(index, block)| (index, block.key.clone())).collect::<Vec<_>>())
+                    key=|numbered| numbered.clone()
+                    let:numbered
+                >
+                    <MonthBlock timeline blocks index=numbered.0 shown_at_first=first && numbered.0 < 2/>
+                </For>
+            </Show>
         </section>
     }
 }

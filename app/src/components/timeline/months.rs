@@ -157,15 +157,9 @@ impl Timeline {
     /// Puts listed photos in their places among the loaded ones; photos already there stay.
     pub fn merge(&self, listed: Vec<Photo>) {
         let order = self.order();
-        self.gallery.photos.update(|photos| {
-            let known: HashSet<PhotoId> = photos.iter().map(|p| p.id.clone()).collect();
-            photos.extend(
-                listed
-                    .into_iter()
-                    .filter(|photo| !known.contains(&photo.id)),
-            );
-            sort_by_timeline(photos, order);
-        });
+        self.gallery
+            .photos
+            .update(|photos| merge_sorted(photos, listed, order));
     }
 
     /// Counts photos that just arrived (uploads) into their months; returns the months that
@@ -238,6 +232,37 @@ pub fn section_id(month: Month) -> String {
     format!("month-{month}")
 }
 
+/// The photos of `month` among `photos`, which are sorted as [`sort_by_timeline`] sorts them.
+pub fn month_run(photos: &[Photo], order: TimelineOrder, month: Month) -> &[Photo] {
+    let keys = order.bounds(month);
+    let key = |photo: &Photo| key_of_photo(order, photo);
+    let first = photos.partition_point(|photo| key(photo) >= keys.end);
+    let after = photos.partition_point(|photo| key(photo) >= keys.start);
+    photos.get(first..after).unwrap_or_default()
+}
+
+/// Puts `listed` among `photos` (sorted as [`sort_by_timeline`] sorts them) where they belong,
+/// leaving out those already there. Only the stretch of `photos` that the listed keys span is
+/// looked at and sorted again: a page of one month costs that month, not the whole library.
+fn merge_sorted(photos: &mut Vec<Photo>, mut listed: Vec<Photo>, order: TimelineOrder) {
+    sort_by_timeline(&mut listed, order);
+    let key = |photo: &Photo| key_of_photo(order, photo);
+    let (Some(newest), Some(oldest)) = (listed.first().map(key), listed.last().map(key)) else {
+        return;
+    };
+    let start = photos.partition_point(|photo| key(photo) > newest);
+    let end = photos.partition_point(|photo| key(photo) >= oldest);
+    let known: HashSet<&PhotoId> = photos[start..end].iter().map(|photo| &photo.id).collect();
+    listed.retain(|photo| !known.contains(&photo.id));
+    if listed.is_empty() {
+        return;
+    }
+    let mut stretch: Vec<Photo> = photos[start..end].to_vec();
+    stretch.append(&mut listed);
+    sort_by_timeline(&mut stretch, order);
+    photos.splice(start..end, stretch);
+}
+
 /// Keys of the months in the page, and where each starts among all photos, for the scrubber:
 /// `(month, photos before it)`.
 pub fn cumulative(months: &[MonthEntry]) -> (Vec<(Month, u64)>, u64) {
@@ -251,4 +276,88 @@ pub fn cumulative(months: &[MonthEntry]) -> (Vec<(Month, u64)>, u64) {
         })
         .collect();
     (starts, before)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gaillery_core::PhotoStatus;
+
+    fn photo(id: &str, taken_at: Option<&str>, created_at: &str) -> Photo {
+        Photo {
+            id: PhotoId::parse(id).expect("a valid id"),
+            filename: format!("{id}.jpg"),
+            width: 4,
+            height: 3,
+            taken_at: taken_at.map(str::to_owned),
+            created_at: created_at.into(),
+            status: PhotoStatus::Done,
+            status_reason: None,
+            labels: Vec::new(),
+            placeholder: String::new(),
+            format: "jpeg".into(),
+            size_bytes: 1,
+            sha256: String::new(),
+        }
+    }
+
+    fn ids(photos: &[Photo]) -> Vec<&str> {
+        photos.iter().map(|photo| photo.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_months_run_is_its_photos_and_no_neighbours() {
+        let uploaded = "2026-11-27T00:00:00.000Z";
+        let mut photos = vec![
+            photo("june01", Some("2025-06-01T00:00:00"), uploaded),
+            photo("may31", Some("2025-05-31T23:59:59"), uploaded),
+            photo("may17", Some("2025-05-17T10:00:00"), uploaded),
+            photo("may01", Some("2025-05-01T00:00:00"), uploaded),
+            photo("apr30", Some("2025-04-30T23:59:59"), uploaded),
+            photo("noexif", None, "2025-05-09T08:00:00.000Z"),
+        ];
+        sort_by_timeline(&mut photos, TimelineOrder::Taken);
+        let may = Month::parse("2025-05").expect("a month");
+        let run = month_run(&photos, TimelineOrder::Taken, may);
+        assert_eq!(ids(run), ["may31", "may17", "noexif", "may01"]);
+        let march = Month::parse("2025-03").expect("a month");
+        assert!(month_run(&photos, TimelineOrder::Taken, march).is_empty());
+        // By upload, every photo is in November 2026.
+        sort_by_timeline(&mut photos, TimelineOrder::Uploaded);
+        let november = Month::parse("2026-11").expect("a month");
+        assert_eq!(
+            month_run(&photos, TimelineOrder::Uploaded, november).len(),
+            5
+        );
+    }
+
+    #[test]
+    fn merged_pages_land_in_order_once() {
+        let uploaded = "2026-11-27T00:00:00.000Z";
+        let taken = |day: u32| format!("2025-05-{day:02}T12:00:00");
+        let at = |id: &str, day: u32| photo(id, Some(&taken(day)), uploaded);
+        let mut photos = vec![at("d30", 30), at("d20", 20), at("d10", 10), at("d01", 1)];
+        // A page overlapping what is loaded, unsorted, with one photo already there.
+        let page = vec![at("d05", 5), at("d25", 25), at("d20", 20), at("d15", 15)];
+        merge_sorted(&mut photos, page, TimelineOrder::Taken);
+        assert_eq!(
+            ids(&photos),
+            ["d30", "d25", "d20", "d15", "d10", "d05", "d01"]
+        );
+        // A page beyond both ends.
+        let april = photo("apr30", Some("2025-04-30T12:00:00"), uploaded);
+        merge_sorted(
+            &mut photos,
+            vec![at("d31", 31), april],
+            TimelineOrder::Taken,
+        );
+        assert_eq!(photos.first().map(|p| p.id.as_str()), Some("d31"));
+        assert_eq!(photos.last().map(|p| p.id.as_str()), Some("apr30"));
+        assert_eq!(photos.len(), 9);
+        let mut sorted = photos.clone();
+        sort_by_timeline(&mut sorted, TimelineOrder::Taken);
+        assert_eq!(ids(&photos), ids(&sorted));
+        merge_sorted(&mut photos, Vec::new(), TimelineOrder::Taken);
+        assert_eq!(photos.len(), 9);
+    }
 }
