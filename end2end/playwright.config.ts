@@ -7,7 +7,11 @@ import { execFileSync } from 'node:child_process';
 // Each run gets a fresh data directory and its own port, so tests never touch ./data.
 const port = Number(process.env.GAILLERY_E2E_PORT ?? 3917);
 const dataDir = process.env.GAILLERY_E2E_DATA ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gaillery-e2e-'));
-process.env.GAILLERY_E2E_DATA = dataDir;
+if (!process.env.GAILLERY_E2E_DATA) {
+  process.env.GAILLERY_E2E_DATA = dataDir;
+  // The run's library (10,000 seeded photos per project): gone with the run, as below.
+  process.on('exit', () => fs.rmSync(dataDir, { recursive: true, force: true }));
+}
 const root = path.resolve(__dirname, '..');
 
 // A second server loads two models, for classifying a photo again with another one: the

@@ -204,3 +204,44 @@ test('scrolling to the end of the library keeps the DOM small', async ({ browser
   expect(Math.max(largest, atEnd), 'elements in the page at any point of the scroll').toBeLessThan(3_000);
   await page.context().close();
 });
+
+test('deleting a photo in the middle of a month keeps what is on screen in place', async ({ browser, baseURL, isMobile }) => {
+  const page = await ownersPage(browser, baseURL, isMobile);
+  await open(page, '/');
+  // A year down, then a screen and a half into that month.
+  await page.getByRole('slider', { name: 'Timeline: jump to a month' }).focus();
+  await page.keyboard.press('PageDown');
+  const month = sections[12].month;
+  await expectMonthOnScreen(page, month);
+  await page.evaluate(() => window.scrollBy(0, window.innerHeight * 1.5));
+  await expectMonthOnScreen(page, month);
+  // The tiles on screen, top to bottom: the first stays put, one lower down goes.
+  const tilesOnScreen = () =>
+    page.evaluate(() => {
+      const top = document.querySelector('.topbar')?.getBoundingClientRect().bottom ?? 0;
+      return Array.from(document.querySelectorAll<HTMLElement>('.tile-link'))
+        .map((link) => ({ id: link.id, top: link.getBoundingClientRect().top }))
+        .filter((tile) => tile.top >= top && tile.top < window.innerHeight - 120);
+    });
+  const before = await tilesOnScreen();
+  expect(before.length, 'tiles on screen').toBeGreaterThan(2);
+  const kept = before[0];
+  const doomed = before[Math.floor(before.length / 2)];
+  const scrolled = await page.evaluate(() => window.scrollY);
+
+  await page.locator(`#${doomed.id}`).click();
+  await expect(lightboxOf(page)).toBeVisible();
+  expect(await page.evaluate(() => window.scrollY), 'opening a photo scrolled the page to').toBe(scrolled);
+  await lightboxOf(page).getByRole('button', { name: 'Delete photo' }).click();
+  await page.getByRole('alertdialog', { name: 'Delete this photo?' }).getByRole('button', { name: 'Delete', exact: true }).click();
+  await lightboxOf(page).getByRole('button', { name: 'Close' }).click();
+  await expect(lightboxOf(page)).toHaveCount(0);
+  await expect(page.locator(`#${doomed.id}`)).toHaveCount(0);
+  await expect(page.locator(`[data-month="${month}"] .month-count`)).toHaveText(`${sections[12].count - 1} photos`);
+
+  expect(Math.abs((await page.evaluate(() => window.scrollY)) - scrolled), 'scroll moved by').toBeLessThan(2);
+  const after = (await tilesOnScreen()).find((tile) => tile.id === kept.id);
+  expect(after, 'the top tile is still on screen').toBeDefined();
+  expect(Math.abs(after!.top - kept.top), 'the top tile moved by').toBeLessThan(2);
+  await page.context().close();
+});
