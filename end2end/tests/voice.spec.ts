@@ -2,12 +2,13 @@
 // headless): turning voice on and off (button and the V key), what is heard while speaking,
 // sessions that the browser ends being started again, filtering by a spoken tag, moving through
 // the viewer, deleting with a spoken confirmation, adding to an album and opening one, help,
-// describing a photo, the slideshow, a
+// describing a photo, the slideshow, moving a seeded timeline by date, a
 // refused microphone and a browser without speech recognition.
 
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { APIRequestContext, Browser, Page } from '@playwright/test';
 import {
   distinctJpegs,
   emptyGallery,
@@ -19,6 +20,8 @@ import {
   test,
   tileImage,
   uploadViaApi,
+  watchHydration,
+  PASSWORD,
   type FileSpec,
   type Photo,
 } from './support';
@@ -521,4 +524,121 @@ test('a browser without speech recognition says voice is not available', async (
   await expect(voiceStatus(page)).toContainText('Voice commands need a browser with speech recognition');
   await expect(unavailable).toHaveAttribute('aria-disabled', 'true');
   expect(errors).toEqual([]);
+});
+
+/** A month of `/api/timeline`: `2019-05` and how many photos it holds. */
+interface Section {
+  month: string;
+  count: number;
+}
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "May 2019" for `2019-05`: how the timeline heads a month, and how it is said. */
+function monthHeading(month: string): string {
+  return `${MONTH_NAMES[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`;
+}
+
+/** Months since year 0, to find a month the library has no photos of. */
+function monthIndex(month: string): number {
+  return Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
+}
+
+function monthOfIndex(index: number): string {
+  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+/**
+ * A page signed in as an account of its own, with a library made by `gaillery seed-library`
+ * (a few hundred photos over twenty years, dated from today), listening through the fake
+ * recogniser; and the library's months, newest first.
+ */
+async function seededListening(
+  browser: Browser,
+  request: APIRequestContext,
+  options: { baseURL?: string; isMobile: boolean; owner: string },
+): Promise<{ page: Page; sections: Section[] }> {
+  const { baseURL, isMobile, owner } = options;
+  const created = await request.post('/api/users', { data: { username: owner, password: PASSWORD, admin: false } });
+  expect([201, 409], await created.text()).toContain(created.status());
+  if (created.status() === 201) {
+    const binary = process.env.GAILLERY_E2E_BIN ?? path.resolve(__dirname, '..', '..', 'target', 'release', 'gaillery');
+    execFileSync(binary, ['seed-library', '--count', '300', '--user', owner, '--data-dir', process.env.GAILLERY_E2E_DATA ?? ''], {
+      stdio: 'inherit',
+      timeout: 120_000,
+    });
+  }
+  const context = await browser.newContext({
+    baseURL,
+    ...(isMobile ? { viewport: { width: 390, height: 664 }, isMobile: true, hasTouch: true } : {}),
+  });
+  const signedIn = await context.request.post('/api/session', { data: { username: owner, password: PASSWORD } });
+  expect(signedIn.status()).toBe(204);
+  const sections = ((await (await context.request.get('/api/timeline')).json()) as { sections: Section[] }).sections;
+  const page = await context.newPage();
+  await watchHydration(page);
+  await installFakeSpeech(page);
+  await open(page);
+  await voiceToggle(page).click();
+  await expectVoiceOn(page, true);
+  await waitUntilListening(page);
+  return { page, sections };
+}
+
+/** Resolves once `month`'s section starts right below the sticky header, as a jump puts it. */
+async function expectSectionAtTop(page: Page, month: string): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page.evaluate((month) => {
+          const header = document.querySelector('.topbar')?.getBoundingClientRect().bottom ?? 0;
+          const section = document.querySelector(`[data-month="${month}"]`);
+          return section === null ? null : Math.abs(section.getBoundingClientRect().top - header) <= 2;
+        }, month),
+      { message: `${month} is at the top of the viewport` },
+    )
+    .toBe(true);
+  await expect(page.getByRole('slider', { name: 'Timeline: jump to a month' })).toHaveAttribute('aria-valuetext', monthHeading(month));
+}
+
+test('a spoken month, year or "the top" moves the timeline there', async ({ browser, baseURL, isMobile, request }, testInfo) => {
+  test.setTimeout(180_000); // seeding
+  const { page, sections } = await seededListening(browser, request, {
+    baseURL,
+    isMobile,
+    owner: `voice-timeline-${testInfo.project.name}`,
+  });
+  expect(sections.length).toBeGreaterThan(3);
+  const status = voiceStatus(page);
+
+  // A month well down the timeline, not loaded yet.
+  const target = sections[Math.floor(sections.length / 2)];
+  await say(page, `go to ${monthHeading(target.month)}`);
+  await expect(status).toContainText(`Showing ${monthHeading(target.month)}`);
+  await expectSectionAtTop(page, target.month);
+
+  await say(page, 'go to the top');
+  await expect(status).toContainText(`Showing the newest photos, from ${monthHeading(sections[0].month)}`);
+  await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(0);
+  await expect(page.getByRole('slider', { name: 'Timeline: jump to a month' })).toHaveAttribute(
+    'aria-valuetext',
+    monthHeading(sections[0].month),
+  );
+
+  // A month without photos, just after an older one that has some: that one, and the reply
+  // says so. The newest such gap, so that the page can scroll it to the top.
+  const older = sections.find((section, i) => i > 0 && monthIndex(sections[i - 1].month) - monthIndex(section.month) > 1);
+  expect(older, 'the seeded library has a month without photos').toBeDefined();
+  const missing = monthOfIndex(monthIndex(older!.month) + 1);
+  await say(page, `show photos from ${monthHeading(missing)}`);
+  await expect(status).toContainText(`No photos from ${monthHeading(missing)}; showing ${monthHeading(older!.month)}`);
+  await expectSectionAtTop(page, older!.month);
+
+  // A year: its newest month with photos.
+  const year = target.month.slice(0, 4);
+  const newestOfYear = sections.find((section) => section.month.startsWith(year))!;
+  await say(page, `show me photos from ${year}`);
+  await expect(status).toContainText(`Showing ${monthHeading(newestOfYear.month)}`);
+  await expectSectionAtTop(page, newestOfYear.month);
+  await page.context().close();
 });

@@ -5,7 +5,7 @@ use crate::remote::{Remote, Uploaded};
 use crate::startup::StartupError;
 use gaillery_classify::{convert_checkpoint, ModelKind};
 use gaillery_core::voice::Language;
-use gaillery_core::{Label, OwnerId};
+use gaillery_core::{Label, Month, OwnerId};
 use gaillery_imaging::Limits;
 use gaillery_service::IngestOutcome;
 use serde::Serialize;
@@ -251,15 +251,25 @@ pub fn convert_weights(args: ConvertArgs) -> Result<(), StartupError> {
     Ok(())
 }
 
+/// The current month in UTC: what relative dates in spoken commands ("last summer") are read
+/// against, here and in `GET /api/intent`.
+pub fn this_month() -> Month {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    Month::of_key(i64::try_from(now).unwrap_or(i64::MAX))
+}
+
 /// `gaillery intent`: the intent of a spoken command as one JSON line. Tags are matched
-/// against every ImageNet term, as the page does (without the gallery's own labels).
+/// against every ImageNet term, as the page does (without the gallery's own labels); relative
+/// dates are read against this month (UTC).
 pub fn intent(args: IntentArgs) -> Result<(), StartupError> {
     let language =
         Language::for_code(&args.language).map_err(|e| StartupError::Config(e.to_string()))?;
     let vocabulary = gaillery_service::imagenet_vocabulary();
     let intent = language
         .grammar()
-        .parse(&args.words.join(" "), Some(vocabulary));
+        .parse(&args.words.join(" "), Some(vocabulary), this_month());
     let json = serde_json::to_string(&intent).map_err(|e| StartupError::Config(e.to_string()))?;
     writeln!(std::io::stdout().lock(), "{json}").map_err(crate::startup::io_context("stdout"))
 }

@@ -1,10 +1,15 @@
 //! Voice commands: the microphone toggle in the header, what was heard and what was done, the
 //! settings, and the help dialog. Transcripts become intents through the shared parser
-//! (`gaillery_core::voice`); gallery-wide intents are carried out here, and those about the
-//! open photo are handed to the lightbox through [`VoiceCommands`].
+//! (`gaillery_core::voice`); gallery-wide intents are carried out here (the timeline's in
+//! `timeline`), and those about the open photo are handed to the lightbox through
+//! [`VoiceCommands`].
+
+mod help;
+mod timeline;
 
 use crate::components::albums::{add_to_album_by_voice, show_album_by_voice};
 use crate::components::icons::IconMicrophone;
+use crate::components::timeline::Timeline;
 use crate::server_fns::{count_tagged, voice_vocabulary};
 use crate::speech::{self, SpeechEvent};
 use crate::state::{page_url, GalleryState};
@@ -108,6 +113,8 @@ pub fn VoiceControl(state: GalleryState, voice: VoiceCommands) -> impl IntoView 
     let vocabulary: StoredValue<Option<TagVocabulary>> = StoredValue::new(None);
     let query = use_query_map();
     let navigate = use_navigate();
+    // Only the library page has a timeline.
+    let page_timeline = use_context::<Timeline>();
 
     Effect::new(move |_| {
         supported.set(speech::recognition_available());
@@ -189,6 +196,14 @@ pub fn VoiceControl(state: GalleryState, voice: VoiceCommands) -> impl IntoView 
                         add_to_album_by_voice(voice, state, album, selected);
                     }
                 }
+                // In the viewer, the newest photo is the first; the timeline waits behind it.
+                Intent::GoToTop if photo_open => voice.send(Intent::First),
+                intent if photo_open && timeline::is_timeline_intent(&intent) => {
+                    voice.reply("Close the photo first, then say where to go")
+                }
+                intent if timeline::is_timeline_intent(&intent) => {
+                    timeline::move_timeline(voice, page_timeline, intent)
+                }
                 // Everything else is about the open photo; with none open, some open one.
                 intent if photo_open => voice.send(intent),
                 Intent::OpenGallery | Intent::Next | Intent::First | Intent::SlideshowStart => {
@@ -227,11 +242,11 @@ pub fn VoiceControl(state: GalleryState, voice: VoiceCommands) -> impl IntoView 
                 }
                 heard.set(text.clone());
                 let intent = vocabulary.with_value(|v| {
-                    voice
-                        .language
-                        .get_untracked()
-                        .grammar()
-                        .parse(&text, v.as_ref())
+                    voice.language.get_untracked().grammar().parse(
+                        &text,
+                        v.as_ref(),
+                        timeline::this_month(),
+                    )
                 });
                 act(intent);
             }
@@ -341,7 +356,7 @@ pub fn VoiceControl(state: GalleryState, voice: VoiceCommands) -> impl IntoView 
                 <span class="voice-reply">{move || voice.reply.get()}</span>
             </div>
             <Show when=move || help_open.get()>
-                <VoiceHelp on_close=Callback::new(move |()| help_open.set(false))/>
+                <help::VoiceHelp on_close=Callback::new(move |()| help_open.set(false))/>
             </Show>
         </div>
     }
@@ -418,76 +433,5 @@ fn VoiceSettings(voice: VoiceCommands) -> impl IntoView {
                 </label>
             </div>
         </details>
-    }
-}
-
-/// What can be said, by what it does.
-#[component]
-fn VoiceHelp(on_close: Callback<()>) -> impl IntoView {
-    let close_button = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(button) = close_button.get() {
-            let _ = button.focus();
-        }
-    });
-    let groups: [(&str, &[&str]); 6] = [
-        (
-            "Filter",
-            &[
-                "show me dog photos",
-                "find pictures of cars",
-                "filter by beach",
-                "show all",
-            ],
-        ),
-        (
-            "Viewer",
-            &[
-                "open the gallery",
-                "next",
-                "previous",
-                "first",
-                "last",
-                "close",
-            ],
-        ),
-        ("Zoom", &["zoom in", "zoom out"]),
-        ("Slideshow", &["start the slideshow", "stop"]),
-        (
-            "The photo",
-            &["what is this", "delete this photo", "yes", "no"],
-        ),
-        ("Help", &["help", "what can I say"]),
-    ];
-    view! {
-        <div class="modal-backdrop">
-            <div
-                class="modal voice-help"
-                role="dialog"
-                aria-modal="true"
-                aria-labelledby="voice-help-title"
-                on:keydown=move |ev: KeyboardEvent| {
-                    ev.stop_propagation();
-                    if ev.key() == "Escape" {
-                        on_close.run(());
-                    }
-                }
-            >
-                <h2 id="voice-help-title">"Voice commands"</h2>
-                <p>"Turn the microphone on, then say, for example:"</p>
-                <dl>
-                    {groups.into_iter().map(|(what, phrases)| view! {
-                        <dt>{what}</dt>
-                        <dd>
-                            {phrases.iter().map(|phrase| view! { <q>{*phrase}</q>" " }).collect_view()}
-                        </dd>
-                    }).collect_view()}
-                </dl>
-                <p class="hint">"Filler words, “please” and plurals are fine. Press V to turn voice on or off."</p>
-                <div class="modal-actions">
-                    <button class="button" node_ref=close_button on:click=move |_| on_close.run(())>"Close"</button>
-                </div>
-            </div>
-        </div>
     }
 }

@@ -1,6 +1,7 @@
 //! Album requests: what people say to open an album or add the photo on screen to one, and
 //! what must stay a tag request or a command.
 
+use super::date_tests::today;
 use super::*;
 
 fn show_album(album: &str) -> Intent {
@@ -100,7 +101,7 @@ fn every_album_utterance_means_its_intent() {
     let wrong: Vec<String> = table
         .iter()
         .filter_map(|(said, meant)| {
-            let parsed = parse(said, Language::English, Some(&vocabulary));
+            let parsed = parse(said, Language::English, Some(&vocabulary), today());
             (parsed != *meant).then(|| format!("{said:?}: {parsed:?}, meant {meant:?}"))
         })
         .collect();
@@ -115,7 +116,7 @@ fn every_album_utterance_means_its_intent() {
 
 #[test]
 fn album_names_are_taken_as_heard_without_a_vocabulary_too() {
-    let parse = |said| parse(said, Language::English, None);
+    let parse = |said| parse(said, Language::English, None, today());
     assert_eq!(parse("show the album Holidays"), show_album("holidays"));
     assert_eq!(parse("open the Dogs album"), show_album("dogs"));
     assert_eq!(parse("add this to Holidays"), add_to_album("holidays"));
@@ -140,7 +141,7 @@ fn album_intents_serialise_with_the_album_name() {
 #[test]
 fn spoken_names_find_album_titles() {
     let grammar = Language::English.grammar();
-    let spoken = |transcript: &str| match grammar.parse(transcript, None) {
+    let spoken = |transcript: &str| match grammar.parse(transcript, None, today()) {
         Intent::ShowAlbum { album } | Intent::AddToAlbum { album } => album,
         other => panic!("{transcript:?} is not about an album: {other:?}"),
     };

@@ -11,21 +11,30 @@
 //! Albums are named rather than tagged ("show the album holidays", "add this to holidays"):
 //! their names are taken as heard, for the app to match against the speaker's album titles.
 //!
+//! Dates move the timeline ("go to May 2019", "photos from last summer"); relative ones are
+//! read against the month the caller says is today, so parsing reads no clock.
+//!
 //! Each language brings a [`Grammar`] of its own words; the steps above are the same for all.
 
 mod albums;
+mod dates;
 mod english;
 mod tags;
 
 #[cfg(test)]
 mod album_tests;
 #[cfg(test)]
+mod date_tests;
+#[cfg(test)]
 mod tests;
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+pub use dates::{nearest_month, newest_between, DateWords};
 pub use tags::TagVocabulary;
+
+use crate::Month;
 
 /// What the speaker wants done. Serialised as `{"intent": "show_tag", "tag": "dog"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +72,18 @@ pub enum Intent {
     /// Add the photo on screen to the album of this name, as heard.
     AddToAlbum {
         album: String,
+    },
+    /// Scroll the timeline to this month (`2019-05`), or to the nearest one with photos.
+    GoToMonth {
+        month: String,
+    },
+    /// Back to the newest photos, at the top of the timeline.
+    GoToTop,
+    /// Scroll the timeline to the newest month with photos from `from` to `to` (months written
+    /// `2021-06`, both included): "last summer", "2019".
+    GoToPeriod {
+        from: String,
+        to: String,
     },
     /// Nothing understood.
     None,
@@ -156,6 +177,8 @@ pub struct Words {
     /// "add to", "put in". Pointers and words for photos may come before that last word
     /// ("add *this photo* to").
     pub add_to_album_phrases: &'static [&'static str],
+    /// Months, seasons and the words around them.
+    pub dates: &'static DateWords,
 }
 
 /// A language commands cannot be spoken in yet.
@@ -187,6 +210,7 @@ pub struct Grammar {
     /// photos" is not a request for the tag "delete dog").
     command_words: Vec<String>,
     albums: albums::AlbumPhrases,
+    dates: dates::DatePhrases,
 }
 
 impl Grammar {
@@ -203,6 +227,7 @@ impl Grammar {
             commands: HashMap::new(),
             command_words: Vec::new(),
             albums: albums::AlbumPhrases::new(words),
+            dates: dates::DatePhrases::new(words.dates),
         };
         for (intent, phrases) in words.commands {
             for phrase in *phrases {
@@ -222,8 +247,14 @@ impl Grammar {
     }
 
     /// The intent of one transcript. `vocabulary` holds the tags that exist, for correcting
-    /// misheard tag words; without it, tags are taken as heard (in the singular).
-    pub fn parse(&self, transcript: &str, vocabulary: Option<&TagVocabulary>) -> Intent {
+    /// misheard tag words; without it, tags are taken as heard (in the singular). `today` is
+    /// the month relative dates ("last summer") are read against.
+    pub fn parse(
+        &self,
+        transcript: &str,
+        vocabulary: Option<&TagVocabulary>,
+        today: Month,
+    ) -> Intent {
         let with_articles = self.clean_keeping_articles(transcript);
         let tokens = self.drop_articles(with_articles.clone());
         if tokens.is_empty() {
@@ -251,6 +282,10 @@ impl Grammar {
         // After the commands, so that no command changes; before tags, as "show the album
         // holidays" would otherwise be a request for the tag "album holiday".
         if let Some(intent) = self.albums.parse(&with_articles, self.words) {
+            return intent;
+        }
+        // Before tags: "photos from May 2019" is not the tag "may 2019".
+        if let Some(intent) = self.dates.parse(&tokens, self.words, vocabulary, today) {
             return intent;
         }
         self.tag_request(&tokens, verb_len, vocabulary)
@@ -413,6 +448,11 @@ fn sorted_longest_first(phrases: impl Iterator<Item = Vec<String>>) -> Vec<Vec<S
 }
 
 /// The intent of `transcript` in `language`: shorthand for `language.grammar().parse(..)`.
-pub fn parse(transcript: &str, language: Language, vocabulary: Option<&TagVocabulary>) -> Intent {
-    language.grammar().parse(transcript, vocabulary)
+pub fn parse(
+    transcript: &str,
+    language: Language,
+    vocabulary: Option<&TagVocabulary>,
+    today: Month,
+) -> Intent {
+    language.grammar().parse(transcript, vocabulary, today)
 }

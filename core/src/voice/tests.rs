@@ -1,6 +1,7 @@
 //! The table of utterances: what people say (and what recognisers make of it) to what they
 //! mean. Tags are checked against a small vocabulary shaped like ImageNet's terms.
 
+use super::date_tests::today;
 use super::tags::{edit_distance, singular_guess};
 use super::*;
 
@@ -317,7 +318,7 @@ fn every_utterance_of_the_table_means_its_intent() {
     let wrong: Vec<String> = table
         .iter()
         .filter_map(|(said, meant)| {
-            let parsed = parse(said, Language::English, Some(&vocabulary));
+            let parsed = parse(said, Language::English, Some(&vocabulary), today());
             (parsed != *meant).then(|| format!("{said:?}: {parsed:?}, meant {meant:?}"))
         })
         .collect();
@@ -332,7 +333,7 @@ fn every_utterance_of_the_table_means_its_intent() {
 
 #[test]
 fn without_a_vocabulary_tags_are_taken_as_heard_in_the_singular() {
-    let parse = |said| parse(said, Language::English, None);
+    let parse = |said| parse(said, Language::English, None, today());
     assert_eq!(parse("show me the dogs"), tag("dog"));
     assert_eq!(
         parse("photos of golden retrievers"),

@@ -117,7 +117,8 @@ pub(super) struct IntentQuery {
 }
 
 /// `GET /api/intent?text=...[&language=en]`: what a spoken command means, as
-/// `{"intent": "show_tag", "tag": "dog"}`, with tags matched against the owner's vocabulary.
+/// `{"intent": "show_tag", "tag": "dog"}`, with tags matched against the owner's vocabulary
+/// and relative dates ("last summer") read against the server's month (UTC).
 #[utoipa::path(
     get,
     path = "/api/intent",
@@ -141,7 +142,12 @@ pub(super) async fn parse_intent(
     let language = Language::for_code(query.language.as_deref().unwrap_or("en"))
         .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, error.to_string()))?;
     let vocabulary = state.gallery.tag_vocabulary(&caller.owner).await?;
-    Ok(Json(language.grammar().parse(&query.text, Some(&vocabulary))).into_response())
+    let intent = language.grammar().parse(
+        &query.text,
+        Some(&vocabulary),
+        crate::commands::this_month(),
+    );
+    Ok(Json(intent).into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

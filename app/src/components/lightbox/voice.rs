@@ -116,6 +116,9 @@ fn carry_out(viewer: Viewer, voice: VoiceCommands, intent: Intent, photo: &Photo
         Intent::ShowTag { .. }
         | Intent::ShowAll
         | Intent::ShowAlbum { .. }
+        | Intent::GoToMonth { .. }
+        | Intent::GoToTop
+        | Intent::GoToPeriod { .. }
         | Intent::Help
         | Intent::None => {}
     }

@@ -3,6 +3,7 @@
 //! close the gallery".
 
 mod commands;
+mod dates;
 
 use super::{Grammar, Words};
 use std::sync::OnceLock;
@@ -204,4 +205,5 @@ pub(super) static WORDS: Words = Words {
         "copy to",
         "copy into",
     ],
+    dates: &dates::DATES,
 };

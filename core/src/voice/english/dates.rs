@@ -1,0 +1,68 @@
+//! English dates: "go to May 2019", "photos from last summer", "this month".
+
+use crate::voice::DateWords;
+
+pub(super) static DATES: DateWords = DateWords {
+    months: [
+        &["january"],
+        &["february"],
+        &["march"],
+        &["april"],
+        &["may"],
+        &["june"],
+        &["july"],
+        &["august"],
+        &["september", "sept"],
+        &["october"],
+        &["november"],
+        &["december"],
+    ],
+    // Northern hemisphere, meteorological: see `voice::dates`.
+    seasons: &[
+        ("spring", 3),
+        ("summer", 6),
+        ("summertime", 6),
+        ("autumn", 9),
+        ("fall", 9),
+        ("winter", 12),
+    ],
+    last: &["last", "previous", "past"],
+    this: &["this", "current"],
+    month_words: &["month"],
+    year_words: &["year"],
+    year_connectors: &["of", "in"],
+    day_connectors: &["of"],
+    ordinal_suffixes: &["st", "nd", "rd", "th"],
+    go_verbs: &[
+        "go to",
+        "go back to",
+        "jump to",
+        "jump back to",
+        "skip to",
+        "scroll to",
+        "scroll down to",
+        "scroll back to",
+        "move to",
+        "take me to",
+        "take me back to",
+        "bring me to",
+        "back to",
+        "return to",
+    ],
+    show_verbs: &[
+        "show", "show me", "show us", "display", "find", "find me", "view", "see", "browse",
+        "bring up", "pull up", "give me", "get me", "look at", "open",
+    ],
+    connectors: &[
+        "from",
+        "in",
+        "of",
+        "during",
+        "taken",
+        "taken in",
+        "taken during",
+        "from back in",
+        "back in",
+        "shot in",
+    ],
+};
