@@ -38,10 +38,11 @@ pub fn Scrubber(timeline: Timeline) -> impl IntoView {
     };
     let marks = Memo::new(move |_| year_marks(&starts.get()));
     let index_of = move |month: Option<Month>| {
-        let months = starts.with(|(starts, _)| starts.iter().map(|(m, _)| *m).collect::<Vec<_>>());
-        month
-            .and_then(|month| months.iter().position(|m| *m == month))
-            .unwrap_or(0)
+        starts.with(|(starts, _)| {
+            month
+                .and_then(|month| starts.iter().position(|(m, _)| *m == month))
+                .unwrap_or(0)
+        })
     };
     let current = move || {
         timeline
