@@ -4,10 +4,12 @@
 //! `root/.tmp` (the same filesystem, so the rename cannot turn into a copy), flushed to disk, and
 //! only then renamed over its final path. A reader that opened the old file keeps reading it.
 
+mod batch;
+
 use crate::blocking;
 use async_trait::async_trait;
 use bytes::Bytes;
-use gaillery_storage::{BlobKey, BlobListing, BlobReader, BlobStore, StorageError};
+use gaillery_storage::{BlobKey, BlobListing, BlobReader, BlobStore, NewBlob, StorageError};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -105,6 +107,10 @@ impl BlobStore for FsBlobStore {
             persist(file, &destination)
         })
         .await
+    }
+
+    async fn put_many(&self, objects: Vec<NewBlob>) -> Result<(), StorageError> {
+        batch::put_many(self, objects).await
     }
 
     async fn open(&self, key: &BlobKey) -> Result<BlobReader, StorageError> {
@@ -306,6 +312,36 @@ mod tests {
             store.delete(&key).await,
             Err(StorageError::InvalidKey(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn put_many_checks_every_key_first_and_leaves_no_temp_files() {
+        let (_dir, store) = store();
+        let object = |raw: &str| NewBlob {
+            key: BlobKey::new(raw).unwrap(),
+            bytes: Bytes::from_static(b"x"),
+            content_type: "image/jpeg".to_owned(),
+        };
+        let refused = store
+            .put_many(vec![object("photos/a/original"), object(".tmp/blob-x")])
+            .await;
+        assert!(
+            matches!(refused, Err(StorageError::InvalidKey(_))),
+            "{refused:?}"
+        );
+        assert!(!store.root().join("photos").exists(), "nothing written");
+        store
+            .put_many(vec![
+                object("photos/a/original"),
+                object("o/b/photos/c/preview"),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(
+            fs::read(store.root().join("o/b/photos/c/preview")).unwrap(),
+            b"x"
+        );
+        assert_eq!(fs::read_dir(store.temp_dir()).unwrap().count(), 0);
     }
 
     #[tokio::test]

@@ -4,6 +4,7 @@ use crate::StorageError;
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
 use std::fmt;
 use std::path::Path;
 use std::pin::Pin;
@@ -87,6 +88,17 @@ pub struct StoredBlob {
 /// The objects a [`BlobStore::list`] names, as they come.
 pub type BlobListing<'a> = BoxStream<'a, Result<StoredBlob, StorageError>>;
 
+/// One object of a [`BlobStore::put_many`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewBlob {
+    pub key: BlobKey,
+    pub bytes: Bytes,
+    pub content_type: String,
+}
+
+/// How many objects the default [`BlobStore::put_many`] writes at once.
+const PUT_MANY_AT_ONCE: usize = 16;
+
 /// Whole objects under [`BlobKey`]s. Writes are atomic: a reader sees the old object, the new
 /// one, or nothing, never part of one.
 #[async_trait]
@@ -108,6 +120,21 @@ pub trait BlobStore: Send + Sync + 'static {
         bytes: Bytes,
         content_type: &str,
     ) -> Result<(), StorageError>;
+
+    /// Stores each object like `put_bytes`, for bulk loads (seeding, imports): once this returns
+    /// `Ok`, every one is stored and as durable as `put_bytes` would have made it. A store may
+    /// write them together, which is far faster than one call each. On an error some may be
+    /// stored and others not; a key given twice gets either object.
+    async fn put_many(&self, objects: Vec<NewBlob>) -> Result<(), StorageError> {
+        futures::stream::iter(objects)
+            .map(|object| async move {
+                self.put_bytes(&object.key, object.bytes, &object.content_type)
+                    .await
+            })
+            .buffer_unordered(PUT_MANY_AT_ONCE)
+            .try_collect()
+            .await
+    }
 
     /// Opens the object for streaming. `NotFound` if there is none.
     async fn open(&self, key: &BlobKey) -> Result<BlobReader, StorageError>;

@@ -95,6 +95,30 @@ pub trait Catalog: Send + Sync + 'static {
     /// of concurrent inserts of the same owner and hash, exactly one is `Created`.
     async fn insert_photo(&self, photo: NewPhoto) -> Result<InsertOutcome, StorageError>;
 
+    /// Catalogues each photo with its labels, as `insert_photo` and then, when it is created,
+    /// `set_labels` would: for bulk loads (seeding, imports), which a catalog may write in one
+    /// transaction. The outcomes come in the order given, a created photo with its labels.
+    /// Not atomic as a whole: on an error, some photos may be catalogued.
+    async fn insert_photos(
+        &self,
+        photos: Vec<(NewPhoto, Vec<Label>)>,
+    ) -> Result<Vec<InsertOutcome>, StorageError> {
+        let mut outcomes = Vec::with_capacity(photos.len());
+        for (photo, labels) in photos {
+            let (owner, id) = (photo.owner.clone(), photo.id.clone());
+            let outcome = match self.insert_photo(photo).await? {
+                InsertOutcome::Created(mut created) => {
+                    self.set_labels(&owner, &id, labels.clone()).await?;
+                    created.labels = labels;
+                    InsertOutcome::Created(created)
+                }
+                duplicate => duplicate,
+            };
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    }
+
     async fn photo(&self, owner: &OwnerId, id: &PhotoId) -> Result<Option<Photo>, StorageError>;
 
     /// The owner's photos among `ids`, in the order asked; an id that is none of the owner's

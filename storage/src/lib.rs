@@ -21,7 +21,7 @@ pub use accounts::{
     Account, AccountCreated, AccountDeleted, AccountStore, ApiToken, LastAdministrator, Session,
 };
 pub use albums::{Album, AlbumPage, AlbumStore, Share};
-pub use blob::{BlobKey, BlobListing, BlobReader, BlobStore, StoredBlob};
+pub use blob::{BlobKey, BlobListing, BlobReader, BlobStore, NewBlob, StoredBlob};
 pub use catalog::{Catalog, InsertOutcome, MonthCount, NewPhoto, PageCursor, PhotoTotals};
 pub use events::{EventLog, LoggedEvent};
 pub use jobs::{Job, JobOutcome};

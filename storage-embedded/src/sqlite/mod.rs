@@ -188,6 +188,13 @@ impl Catalog for SqliteCatalog {
         self.insert(photo).await
     }
 
+    async fn insert_photos(
+        &self,
+        photos: Vec<(NewPhoto, Vec<Label>)>,
+    ) -> Result<Vec<InsertOutcome>, StorageError> {
+        self.insert_labelled(photos).await
+    }
+
     async fn photo(&self, owner: &OwnerId, id: &PhotoId) -> Result<Option<Photo>, StorageError> {
         self.photo_by_id(owner, id).await
     }

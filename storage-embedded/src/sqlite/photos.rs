@@ -1,10 +1,11 @@
 //! Photos: inserting them (a hash once per owner), finding, listing a page at a time, deleting.
 
 use super::error::SqlError;
+use super::tags::{check_finite, write_labels};
 use super::SqliteCatalog;
 use gaillery_core::api::PhotoPage;
 use gaillery_core::timeline::timeline_key;
-use gaillery_core::{OwnerId, Photo, PhotoId, PhotoStatus};
+use gaillery_core::{Label, OwnerId, Photo, PhotoId, PhotoStatus};
 use gaillery_storage::catalog::{page_limit, rfc3339_from_millis};
 use gaillery_storage::{InsertOutcome, NewPhoto, PageCursor, PhotoTotals, StorageError};
 use rusqlite::{params, Connection, Row, TransactionBehavior};
@@ -18,16 +19,40 @@ impl SqliteCatalog {
             let outcome = if insert_row(&tx, &photo)? == 1 {
                 InsertOutcome::Created(photo.to_photo())
             } else {
-                let existing =
-                    photo_by_hash(&tx, &photo.owner.0, &photo.sha256)?.ok_or_else(|| {
-                        StorageError::Backend(
-                            "insert conflicted on a hash that is not catalogued".into(),
-                        )
-                    })?;
-                InsertOutcome::Duplicate(existing)
+                InsertOutcome::Duplicate(winner(&tx, &photo)?)
             };
             tx.commit()?;
             Ok(outcome)
+        })
+        .await
+    }
+
+    /// Inserts and labels every photo in one transaction: a commit each would cost more than
+    /// the rows. The triggers keep the month counts exact as for single inserts.
+    pub(super) async fn insert_labelled(
+        &self,
+        photos: Vec<(NewPhoto, Vec<Label>)>,
+    ) -> Result<Vec<InsertOutcome>, StorageError> {
+        // Before writing anything: a bad label must not leave half a batch behind.
+        for (_, labels) in &photos {
+            check_finite(labels)?;
+        }
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut outcomes = Vec::with_capacity(photos.len());
+            for (photo, labels) in photos {
+                let outcome = if insert_row(&tx, &photo)? == 1 {
+                    write_labels(&tx, &photo.owner.0, &photo.id, &labels)?;
+                    let mut created = photo.to_photo();
+                    created.labels = labels;
+                    InsertOutcome::Created(created)
+                } else {
+                    InsertOutcome::Duplicate(winner(&tx, &photo)?)
+                };
+                outcomes.push(outcome);
+            }
+            tx.commit()?;
+            Ok(outcomes)
         })
         .await
     }
@@ -208,6 +233,13 @@ pub(super) fn insert_row(conn: &Connection, photo: &NewPhoto) -> Result<usize, S
         timeline_key(photo.taken_at.as_deref(), photo.created_at_ms),
     ])?;
     Ok(inserted)
+}
+
+/// The photo an insert of `photo` conflicted with, in the same transaction.
+fn winner(tx: &Connection, photo: &NewPhoto) -> Result<Photo, SqlError> {
+    photo_by_hash(tx, &photo.owner.0, &photo.sha256)?.ok_or_else(|| {
+        StorageError::Backend("insert conflicted on a hash that is not catalogued".into()).into()
+    })
 }
 
 fn photo_by_hash(conn: &Connection, owner: &str, sha256: &str) -> Result<Option<Photo>, SqlError> {

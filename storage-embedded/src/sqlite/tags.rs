@@ -15,14 +15,7 @@ impl SqliteCatalog {
         id: &PhotoId,
         labels: Vec<Label>,
     ) -> Result<bool, StorageError> {
-        // JSON has no NaN or infinity: serde_json would write `null`, and the photo could never
-        // be read back.
-        if let Some(label) = labels.iter().find(|label| !label.probability.is_finite()) {
-            return Err(StorageError::Backend(format!(
-                "label {:?} has a non-finite probability",
-                label.label
-            )));
-        }
+        check_finite(&labels)?;
         let (owner, id) = (owner.0.clone(), id.clone());
         self.write(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -49,6 +42,18 @@ impl SqliteCatalog {
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
+    }
+}
+
+/// JSON has no NaN or infinity: serde_json would write `null`, and the photo could never be read
+/// back.
+pub(super) fn check_finite(labels: &[Label]) -> Result<(), StorageError> {
+    match labels.iter().find(|label| !label.probability.is_finite()) {
+        Some(label) => Err(StorageError::Backend(format!(
+            "label {:?} has a non-finite probability",
+            label.label
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -448,3 +448,23 @@ async fn an_id_taken_by_another_owner_is_refused() {
         "{insert:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_with_a_non_finite_label_writes_nothing() {
+    let (_dir, _path, catalog) = catalog();
+    let label = |probability| Label {
+        label: "tabby".into(),
+        probability,
+    };
+    let batch = vec![
+        (new_photo("p1", 1), vec![label(0.9)]),
+        (new_photo("p2", 2), vec![label(f32::NAN)]),
+    ];
+    let inserted = catalog.insert_photos(batch).await;
+    assert!(
+        matches!(inserted, Err(StorageError::Backend(_))),
+        "{inserted:?}"
+    );
+    let totals = catalog.photo_totals(&OwnerId::local()).await;
+    assert_eq!(totals.map(|totals| totals.photos), Ok(0));
+}

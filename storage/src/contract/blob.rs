@@ -1,7 +1,7 @@
 //! Blob store checks: bytes and files in, the same bytes out, keys independent of each other.
 
 use super::run::Run;
-use crate::blob::{BlobKey, BlobStore, StoredBlob};
+use crate::blob::{BlobKey, BlobStore, NewBlob, StoredBlob};
 use crate::StorageError;
 use bytes::Bytes;
 use futures::StreamExt;
@@ -184,6 +184,53 @@ pub async fn neighbouring_keys_are_independent(store: &dyn BlobStore, _scratch: 
             "{CHECK}: {key} keeps its own bytes"
         );
     }
+    cleanup(store, &keys).await;
+}
+
+pub async fn put_many_stores_each_object(store: &dyn BlobStore, _scratch: &Path) {
+    const CHECK: &str = "put_many_stores_each_object";
+    let run = &Run::new();
+    let replaced = run.key("many", "a/original");
+    store
+        .put_bytes(
+            &replaced,
+            Bytes::from_static(b"an older, longer version"),
+            "image/jpeg",
+        )
+        .await
+        .expect("put");
+    let keys = [
+        replaced,
+        run.key("many", "a/thumbnail"),
+        run.key("many", "b/original"),
+        run.key("many", "c/d/preview"),
+    ];
+    let content = |i: usize| Bytes::from(format!("object {i}"));
+    let objects = keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| NewBlob {
+            key: key.clone(),
+            bytes: content(i),
+            content_type: "image/jpeg".to_owned(),
+        })
+        .collect();
+    store
+        .put_many(objects)
+        .await
+        .unwrap_or_else(|e| panic!("{CHECK}: put_many failed: {e}"));
+    for (i, key) in keys.iter().enumerate() {
+        let read = store
+            .read_all(key)
+            .await
+            .unwrap_or_else(|e| panic!("{CHECK}: {key} unreadable: {e}"));
+        assert_eq!(read, content(i), "{CHECK}: {key} holds its own bytes");
+    }
+    assert_eq!(
+        store.put_many(Vec::new()).await,
+        Ok(()),
+        "{CHECK}: nothing to store"
+    );
     cleanup(store, &keys).await;
 }
 

@@ -3,7 +3,7 @@
 use super::helpers::{clear, label, labels, now_ms};
 use super::run::{Run, T0};
 use crate::catalog::Catalog;
-use gaillery_core::{Label, PhotoStatus};
+use gaillery_core::{Label, PhotoStatus, TimelineOrder};
 
 /// Runs every check of this module.
 pub async fn all_checks(catalog: &dyn Catalog) {
@@ -105,6 +105,81 @@ pub async fn labels_round_trip_in_the_order_given(catalog: &dyn Catalog) {
         photo.labels.is_empty(),
         "{CHECK}: labels replaced, not merged"
     );
+    clear(catalog, &owner).await;
+}
+
+pub async fn insert_photos_catalogues_each_with_its_labels(catalog: &dyn Catalog) {
+    const CHECK: &str = "insert_photos_catalogues_each_with_its_labels";
+    let run = &Run::new();
+    let owner = run.owner("batch");
+    let first = run.new_photo(&owner, T0);
+    catalog.insert_photo(first.clone()).await.expect("insert");
+    // A copy of a photo already there, and two copies of one photo in the same batch.
+    let mut again = run.new_photo(&owner, T0 + 1);
+    again.sha256 = first.sha256.clone();
+    let cat = run.new_photo(&owner, T0 + 2);
+    let mut twin = run.new_photo(&owner, T0 + 3);
+    twin.sha256 = cat.sha256.clone();
+    let plain = run.new_photo(&owner, T0 + 4);
+    let cat_labels = vec![label("tabby", 0.6), label("tiger cat", 0.3)];
+    let outcomes = catalog
+        .insert_photos(vec![
+            (again, labels(&["espresso"])),
+            (cat.clone(), cat_labels.clone()),
+            (twin, labels(&["espresso"])),
+            (plain.clone(), Vec::new()),
+        ])
+        .await
+        .unwrap_or_else(|e| panic!("{CHECK}: insert_photos failed: {e}"));
+    let summary: Vec<_> = outcomes
+        .iter()
+        .map(|outcome| (outcome.is_created(), outcome.photo().id.clone()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (false, first.id.clone()),
+            (true, cat.id.clone()),
+            (false, cat.id.clone()),
+            (true, plain.id.clone()),
+        ],
+        "{CHECK}: outcomes in order, each duplicate naming the photo kept"
+    );
+    assert_eq!(
+        outcomes[1].photo().labels,
+        cat_labels,
+        "{CHECK}: created with its labels"
+    );
+    for (id, expected) in [
+        (&first.id, vec![]),
+        (&cat.id, cat_labels),
+        (&plain.id, vec![]),
+    ] {
+        let stored = catalog
+            .photo(&owner, id)
+            .await
+            .expect("photo")
+            .unwrap_or_else(|| panic!("{CHECK}: {id} catalogued"));
+        assert_eq!(stored.labels, expected, "{CHECK}: labels of {id} as stored");
+    }
+    let counts = catalog.tag_counts(&owner).await.expect("counts");
+    let counts: Vec<(&str, u64)> = counts.iter().map(|c| (c.tag.as_str(), c.count)).collect();
+    assert_eq!(
+        counts,
+        vec![("tabby", 1), ("tiger cat", 1)],
+        "{CHECK}: a duplicate's labels go nowhere"
+    );
+    for order in [TimelineOrder::Taken, TimelineOrder::Uploaded] {
+        let months = catalog
+            .timeline(&owner, order, &[])
+            .await
+            .expect("timeline");
+        assert_eq!(
+            months.iter().map(|m| m.count).sum::<u64>(),
+            3,
+            "{CHECK}: {order:?} months count each photo once"
+        );
+    }
     clear(catalog, &owner).await;
 }
 

@@ -42,6 +42,7 @@ macro_rules! __contract_checks {
             put_then_read_round_trips,
             empty_objects_round_trip,
             put_overwrites,
+            put_many_stores_each_object,
             missing_keys_are_not_found,
             delete_is_idempotent,
             neighbouring_keys_are_independent,
@@ -81,6 +82,7 @@ macro_rules! __contract_checks {
         $crate::$then!(labels [
             status_round_trips,
             labels_round_trip_in_the_order_given,
+            insert_photos_catalogues_each_with_its_labels,
             non_finite_probabilities_are_refused,
             tags_filter_and_count,
             unsure_labels_do_not_make_a_photo_findable
