@@ -1,6 +1,7 @@
 //! Dates on the timeline: what people say to move it, read against a fixed today, and what
 //! must stay a tag request or a command.
 
+use super::tests::assert_every_parse;
 use super::*;
 
 /// The today the tables are read against: July 2025, in the middle of a summer.
@@ -144,20 +145,7 @@ fn table() -> Vec<(&'static str, Intent)> {
 fn every_date_utterance_means_its_intent() {
     let vocabulary = TagVocabulary::new(["dog", "car", "beach", "spring"]);
     let table = table();
-    let wrong: Vec<String> = table
-        .iter()
-        .filter_map(|(said, meant)| {
-            let parsed = parse(said, Language::English, Some(&vocabulary), today());
-            (parsed != *meant).then(|| format!("{said:?}: {parsed:?}, meant {meant:?}"))
-        })
-        .collect();
-    assert!(
-        wrong.is_empty(),
-        "{} of {} wrong:\n{}",
-        wrong.len(),
-        table.len(),
-        wrong.join("\n")
-    );
+    assert_every_parse(&table, &vocabulary);
 }
 
 #[test]

@@ -5,6 +5,24 @@ use super::date_tests::today;
 use super::tags::{edit_distance, singular_guess};
 use super::*;
 
+/// Fails with every utterance of `table` that does not mean its intent on [`today`].
+pub(super) fn assert_every_parse(table: &[(&str, Intent)], vocabulary: &TagVocabulary) {
+    let wrong: Vec<String> = table
+        .iter()
+        .filter_map(|(said, meant)| {
+            let parsed = parse(said, Language::English, Some(vocabulary), today());
+            (parsed != *meant).then(|| format!("{said:?}: {parsed:?}, meant {meant:?}"))
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "{} of {} wrong:\n{}",
+        wrong.len(),
+        table.len(),
+        wrong.join("\n")
+    );
+}
+
 fn vocabulary() -> TagVocabulary {
     TagVocabulary::new([
         "dog",
@@ -315,20 +333,7 @@ fn every_utterance_of_the_table_means_its_intent() {
         "the table has {} utterances",
         table.len()
     );
-    let wrong: Vec<String> = table
-        .iter()
-        .filter_map(|(said, meant)| {
-            let parsed = parse(said, Language::English, Some(&vocabulary), today());
-            (parsed != *meant).then(|| format!("{said:?}: {parsed:?}, meant {meant:?}"))
-        })
-        .collect();
-    assert!(
-        wrong.is_empty(),
-        "{} of {} wrong:\n{}",
-        wrong.len(),
-        table.len(),
-        wrong.join("\n")
-    );
+    assert_every_parse(&table, &vocabulary);
 }
 
 #[test]
