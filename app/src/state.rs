@@ -274,26 +274,37 @@ pub fn sort_by_timeline(photos: &mut [Photo], order: TimelineOrder) {
     });
 }
 
+/// A 4:3 photo for unit tests, taken at `taken_at` (EXIF form) and uploaded at `created_at`.
+#[cfg(test)]
+pub(crate) fn test_photo(
+    id: &str,
+    taken_at: Option<&str>,
+    created_at: &str,
+    status: PhotoStatus,
+) -> Photo {
+    Photo {
+        id: PhotoId::parse(id).expect("a valid photo id"),
+        filename: format!("{id}.jpg"),
+        width: 4,
+        height: 3,
+        taken_at: taken_at.map(str::to_owned),
+        created_at: created_at.into(),
+        status,
+        status_reason: None,
+        labels: Vec::new(),
+        placeholder: String::new(),
+        format: "jpeg".into(),
+        size_bytes: 1,
+        sha256: String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn queued_photo(id: &str) -> Photo {
-        Photo {
-            id: PhotoId::parse(id).unwrap(),
-            filename: format!("{id}.jpg"),
-            width: 4,
-            height: 3,
-            taken_at: None,
-            created_at: "2026-11-27T00:00:00.000Z".into(),
-            status: PhotoStatus::Queued,
-            status_reason: None,
-            labels: Vec::new(),
-            placeholder: String::new(),
-            format: "jpeg".into(),
-            size_bytes: 1,
-            sha256: String::new(),
-        }
+        test_photo(id, None, "2026-11-27T00:00:00.000Z", PhotoStatus::Queued)
     }
 
     #[test]

@@ -284,21 +284,7 @@ mod tests {
     use gaillery_core::PhotoStatus;
 
     fn photo(id: &str, taken_at: Option<&str>, created_at: &str) -> Photo {
-        Photo {
-            id: PhotoId::parse(id).expect("a valid id"),
-            filename: format!("{id}.jpg"),
-            width: 4,
-            height: 3,
-            taken_at: taken_at.map(str::to_owned),
-            created_at: created_at.into(),
-            status: PhotoStatus::Done,
-            status_reason: None,
-            labels: Vec::new(),
-            placeholder: String::new(),
-            format: "jpeg".into(),
-            size_bytes: 1,
-            sha256: String::new(),
-        }
+        crate::state::test_photo(id, taken_at, created_at, PhotoStatus::Done)
     }
 
     fn ids(photos: &[Photo]) -> Vec<&str> {
