@@ -172,6 +172,24 @@ export async function listViaApi(request: APIRequestContext): Promise<Photo[]> {
   return ((await response.json()) as { photos: Photo[] }).photos;
 }
 
+/**
+ * Every photo the server has, in the timeline's order (by date taken, to the second, then id):
+ * the order of the grid. Not the order of `listViaApi`, which is by upload time to the
+ * millisecond; photos uploaded within one second can differ between the two.
+ */
+export async function listTimelineViaApi(request: APIRequestContext): Promise<Photo[]> {
+  const timeline = await request.get('/api/timeline');
+  expect(timeline.ok()).toBeTruthy();
+  const { sections } = (await timeline.json()) as { sections: { month: string }[] };
+  const photos: Photo[] = [];
+  for (const { month } of sections) {
+    const response = await request.get(`/api/photos?month=${month}&limit=200`);
+    expect(response.ok()).toBeTruthy();
+    photos.push(...((await response.json()) as { photos: Photo[] }).photos);
+  }
+  return photos;
+}
+
 /** Opens a page of the app and waits until it is hydrated (interactive). */
 export async function open(page: Page, url = '/'): Promise<void> {
   await page.goto(url);

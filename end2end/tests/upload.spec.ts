@@ -9,6 +9,7 @@ import {
   fixture,
   galleryOf,
   gridOrder,
+  listTimelineViaApi,
   listViaApi,
   open,
   test,
@@ -103,7 +104,8 @@ test('picked files upload with progress; a bad file fails alone with the server 
   expect(await page.evaluate(() => (window as unknown as { __samePage?: boolean }).__samePage)).toBe(true);
   const stored = await listViaApi(request);
   expect(stored.map((p) => p.filename).sort()).toEqual([...good].sort());
-  expect(await gridOrder(page)).toEqual(stored.map((p) => p.filename));
+  const timeline = await listTimelineViaApi(request);
+  expect(await gridOrder(page)).toEqual(timeline.map((p) => p.filename));
 
   // Picking a photo that is already there says so and adds nothing.
   await page.getByRole('button', { name: 'Clear finished' }).click();
