@@ -155,8 +155,11 @@ pub fn jump(timeline: Timeline, month: Month) {
         set_timeout(
             move || {
                 let latest = timeline.jumps.try_get_value() == Some(this_jump);
+                // Another month at the top: the months above settled to other heights. No
+                // month at all: something covers the page (a photo opened meanwhile), and
+                // the page behind it stays where it is.
                 let at_top = crate::viewport::month_at_top().and_then(|raw| Month::parse(&raw));
-                if latest && at_top != Some(month) {
+                if latest && at_top.is_some_and(|top| top != month) {
                     crate::viewport::scroll_to_id(&section_id(month));
                 }
             },
