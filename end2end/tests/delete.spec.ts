@@ -1,4 +1,5 @@
-// Deleting: one photo from the lightbox, a selection, and everything (typed confirmation).
+// Deleting: one photo from the lightbox, a selection, and everything (typed confirmation);
+// a selection kept when the page reloads its listing after missed live events.
 // Every delete is checked against the server and survives a reload.
 
 import {
@@ -103,6 +104,40 @@ test('deletes the selected photos', async ({ page, request }) => {
   await page.reload();
   await expect(galleryOf(page).locator('.tile')).toHaveCount(2);
   expect(await gridOrder(page)).toEqual(names([oldest, third]));
+});
+
+test('a selection survives the reload after missed live events', async ({ page }) => {
+  const [, second] = photos;
+  // The first event stream ends at once, so the page reconnects, and reloads what it shows
+  // because events may have been missed; the reconnect waits until the photo is selected.
+  let streams = 0;
+  let reconnect: () => void = () => {};
+  const selected = new Promise<void>((resolve) => (reconnect = resolve));
+  await page.route('**/api/events', async (route) => {
+    streams += 1;
+    if (streams === 1) {
+      await route.fulfill({ status: 200, contentType: 'text/event-stream', body: 'retry: 100\n\n' });
+    } else {
+      await selected;
+      await route.continue();
+    }
+  });
+  await open(page);
+  const select = page.getByRole('checkbox', { name: `Select ${second.filename}` });
+  await select.check();
+  await expect(page.getByText('1 selected')).toBeVisible();
+
+  // Marks the tiles of now, to tell when they are drawn anew.
+  await galleryOf(page).locator('.tile').evaluateAll((tiles) => tiles.forEach((tile) => tile.setAttribute('data-before', '')));
+  const relisted = page.waitForResponse((response) => response.url().includes('/_fn/timeline_months'));
+  reconnect();
+  expect((await relisted).ok()).toBe(true);
+  // The months were listed again and the tiles drawn anew, with the photo still selected.
+  await expect(galleryOf(page).locator('.tile[data-before]')).toHaveCount(0);
+  await expect(galleryOf(page).locator('.tile')).toHaveCount(photos.length);
+  await expect(select).toBeChecked();
+  await expect(page.getByText('1 selected')).toBeVisible();
+  await expect(page.locator('.tile.selected')).toHaveCount(1);
 });
 
 test('"Delete all" needs the typed confirmation', async ({ page, request }) => {

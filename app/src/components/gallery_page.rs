@@ -65,7 +65,7 @@ pub fn GalleryPage() -> impl IntoView {
     Effect::new(move |_| {
         crate::browser::follow_photo_events(
             move |event| state.apply_event(event),
-            move || timeline.relist(state.tags.get_untracked()),
+            move || timeline.resync(),
             move || state.has_unfinished(),
         );
     });

@@ -91,13 +91,29 @@ impl Timeline {
         self.generation.update(|g| *g += 1);
     }
 
-    /// Lists the months again (another filter, or missed live events), dropping what was
-    /// loaded; sections load again as they are seen.
+    /// Lists the months again for another filter or order, dropping what was loaded and what
+    /// was selected; sections load again as they are seen.
     pub fn relist(&self, tags: Vec<String>) {
+        self.list_again(tags, false);
+    }
+
+    /// Lists the months again after live events may have been missed. The selection stays: the
+    /// person did not ask for anything else.
+    pub fn resync(&self) {
+        self.list_again(self.gallery.tags.get_untracked(), true);
+    }
+
+    fn list_again(&self, tags: Vec<String>, keep_selection: bool) {
         let timeline = *self;
         leptos::task::spawn_local(async move {
             match timeline_months(tags.clone(), timeline.order()).await {
-                Ok(counts) => timeline.show(counts, None, tags),
+                Ok(counts) => {
+                    let selected = timeline.gallery.selected.get_untracked();
+                    timeline.show(counts, None, tags);
+                    if keep_selection {
+                        timeline.gallery.selected.set(selected);
+                    }
+                }
                 Err(error) => timeline.gallery.load_error.set(Some(error.to_string())),
             }
         });
