@@ -267,38 +267,6 @@ pub fn event_input(ev: &web_sys::Event) -> Option<web_sys::HtmlInputElement> {
     ev.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()
 }
 
-/// Renders a ThumbHash (base64) as a small blurred image, as a data URL, so a tile shows the
-/// photo's colours and shapes before its thumbnail arrives.
-pub fn thumbhash_data_url(hash_base64: &str) -> Option<String> {
-    if !in_browser() {
-        return None;
-    }
-    let bytes = gaillery_core::placeholder::decode_base64(hash_base64)?;
-    let (width, height, rgba) = thumbhash::thumb_hash_to_rgba(&bytes).ok()?;
-    let (width, height) = (u32::try_from(width).ok()?, u32::try_from(height).ok()?);
-    let document = web_sys::window()?.document()?;
-    let canvas = document
-        .create_element("canvas")
-        .ok()?
-        .dyn_into::<web_sys::HtmlCanvasElement>()
-        .ok()?;
-    canvas.set_width(width);
-    canvas.set_height(height);
-    let context = canvas
-        .get_context("2d")
-        .ok()??
-        .dyn_into::<web_sys::CanvasRenderingContext2d>()
-        .ok()?;
-    let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
-        wasm_bindgen::Clamped(&rgba),
-        width,
-        height,
-    )
-    .ok()?;
-    context.put_image_data(&image, 0.0, 0.0).ok()?;
-    canvas.to_data_url().ok()
-}
-
 /// A setting kept in the browser (`localStorage`), if there is one.
 pub fn stored_setting(key: &str) -> Option<String> {
     if !in_browser() {

@@ -8,8 +8,10 @@
 //!   settings pages.
 //! - `browser`: what only exists in a browser (XHR uploads, observers, fullscreen); it compiles
 //!   everywhere but is only called from effects and event handlers, which run in the browser.
+//! - `nearness`: which elements are near the viewport (one observer for all).
+//! - `placeholders`: the tiles' ThumbHash placeholders, painted a few per frame.
 //! - `speech`: the browser's speech recognition and synthesis, for voice commands.
-//! - `viewport`: where the viewport is, for the timeline (nearness, the month at the top, jumps).
+//! - `viewport`: where the viewport is, for the timeline (the month at the top, jumps).
 
 #![recursion_limit = "256"]
 
@@ -20,6 +22,8 @@ pub mod server_fns;
 pub mod state;
 
 mod browser;
+mod nearness;
+mod placeholders;
 mod speech;
 mod viewport;
 

@@ -1,67 +1,9 @@
-//! Where the viewport is, for the timeline: which blocks are near it, which month is at its
-//! top, and jumps to a month. Like `browser`, this compiles everywhere and does nothing on the
-//! server.
+//! Where the viewport is, for the timeline: which month is at its top, and jumps to a month.
+//! Like `browser`, this compiles everywhere and does nothing on the server.
 
 use crate::browser::in_browser;
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-
-type NearnessCallback = Closure<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>;
-
-thread_local! {
-    // The observers watching elements' nearness, by watch number, until their component goes.
-    // A removed element that was far never gets another callback, so without this its
-    // observer and closure would live as long as the page.
-    static WATCHES: RefCell<HashMap<u64, (web_sys::IntersectionObserver, NearnessCallback)>> =
-        RefCell::new(HashMap::new());
-}
-
-static NEXT_WATCH: AtomicU64 = AtomicU64::new(0);
-
-/// Calls `on_change(true)` when the element comes within `margin` (CSS, e.g. `"200% 0px"`) of
-/// the viewport and `on_change(false)` when it leaves, starting with where it is now, until
-/// the reactive owner it is called under (a component or effect) is cleaned up.
-pub fn observe_nearness(
-    element: &web_sys::Element,
-    margin: &str,
-    on_change: impl Fn(bool) + 'static,
-) {
-    if !in_browser() {
-        return;
-    }
-    let callback = NearnessCallback::new(
-        move |entries: js_sys::Array, _: web_sys::IntersectionObserver| {
-            let last = entries
-                .iter()
-                .filter_map(|entry| entry.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
-                .next_back();
-            if let Some(entry) = last {
-                on_change(entry.is_intersecting());
-            }
-        },
-    );
-    let options = web_sys::IntersectionObserverInit::new();
-    options.set_root_margin(margin);
-    let Ok(observer) = web_sys::IntersectionObserver::new_with_options(
-        callback.as_ref().unchecked_ref(),
-        &options,
-    ) else {
-        return;
-    };
-    observer.observe(element);
-    let watch = NEXT_WATCH.fetch_add(1, Ordering::Relaxed);
-    WATCHES.with_borrow_mut(|watches| watches.insert(watch, (observer, callback)));
-    // Only the watch's number crosses into the cleanup, which must be `Send`.
-    leptos::prelude::on_cleanup(move || {
-        let stopped = WATCHES.with_borrow_mut(|watches| watches.remove(&watch));
-        if let Some((observer, _callback)) = stopped {
-            observer.disconnect();
-        }
-    });
-}
 
 /// Calls `on_scroll` at most once per frame while the page scrolls, and once now.
 pub fn on_scroll_frame(on_scroll: impl Fn() + 'static) {

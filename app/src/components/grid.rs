@@ -146,15 +146,12 @@ fn GridTile(state: GalleryState, tile: RenderedTile) -> impl IntoView {
         state.image_url(&photo, Variant::Thumbnail2x)
     );
     let status = photo.status;
-    // The ThumbHash is drawn once the page is in the browser (it needs a canvas); until then,
-    // and on the server, the tile shows the hash's average colour.
+    // The ThumbHash is drawn once the page is in the browser (it needs a canvas), a few tiles
+    // per frame; until then, and on the server, the tile shows the hash's average colour.
     let painted = RwSignal::new(None::<String>);
+    let image = NodeRef::<leptos::html::Img>::new();
     let hash = photo.placeholder.clone();
-    Effect::new(move |_| {
-        if let Some(url) = crate::browser::thumbhash_data_url(&hash) {
-            painted.set(Some(url));
-        }
-    });
+    Effect::new(move |_| crate::placeholders::paint_later(hash.clone(), painted, image));
     view! {
         <div class="tile" class:selected=move || selected.get() style=style>
             <a
@@ -167,6 +164,7 @@ fn GridTile(state: GalleryState, tile: RenderedTile) -> impl IntoView {
                 style:background-image=move || painted.get().map(|url| format!("url({url})"))
             >
                 <img
+                    node_ref=image
                     src=state.image_url(&photo, Variant::Thumbnail)
                     srcset=srcset
                     alt=photo.alt_text()

@@ -119,7 +119,7 @@ fn MonthSection(
     let near = RwSignal::new(first);
     Effect::new(move |_| {
         if let Some(element) = element.get() {
-            crate::viewport::observe_nearness(&element, NEAR, move |is_near| {
+            crate::nearness::observe_nearness(&element, NEAR, move |is_near| {
                 let _ = near.try_set(is_near);
                 if is_near {
                     timeline.load(month);
@@ -234,7 +234,7 @@ fn MonthBlock(
     let near = RwSignal::new(shown_at_first);
     Effect::new(move |_| {
         if let Some(element) = element.get() {
-            crate::viewport::observe_nearness(&element, NEAR, move |is_near| {
+            crate::nearness::observe_nearness(&element, NEAR, move |is_near| {
                 let _ = near.try_set(is_near);
             });
         }
