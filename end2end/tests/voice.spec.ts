@@ -301,6 +301,11 @@ test('shows what is heard while speaking, then what was understood', async ({ pa
   await hear(page, 'banana bread recipe', true);
   await expect(status).toContainText('Heard “banana bread recipe”');
   await expect(status).toContainText(/Sorry, I didn['’]t understand\. Say “help” for what you can say\./);
+  // It speaks from the bottom of the screen, below the photos, not from inside the header.
+  const box = (await status.boundingBox())!;
+  const screen = page.viewportSize()!;
+  expect(box.y + box.height, 'bottom of the voice status').toBeGreaterThan(screen.height - 40);
+  expect(box.y + box.height).toBeLessThanOrEqual(screen.height);
 });
 
 test('keeps listening when the browser ends a session, until turned off', async ({ page }) => {

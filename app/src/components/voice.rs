@@ -346,7 +346,18 @@ pub fn VoiceControl(state: GalleryState, voice: VoiceCommands) -> impl IntoView 
                 <IconMicrophone/>
             </button>
             <VoiceSettings voice/>
-            <div class="voice-status" role="status" aria-label="Voice">
+            // Framed only while it has something to say. (`:empty` cannot tell: the server
+            // renders an empty text as a space.)
+            <div
+                class="voice-status"
+                class:saying=move || {
+                    !(interim.with(String::is_empty)
+                        && heard.with(String::is_empty)
+                        && voice.reply.with(String::is_empty))
+                }
+                role="status"
+                aria-label="Voice"
+            >
                 <Show when=move || !interim.with(String::is_empty)>
                     <span class="voice-interim">{move || interim.get()}</span>
                 </Show>
