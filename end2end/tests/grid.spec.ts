@@ -154,3 +154,39 @@ test('phone rows are shorter than desktop rows', async ({ page, browser }, testI
     await context.close();
   }
 });
+
+test('on a phone the header is two short lines, and leaves the screen to the photos', async ({ page }, testInfo) => {
+  test.skip(testInfo.project.name !== 'phone', 'the phone header');
+  await open(page);
+  await expect(galleryOf(page).locator('.tile')).toHaveCount(photos.length);
+  const header = page.locator('header.topbar');
+  const box = await header.boundingBox();
+  const viewport = page.viewportSize();
+  expect(box && viewport, 'header and viewport measured').toBeTruthy();
+  // It wrapped to about 300 px of a 664 px screen when every button showed its words.
+  expect(box!.height, 'header height').toBeLessThanOrEqual(110);
+  // Every control is there, named by its hidden word, and inside the header and the screen.
+  const controls = [
+    header.getByRole('button', { name: 'Delete all' }),
+    header.getByRole('button', { name: 'Start voice commands' }),
+    header.getByText('Upload photos'),
+    header.getByRole('link', { name: 'Albums' }),
+    header.getByRole('link', { name: 'Settings' }),
+    header.getByRole('button', { name: 'Sign out' }),
+  ];
+  for (const control of controls) {
+    await expect(control).toBeVisible();
+    const bounds = (await control.boundingBox())!;
+    expect(bounds.x + bounds.width, 'control inside the screen').toBeLessThanOrEqual(viewport!.width);
+    expect(bounds.y + bounds.height, 'control inside the header').toBeLessThanOrEqual(box!.y + box!.height);
+  }
+  // The search shares the first line with the name, and takes what the name leaves of it.
+  const search = header.getByRole('combobox', { name: 'Search tags' });
+  expect((await search.boundingBox())!.width).toBeGreaterThan(viewport!.width * 0.6);
+  // The voice status has nothing to say yet, and shows nothing (it showed an empty frame).
+  const status = page.getByRole('status', { name: 'Voice' });
+  expect(await status.evaluate((element) => getComputedStyle(element).backgroundColor)).toBe('rgba(0, 0, 0, 0)');
+  const shot = testInfo.outputPath('phone-header.png');
+  await header.screenshot({ path: shot });
+  await testInfo.attach('phone header', { path: shot, contentType: 'image/png' });
+});

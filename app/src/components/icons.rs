@@ -41,6 +41,11 @@ pub fn IconDelete() -> impl IntoView {
 }
 
 #[component]
+pub fn IconSignOut() -> impl IntoView {
+    view! { <Icon path="M10 4H5v16h5M14 8l4 4-4 4M18 12H9"/> }
+}
+
+#[component]
 pub fn IconFullscreen() -> impl IntoView {
     view! { <Icon path="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5"/> }
 }

@@ -4,6 +4,7 @@
 
 use crate::components::albums::AddToAlbumButton;
 use crate::components::confirm::ConfirmDialog;
+use crate::components::icons::IconDelete;
 use crate::server_fns::{delete_all_photos, delete_photos};
 use crate::state::GalleryState;
 use gaillery_core::PhotoId;
@@ -68,7 +69,8 @@ pub fn SelectionBar(state: GalleryState) -> impl IntoView {
             </Show>
             <Show when=move || { count.get() == 0 && has_photos() }>
                 <button class="button subtle" on:click=move |_| asking.set(Asking::DeleteAll)>
-                    "Delete all"
+                    <IconDelete/>
+                    <span class="wide-only">"Delete all"</span>
                 </button>
             </Show>
         </div>

@@ -2,6 +2,7 @@
 //! first-run form that creates the administrator. The server sends anonymous visitors of the
 //! gallery here, and signed-in ones back.
 
+use crate::components::icons::IconSignOut;
 use crate::error::AppError;
 use crate::server_fns::{who_is_visiting, SetUp, SignIn, SignOut, Visitor};
 use leptos::prelude::*;
@@ -98,7 +99,8 @@ pub fn SignOutButton() -> impl IntoView {
     view! {
         <ActionForm action attr:class="sign-out">
             <button class="button subtle" type="submit">
-                "Sign out"
+                <IconSignOut/>
+                <span class="wide-only">"Sign out"</span>
             </button>
         </ActionForm>
     }

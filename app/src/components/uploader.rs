@@ -252,7 +252,7 @@ pub fn UploadButton(uploads: Uploads) -> impl IntoView {
     view! {
         <label class="button primary upload-button" for="file-input">
             <IconUpload/>
-            "Upload photos"
+            <span class="wide-only">"Upload photos"</span>
         </label>
         <input
             id="file-input"
