@@ -143,29 +143,40 @@ pub fn Scrubber(timeline: Timeline) -> impl IntoView {
     }
 }
 
-/// Shows `month`: scrolls its section to the top and loads it. Months above it that load
-/// meanwhile may turn out taller or shorter than estimated; the jump is made again while they
-/// settle, unless the month is at the top by then.
+/// Shows `month`: scrolls its section to the top and loads it. Months around it that come near
+/// are drawn at their full height (far ones are shorter in a large library) and months that
+/// load turn out taller or shorter than estimated, which moves the month; the jump is made
+/// again while they settle, at every frame at first, unless the month is at the top by then.
 pub fn jump(timeline: Timeline, month: Month) {
     timeline.current.set(Some(month));
     crate::viewport::scroll_to_id(&section_id(month));
     timeline.load(month);
     let this_jump = timeline.new_jump();
+    let settle = move || {
+        let latest = timeline.jumps.try_get_value() == Some(this_jump);
+        // Another month at the top: the months above settled to other heights. No month at
+        // all: something covers the page (a photo opened meanwhile), and the page behind it
+        // stays where it is.
+        let at_top = crate::viewport::month_at_top().and_then(|raw| Month::parse(&raw));
+        if latest && at_top.is_some_and(|top| top != month) {
+            crate::viewport::scroll_to_id(&section_id(month));
+        }
+    };
+    settle_for_frames(SETTLE_FRAMES, settle);
     for delay in SETTLE_MS {
-        set_timeout(
-            move || {
-                let latest = timeline.jumps.try_get_value() == Some(this_jump);
-                // Another month at the top: the months above settled to other heights. No
-                // month at all: something covers the page (a photo opened meanwhile), and
-                // the page behind it stays where it is.
-                let at_top = crate::viewport::month_at_top().and_then(|raw| Month::parse(&raw));
-                if latest && at_top.is_some_and(|top| top != month) {
-                    crate::viewport::scroll_to_id(&section_id(month));
-                }
-            },
-            std::time::Duration::from_millis(delay),
-        );
+        set_timeout(settle, std::time::Duration::from_millis(delay));
     }
+}
+
+/// Calls `settle` in each of the next `frames` animation frames.
+fn settle_for_frames(frames: u32, settle: impl Fn() + Copy + 'static) {
+    if frames == 0 {
+        return;
+    }
+    request_animation_frame(move || {
+        settle();
+        settle_for_frames(frames - 1, settle);
+    });
 }
 
 /// Shows the newest month, at the very top of the page.
@@ -175,8 +186,11 @@ pub fn jump_to_top(timeline: Timeline, newest: Month) {
     crate::viewport::scroll_to_top();
 }
 
-/// When a jump is checked again, in milliseconds after it.
-const SETTLE_MS: [u64; 3] = [150, 400, 900];
+/// How many frames a jump is checked in, one after the other (about 200 ms at 60 Hz): the
+/// months around it come near and grow within the first few.
+const SETTLE_FRAMES: u32 = 12;
+/// When a jump is checked again after those, in milliseconds after it: months that load late.
+const SETTLE_MS: [u64; 2] = [400, 900];
 
 /// Each year's label and where it starts on the rail, thinned so labels never overlap.
 fn year_marks(starts: &(Vec<(Month, u64)>, u64)) -> Vec<(i32, f64)> {
