@@ -2,6 +2,7 @@
 //! what must stay a tag request or a command.
 
 use super::date_tests::today;
+use super::tests::assert_every_parse;
 use super::*;
 
 fn show_album(album: &str) -> Intent {
@@ -98,20 +99,7 @@ fn every_album_utterance_means_its_intent() {
         "the table has {} utterances",
         table.len()
     );
-    let wrong: Vec<String> = table
-        .iter()
-        .filter_map(|(said, meant)| {
-            let parsed = parse(said, Language::English, Some(&vocabulary), today());
-            (parsed != *meant).then(|| format!("{said:?}: {parsed:?}, meant {meant:?}"))
-        })
-        .collect();
-    assert!(
-        wrong.is_empty(),
-        "{} of {} wrong:\n{}",
-        wrong.len(),
-        table.len(),
-        wrong.join("\n")
-    );
+    assert_every_parse(&table, &vocabulary);
 }
 
 #[test]
