@@ -1,6 +1,7 @@
 //! Classification throughput of our candle models: images per second at a batch size, and the
-//! process's peak memory. `bench/classify-vs-onnxruntime.sh` runs it beside ONNX Runtime on
-//! the same models.
+//! process's peak memory, on the kernels `GAILLERY_KERNELS` names (the widest the CPU has when
+//! unset). `bench/classify-vs-onnxruntime.sh` runs it on each path beside ONNX Runtime on the
+//! same models.
 //!
 //! cargo run --release -p gaillery-bench --example classify_throughput -- MODEL BATCH [MODEL_DIR]
 //!
@@ -49,7 +50,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
     println!(
-        "{{\"engine\": \"candle\", \"model\": \"{model}\", \"batch\": {batch}, \"median_ms\": {:.1}, \"images_per_second\": {:.2}, \"peak_rss_mb\": {:.0}}}",
+        "{{\"engine\": \"candle\", \"kernels\": \"{}\", \"model\": \"{model}\", \"batch\": {batch}, \"median_ms\": {:.1}, \"images_per_second\": {:.2}, \"peak_rss_mb\": {:.0}}}",
+        classifier.kernels(),
         median * 1000.0,
         batch as f64 / median,
         peak_rss_mb()

@@ -3,6 +3,7 @@
 //! `_conv_stem`, `_bn0`, `_blocks.N.{_expand_conv,_bn0,_depthwise_conv,_bn1,_project_conv,_bn2}`,
 //! `_conv_head`, `_bn1`, `_fc`. Convolutions pad like TensorFlow ("SAME").
 
+use crate::kernels::KernelPath;
 use crate::layers::{Activation, Conv, ConvSpec, Linear, Padding};
 use candle_core::{Module, Tensor};
 use candle_nn::VarBuilder;
@@ -39,11 +40,12 @@ impl Block {
         vb: VarBuilder,
         (kernel, stride, expansion): (usize, usize, usize),
         (input, output): (usize, usize),
+        path: KernelPath,
     ) -> candle_core::Result<Block> {
         let relu6 = Activation::Relu6;
         let hidden = input * expansion;
         let conv = |conv: &str, bn: &str, spec: ConvSpec| {
-            Conv::with_batch_norm(vb.pp(conv), vb.pp(bn), BN_EPS, spec)
+            Conv::with_batch_norm((vb.pp(conv), vb.pp(bn)), BN_EPS, spec, path)
         };
         let expand = if expansion == 1 {
             None
@@ -109,7 +111,8 @@ pub(crate) struct EfficientNetLite0 {
 }
 
 impl EfficientNetLite0 {
-    pub fn load(vb: VarBuilder) -> candle_core::Result<Self> {
+    /// The network of the weights at `vb`, its convolutions run by `path`'s kernels.
+    pub fn load(vb: VarBuilder, path: KernelPath) -> candle_core::Result<Self> {
         // The classifier's transposed copy is made first, while no packed weights are held
         // yet: made last, it would raise the peak memory of loading.
         let classifier = Linear::load(vb.pp("_fc"), HEAD_CHANNELS, CLASSES)?;
@@ -123,7 +126,8 @@ impl EfficientNetLite0 {
             groups: 1,
             activation: relu6,
         };
-        let stem = Conv::with_batch_norm(vb.pp("_conv_stem"), vb.pp("_bn0"), BN_EPS, stem_spec)?;
+        let stem_weights = (vb.pp("_conv_stem"), vb.pp("_bn0"));
+        let stem = Conv::with_batch_norm(stem_weights, BN_EPS, stem_spec, path)?;
         let mut blocks = Vec::new();
         let mut channels = STEM_CHANNELS;
         for (repeats, kernel, stride, expansion, input, output) in STAGES {
@@ -139,15 +143,16 @@ impl EfficientNetLite0 {
                     block,
                     (kernel, stride, expansion),
                     (input, output),
+                    path,
                 )?);
             }
             channels = output;
         }
         let head = Conv::with_batch_norm(
-            vb.pp("_conv_head"),
-            vb.pp("_bn1"),
+            (vb.pp("_conv_head"), vb.pp("_bn1")),
             BN_EPS,
             pointwise(channels, HEAD_CHANNELS, relu6),
+            path,
         )?;
         Ok(EfficientNetLite0 {
             stem,

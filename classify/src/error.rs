@@ -12,6 +12,9 @@ pub enum ClassifyError {
     /// The weights file is missing, unreadable, or does not fit the model.
     #[error("weights {path}: {message}")]
     Weights { path: String, message: String },
+    /// `GAILLERY_KERNELS` names kernels that are unknown or that this CPU cannot run.
+    #[error(transparent)]
+    Kernels(#[from] crate::KernelPathError),
     /// A tensor operation failed: a bug, not a user error.
     #[error("inference failed: {0}")]
     Inference(#[from] candle_core::Error),

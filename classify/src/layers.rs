@@ -7,7 +7,7 @@
 //! (`vb.pp("layer1").pp(0)`), checking each tensor's shape, and keep only what their kernel
 //! reads.
 
-use crate::kernels::{ConvKernel, Geometry};
+use crate::kernels::{ConvKernel, Geometry, KernelPath};
 use candle_core::{Module, Tensor};
 use candle_nn::VarBuilder;
 
@@ -38,6 +38,20 @@ impl Activation {
             Activation::Relu => _mm512_max_ps(v, _mm512_setzero_ps()),
             Activation::Relu6 => {
                 _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(6.0))
+            }
+        }
+    }
+
+    /// The activation of eight values at once.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    pub(crate) fn apply_avx2(self, v: std::arch::x86_64::__m256) -> std::arch::x86_64::__m256 {
+        use std::arch::x86_64::*;
+        match self {
+            Activation::None => v,
+            Activation::Relu => _mm256_max_ps(v, _mm256_setzero_ps()),
+            Activation::Relu6 => {
+                _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(6.0))
             }
         }
     }
@@ -105,12 +119,12 @@ pub(crate) struct Conv {
 impl Conv {
     /// Loads the convolution's `weight` from `conv` and folds the batch norm at `bn`
     /// (`weight`, `bias`, `running_mean`, `running_var`) into it:
-    /// `w' = w·γ/√(σ²+ε)`, `b' = β − μ·γ/√(σ²+ε)`.
+    /// `w' = w·γ/√(σ²+ε)`, `b' = β − μ·γ/√(σ²+ε)`. Its kernel is `path`'s.
     pub fn with_batch_norm(
-        conv: VarBuilder,
-        bn: VarBuilder,
+        (conv, bn): (VarBuilder, VarBuilder),
         eps: f64,
         spec: ConvSpec,
+        path: KernelPath,
     ) -> candle_core::Result<Conv> {
         let channels = spec.out_channels;
         let gamma = bn.get(channels, "weight")?;
@@ -124,14 +138,20 @@ impl Conv {
         let weight = conv
             .get(spec.weight_shape(), "weight")?
             .broadcast_mul(&scale.reshape(((), 1, 1, 1))?)?;
-        Conv::new(weight, bias, spec)
+        Conv::new(weight, bias, spec, path)
     }
 
-    /// A convolution of `weight` (`[out, in / groups, k, k]`) plus `bias` (`[out]`).
-    pub fn new(weight: Tensor, bias: Tensor, spec: ConvSpec) -> candle_core::Result<Conv> {
+    /// A convolution of `weight` (`[out, in / groups, k, k]`) plus `bias` (`[out]`), run by
+    /// `path`'s kernel.
+    pub fn new(
+        weight: Tensor,
+        bias: Tensor,
+        spec: ConvSpec,
+        path: KernelPath,
+    ) -> candle_core::Result<Conv> {
         Conv::check(&weight, &spec)?;
         Ok(Conv {
-            kernel: ConvKernel::new(weight, bias, spec.groups)?,
+            kernel: ConvKernel::new(weight, bias, spec.groups, path)?,
             spec,
         })
     }

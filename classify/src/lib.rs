@@ -9,7 +9,8 @@
 //!   the WordNet hierarchy above them, for tag search.
 //! - The networks ([`ModelKind`]) are built from `layers` whose weights come
 //!   from a `candle_nn::VarBuilder`, batch norm folded in as each layer is built; the layers
-//!   run on kernels of our own (`kernels`).
+//!   run on kernels of our own (`kernels`), for the widest vectors the CPU has or the
+//!   [`KernelPath`] that `GAILLERY_KERNELS` forces.
 //! - [`convert_checkpoint`] turns a PyTorch checkpoint (legacy or zip) into safetensors once.
 //!
 //! Everything here is synchronous and CPU-bound: call it from a blocking thread.
@@ -23,6 +24,7 @@ mod resnet;
 
 pub use error::ClassifyError;
 pub use gaillery_imagenet as labels;
+pub use kernels::{KernelPath, KernelPathError, KERNELS_VARIABLE};
 
 use candle_core::{DType, Device, Module, Tensor};
 use candle_nn::VarBuilder;
@@ -137,16 +139,27 @@ impl Preprocessing {
 /// One loaded model.
 pub struct Classifier {
     kind: ModelKind,
+    kernels: KernelPath,
     network: Box<dyn Module + Send + Sync>,
 }
 
 impl Classifier {
-    /// Loads `kind` from its file in `model_dir` (see [`ModelKind::weights_path`]).
+    /// Loads `kind` from its file in `model_dir` (see [`ModelKind::weights_path`]), on the
+    /// kernels `GAILLERY_KERNELS` names or else the widest this CPU runs.
     pub fn load(kind: ModelKind, model_dir: &Path) -> Result<Classifier> {
         Self::load_file(kind, &kind.weights_path(model_dir))
     }
 
+    /// Loads `kind` from the weights at `path`, on the kernels of [`KernelPath::from_env`].
     pub fn load_file(kind: ModelKind, path: &Path) -> Result<Classifier> {
+        Self::load_with(kind, path, KernelPath::from_env()?)
+    }
+
+    /// Loads `kind` from the weights at `path`, on `kernels` (which this CPU must support).
+    pub fn load_with(kind: ModelKind, path: &Path, kernels: KernelPath) -> Result<Classifier> {
+        if !kernels.supported() {
+            return Err(KernelPathError::Unsupported(kernels).into());
+        }
         if !path.exists() {
             return Err(ClassifyError::weights(path, "file not found"));
         }
@@ -156,25 +169,36 @@ impl Classifier {
         // their kernels read.
         let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &Device::Cpu)
             .map_err(|e| ClassifyError::weights(path, e))?;
-        let network = Self::build(kind, vb).map_err(|e| ClassifyError::weights(path, e))?;
-        Ok(Classifier { kind, network })
+        let network =
+            Self::build(kind, vb, kernels).map_err(|e| ClassifyError::weights(path, e))?;
+        Ok(Classifier {
+            kind,
+            kernels,
+            network,
+        })
     }
 
     /// The network of `kind` with the weights `vb` holds, each checked against its shape.
     fn build(
         kind: ModelKind,
         vb: VarBuilder,
+        kernels: KernelPath,
     ) -> candle_core::Result<Box<dyn Module + Send + Sync>> {
         Ok(match kind {
             ModelKind::EfficientNetLite0 => {
-                Box::new(efficientnet_lite::EfficientNetLite0::load(vb)?)
+                Box::new(efficientnet_lite::EfficientNetLite0::load(vb, kernels)?)
             }
-            ModelKind::ResNet50 => Box::new(resnet::ResNet50::load(vb)?),
+            ModelKind::ResNet50 => Box::new(resnet::ResNet50::load(vb, kernels)?),
         })
     }
 
     pub fn kind(&self) -> ModelKind {
         self.kind
+    }
+
+    /// The kernels this model's convolutions run on.
+    pub fn kernels(&self) -> KernelPath {
+        self.kernels
     }
 
     /// Decodes and preprocesses one image for this model.

@@ -1,6 +1,7 @@
 //! ResNet50 (He et al. 2015) in torchvision's layout (`conv1`, `bn1`, `layer1..4.N.{conv1..3,
 //! bn1..3,downsample.0,downsample.1}`, `fc`), with the stride on the 3×3 convolution ("v1.5").
 
+use crate::kernels::KernelPath;
 use crate::layers::{Activation, Conv, ConvSpec, Linear, Padding};
 use candle_core::{Module, Tensor, D};
 use candle_nn::VarBuilder;
@@ -46,12 +47,12 @@ impl Bottleneck {
         in_channels: usize,
         planes: usize,
         stride: usize,
-        first: bool,
+        (first, path): (bool, KernelPath),
     ) -> candle_core::Result<Bottleneck> {
         let relu = Activation::Relu;
         let out_channels = planes * EXPANSION;
         let conv = |conv: &str, bn: &str, spec: ConvSpec| {
-            Conv::with_batch_norm(vb.pp(conv), vb.pp(bn), BN_EPS, spec)
+            Conv::with_batch_norm((vb.pp(conv), vb.pp(bn)), BN_EPS, spec, path)
         };
         Ok(Bottleneck {
             reduce: conv("conv1", "bn1", spec((in_channels, planes), 1, 1, relu))?,
@@ -60,10 +61,10 @@ impl Bottleneck {
             downsample: if first {
                 let downsample = vb.pp("downsample");
                 Some(Conv::with_batch_norm(
-                    downsample.pp(0),
-                    downsample.pp(1),
+                    (downsample.pp(0), downsample.pp(1)),
                     BN_EPS,
                     spec((in_channels, out_channels), 1, stride, Activation::None),
+                    path,
                 )?)
             } else {
                 None
@@ -91,12 +92,13 @@ pub(crate) struct ResNet50 {
 }
 
 impl ResNet50 {
-    pub fn load(vb: VarBuilder) -> candle_core::Result<Self> {
+    /// The network of the weights at `vb`, its convolutions run by `path`'s kernels.
+    pub fn load(vb: VarBuilder, path: KernelPath) -> candle_core::Result<Self> {
         // The classifier's transposed copy is made first, while no packed weights are held
         // yet: made last, it would raise the peak memory of loading.
         let classifier = Linear::load(vb.pp("fc"), 512 * EXPANSION, CLASSES)?;
         let stem_spec = spec((3, 64), 7, 2, Activation::Relu);
-        let stem = Conv::with_batch_norm(vb.pp("conv1"), vb.pp("bn1"), BN_EPS, stem_spec)?;
+        let stem = Conv::with_batch_norm((vb.pp("conv1"), vb.pp("bn1")), BN_EPS, stem_spec, path)?;
         let mut blocks = Vec::new();
         let mut in_channels = 64;
         for (stage, (count, planes)) in STAGES.into_iter().enumerate() {
@@ -108,7 +110,7 @@ impl ResNet50 {
                     in_channels,
                     planes,
                     stride,
-                    n == 0,
+                    (n == 0, path),
                 )?);
                 in_channels = planes * EXPANSION;
             }

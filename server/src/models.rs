@@ -18,7 +18,7 @@ pub fn load(args: &ModelArgs) -> Result<Classifiers, StartupError> {
     for name in args.names() {
         let kind = ModelKind::parse(&name).map_err(|e| StartupError::Config(e.to_string()))?;
         let classifier = load_one(kind, &args.model_dir)?;
-        tracing::info!(model = %kind, "model loaded");
+        tracing::info!(model = %kind, kernels = %classifier.kernels(), "model loaded");
         loaded.insert(name, Arc::new(classifier));
     }
     Ok(Arc::new(loaded))

@@ -17,9 +17,9 @@ pub(crate) const INFERENCE_FAILED: &str = "classification failed on the server";
 pub(crate) fn classify_failure(error: &ClassifyError) -> String {
     match error {
         ClassifyError::Image(image) => format!("cannot read the image: {image}"),
-        ClassifyError::UnknownModel(_) | ClassifyError::Weights { .. } => {
-            MODEL_UNAVAILABLE.to_owned()
-        }
+        ClassifyError::UnknownModel(_)
+        | ClassifyError::Weights { .. }
+        | ClassifyError::Kernels(_) => MODEL_UNAVAILABLE.to_owned(),
         ClassifyError::Inference(_) => INFERENCE_FAILED.to_owned(),
     }
 }

@@ -3,9 +3,10 @@
 //! The plane is first copied into a zero-padded scratch buffer, with its columns split by
 //! phase (`x mod stride`), so that every tap `(ky, kx)` of the filter reads one contiguous run
 //! of input for a whole output row. With AVX-512, sixteen outputs accumulate all `k²` taps in a
-//! register; elsewhere each tap is multiplied into the whole row.
+//! register; on the other paths each tap is multiplied into the whole row, in vectors the
+//! compiler makes (AVX2's when that is the path).
 
-use super::Geometry;
+use super::{Geometry, Isa};
 use crate::layers::Activation;
 
 /// Convolves one `height × width` plane with `weight` (`kernel²` values, row-major), adding
@@ -17,7 +18,7 @@ pub(crate) fn convolve_plane(
     weight: &[f32],
     bias: f32,
     activation: Activation,
-    geometry: &Geometry,
+    (geometry, isa): (&Geometry, Isa),
     scratch: &mut Vec<f32>,
 ) {
     debug_assert_eq!(input.len(), geometry.height * geometry.width);
@@ -25,11 +26,18 @@ pub(crate) fn convolve_plane(
     debug_assert_eq!(weight.len(), geometry.kernel * geometry.kernel);
     let padded = PaddedPlane::new(input, geometry, scratch);
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
+    match isa {
         // SAFETY: the CPU has AVX-512F.
-        unsafe { avx512::convolve(&padded, out, weight, bias, activation, geometry) };
-        return;
+        Isa::Avx512 if isa.path().supported() => unsafe {
+            avx512::convolve(&padded, out, weight, bias, activation, geometry)
+        },
+        // SAFETY: the CPU has AVX2 and FMA.
+        Isa::Avx2 if isa.path().supported() => unsafe {
+            convolve_rows_avx2(&padded, out, weight, bias, activation, geometry)
+        },
+        _ => convolve_rows(&padded, out, weight, bias, activation, geometry),
     }
+    #[cfg(not(target_arch = "x86_64"))]
     convolve_rows(&padded, out, weight, bias, activation, geometry);
 }
 
@@ -96,7 +104,23 @@ impl<'a> PaddedPlane<'a> {
     }
 }
 
+/// [`convolve_rows`] compiled for AVX2 and FMA: the compiler vectorises its rows eight lanes
+/// at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn convolve_rows_avx2(
+    padded: &PaddedPlane,
+    out: &mut [f32],
+    weight: &[f32],
+    bias: f32,
+    activation: Activation,
+    g: &Geometry,
+) {
+    convolve_rows(padded, out, weight, bias, activation, g);
+}
+
 /// The portable path: one multiply-add of a tap into a whole output row at a time.
+#[inline(always)]
 fn convolve_rows(
     padded: &PaddedPlane,
     out: &mut [f32],

@@ -8,8 +8,8 @@
 //! values at a time through masked loads, which read nothing outside the image: packing is
 //! what a layer with few output channels spends most of its time on besides the product.
 
-use super::gemm::{self, NR};
-use super::Geometry;
+use super::gemm;
+use super::{Geometry, Isa};
 
 /// A channel-major batch of images, `[channels, batch, height, width]`.
 pub(crate) struct Images<'a> {
@@ -24,6 +24,8 @@ pub(crate) struct Images<'a> {
 pub(crate) struct Im2col<'a> {
     pub images: Images<'a>,
     pub geometry: Geometry,
+    /// Whose vectors copy the runs.
+    pub isa: Isa,
 }
 
 impl gemm::Columns for Im2col<'_> {
@@ -35,11 +37,18 @@ impl gemm::Columns for Im2col<'_> {
         self.images.batch * self.geometry.out_height * self.geometry.out_width
     }
 
-    fn pack(&self, k0: usize, depth: usize, first: usize, width: usize, panels: &mut [f32]) {
+    fn pack<const NR: usize>(
+        &self,
+        k0: usize,
+        depth: usize,
+        first: usize,
+        width: usize,
+        panels: &mut [f32],
+    ) {
         for (index, panel) in panels.chunks_exact_mut(depth * NR).enumerate() {
             let first = first + index * NR;
             let count = NR.min(width - index * NR);
-            self.pack_panel((first, count), k0..k0 + depth, panel);
+            self.pack_panel::<NR>((first, count), k0..k0 + depth, panel);
         }
     }
 }
@@ -58,7 +67,7 @@ struct Run {
 impl Im2col<'_> {
     /// One panel, for output pixels `first..first + count` (numbered across the batch) and
     /// the given `rows` of `(c, ky, kx)`.
-    fn pack_panel(
+    fn pack_panel<const NR: usize>(
         &self,
         (first, count): (usize, usize),
         rows: std::ops::Range<usize>,
@@ -95,7 +104,7 @@ impl Im2col<'_> {
                         let source = &channel[run.image * plane + y * width..][..width];
                         // The input column under the run's first pixel; negative in the padding.
                         let start = (run.ox * s + kx) as isize - g.left as isize;
-                        copy_run(dst, source, start, s);
+                        copy_run(dst, source, start, s, self.isa);
                     }
                     None => dst.fill(0.0),
                 }
@@ -105,9 +114,9 @@ impl Im2col<'_> {
 }
 
 /// `dst[i] = source[start + i·stride]`, or zero where that is outside `source`.
-fn copy_run(dst: &mut [f32], source: &[f32], start: isize, stride: usize) {
+fn copy_run(dst: &mut [f32], source: &[f32], start: isize, stride: usize, isa: Isa) {
     #[cfg(target_arch = "x86_64")]
-    if (stride == 1 || stride == 2) && std::arch::is_x86_feature_detected!("avx512f") {
+    if (stride == 1 || stride == 2) && isa == Isa::Avx512 && isa.path().supported() {
         // SAFETY: the CPU has AVX-512F.
         unsafe { avx512::copy_run(dst, source, start, stride) };
         return;
@@ -173,11 +182,12 @@ mod tests {
     #[test]
     fn runs_copy_the_row_and_zero_what_hangs_over_its_edges() {
         let source: Vec<f32> = (1..=40).map(|i| i as f32).collect();
-        for stride in 1..=3 {
+        let paths = crate::KernelPath::available().filter_map(crate::KernelPath::isa);
+        for (isa, stride) in paths.flat_map(|isa| (1..=3).map(move |stride| (isa, stride))) {
             for start in -5..45isize {
                 for len in 0..40 {
                     let mut got = vec![f32::NAN; len];
-                    copy_run(&mut got, &source, start, stride);
+                    copy_run(&mut got, &source, start, stride, isa);
                     let want: Vec<f32> = (0..len)
                         .map(|i| {
                             let x = start + (i * stride) as isize;
@@ -188,7 +198,10 @@ mod tests {
                             }
                         })
                         .collect();
-                    assert_eq!(got, want, "stride {stride}, start {start}, length {len}");
+                    assert_eq!(
+                        got, want,
+                        "{isa:?}, stride {stride}, start {start}, length {len}"
+                    );
                 }
             }
         }

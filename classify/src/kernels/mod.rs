@@ -1,8 +1,9 @@
 //! How a convolution is computed, chosen once per layer when the network is built: kernels of
 //! our own for what dominates inference, dense convolutions as one packed GEMM per batch (see
-//! [`gemm`]; candle's convolution where the CPU lacks AVX-512) and depthwise convolutions (one
-//! filter per channel, see [`depthwise`]), which candle would run as one convolution per
-//! channel. Each kernel is a candle custom op, so the networks stay plain candle code.
+//! [`gemm`]) and depthwise convolutions (one filter per channel, see [`depthwise`]), which
+//! candle would run as one convolution per channel; or candle's own convolutions, the
+//! reference. Which instruction set our kernels use is the model's [`KernelPath`]. Each kernel
+//! is a candle custom op, so the networks stay plain candle code.
 //!
 //! Activations between layers are *channel-major*, `[channels, batch, height, width]`, not
 //! candle's usual `[batch, channels, …]`: a dense convolution's output is then one
@@ -12,11 +13,15 @@
 mod depthwise;
 pub(crate) mod gemm;
 mod im2col;
+mod path;
+
+pub use path::{KernelPath, KernelPathError, KERNELS_VARIABLE};
 
 use crate::layers::Activation;
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Shape, Tensor, D};
 use gemm::{Epilogue, PackedRows};
 use im2col::{Im2col, Images};
+use path::Isa;
 use rayon::prelude::*;
 
 /// Where a convolution's kernel lands on its input.
@@ -56,10 +61,18 @@ impl Geometry {
 /// kept, so a loaded model holds each weight once.
 pub(crate) enum ConvKernel {
     /// One filter per channel: our direct kernel, `weight` and `bias` as plain numbers.
-    Depthwise { weight: Vec<f32>, bias: Vec<f32> },
-    /// Dense, on a CPU with AVX-512: our packed GEMM (see [`gemm`]).
-    Gemm { weight: PackedRows, bias: Vec<f32> },
-    /// Dense elsewhere: candle's convolution (1×1 as one matrix product).
+    Depthwise {
+        weight: Vec<f32>,
+        bias: Vec<f32>,
+        isa: Isa,
+    },
+    /// Dense: our packed GEMM (see [`gemm`]).
+    Gemm {
+        weight: PackedRows,
+        bias: Vec<f32>,
+        isa: Isa,
+    },
+    /// candle's convolution (1×1 as one matrix product).
     Candle {
         /// `[out, in / groups, k, k]`, contiguous.
         weight: Tensor,
@@ -70,18 +83,14 @@ pub(crate) enum ConvKernel {
 }
 
 impl ConvKernel {
-    /// The kernel for a `[out, in / groups, k, k]` weight: depthwise when every channel has its
-    /// own filter, else our GEMM when the CPU runs it, else candle's convolution.
-    pub fn new(weight: Tensor, bias: Tensor, groups: usize) -> candle_core::Result<ConvKernel> {
-        ConvKernel::with_gemm(weight, bias, groups, gemm::available())
-    }
-
-    /// `use_gemm` picks our GEMM for dense convolutions; tests use it to compare the two paths.
-    pub(crate) fn with_gemm(
+    /// The kernel of `path` for a `[out, in / groups, k, k]` weight: depthwise when every
+    /// channel has its own filter, else our GEMM; candle's convolution on candle's path and
+    /// for grouped convolutions.
+    pub fn new(
         weight: Tensor,
         bias: Tensor,
         groups: usize,
-        use_gemm: bool,
+        path: KernelPath,
     ) -> candle_core::Result<ConvKernel> {
         let weight = weight.contiguous()?;
         let (out_channels, in_per_group, kernel, kernel_w) = weight.dims4()?;
@@ -90,28 +99,29 @@ impl ConvKernel {
                 "non-square kernel {kernel}x{kernel_w}"
             )));
         }
-        Ok(
-            if groups == out_channels && in_per_group == 1 && groups > 1 {
-                ConvKernel::Depthwise {
-                    weight: weight.flatten_all()?.to_vec1::<f32>()?,
-                    bias: bias.to_vec1::<f32>()?,
-                }
-            } else if groups == 1 && use_gemm {
+        let depthwise = groups == out_channels && in_per_group == 1 && groups > 1;
+        Ok(match path.isa() {
+            Some(isa) if depthwise => ConvKernel::Depthwise {
+                weight: weight.flatten_all()?.to_vec1::<f32>()?,
+                bias: bias.to_vec1::<f32>()?,
+                isa,
+            },
+            Some(isa) if groups == 1 => {
                 let depth = in_per_group * kernel * kernel;
                 ConvKernel::Gemm {
                     weight: with_values(&weight, |values| {
-                        PackedRows::new(values, out_channels, depth)
+                        PackedRows::new(values, out_channels, depth, isa)
                     })?,
                     bias: bias.to_vec1::<f32>()?,
+                    isa,
                 }
-            } else {
-                ConvKernel::Candle {
-                    weight,
-                    bias,
-                    groups,
-                }
+            }
+            _ => ConvKernel::Candle {
+                weight,
+                bias,
+                groups,
             },
-        )
+        })
     }
 
     /// `activation(conv(x) + bias + residual)` of a channel-major `[channels, batch, h, w]`
@@ -125,12 +135,13 @@ impl ConvKernel {
     ) -> candle_core::Result<Tensor> {
         let x = x.contiguous()?;
         match self {
-            ConvKernel::Depthwise { weight, bias } => {
+            ConvKernel::Depthwise { weight, bias, isa } => {
                 let op = Depthwise {
                     weight,
                     bias,
                     geometry,
                     activation,
+                    isa: *isa,
                 };
                 let y = x.apply_op1_no_bwd(&op)?;
                 match residual {
@@ -138,12 +149,13 @@ impl ConvKernel {
                     None => Ok(y),
                 }
             }
-            ConvKernel::Gemm { weight, bias } => {
+            ConvKernel::Gemm { weight, bias, isa } => {
                 let op = GemmConv {
                     weight,
                     bias,
                     geometry,
                     activation,
+                    isa: *isa,
                 };
                 match residual {
                     Some(residual) => x.apply_op2_no_bwd(&residual.contiguous()?, &op),
@@ -224,6 +236,7 @@ struct GemmConv<'a> {
     bias: &'a [f32],
     geometry: Geometry,
     activation: Activation,
+    isa: Isa,
 }
 
 impl GemmConv<'_> {
@@ -276,6 +289,7 @@ impl GemmConv<'_> {
                     width,
                 },
                 geometry: g,
+                isa: self.isa,
             };
             gemm::multiply(self.weight, &im2col, out, &epilogue);
         }
@@ -326,6 +340,7 @@ struct Depthwise<'a> {
     bias: &'a [f32],
     geometry: Geometry,
     activation: Activation,
+    isa: Isa,
 }
 
 impl CustomOp1 for Depthwise<'_> {
@@ -361,7 +376,7 @@ impl CustomOp1 for Depthwise<'_> {
                     weight,
                     self.bias[c],
                     self.activation,
-                    &g,
+                    (&g, self.isa),
                     scratch,
                 );
             });

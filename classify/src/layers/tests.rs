@@ -1,7 +1,6 @@
-//! The layers against candle's own convolution, through both kernels where the CPU has them.
+//! The layers against candle's own convolution, through each of our kernel paths the CPU has.
 
 use super::*;
-use crate::kernels::gemm;
 use candle_core::Device;
 
 fn random(shape: &[usize], seed: u64) -> Tensor {
@@ -56,17 +55,19 @@ fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
         .unwrap()
 }
 
-/// A convolution on our GEMM (`use_gemm`) or on candle's convolution, to compare the two.
-fn with_gemm(weight: &Tensor, bias: &Tensor, spec: ConvSpec, use_gemm: bool) -> Conv {
-    let kernel = ConvKernel::with_gemm(weight.clone(), bias.clone(), spec.groups, use_gemm);
-    Conv {
-        spec,
-        kernel: kernel.unwrap(),
-    }
+/// A convolution on `path`'s kernels.
+fn on(path: KernelPath, weight: &Tensor, bias: &Tensor, spec: ConvSpec) -> Conv {
+    Conv::new(weight.clone(), bias.clone(), spec, path).unwrap()
 }
 
 #[test]
 fn depthwise_and_pointwise_kernels_match_candles_convolution() {
+    for path in KernelPath::ours_here() {
+        depthwise_and_pointwise_match_on(path);
+    }
+}
+
+fn depthwise_and_pointwise_match_on(path: KernelPath) {
     for (kernel, stride, size) in [(3, 1, 9), (3, 2, 10), (5, 2, 11), (5, 1, 7), (3, 2, 1)] {
         let channels = 6;
         let x = random(&[2, channels, size, size + 1], 1);
@@ -81,14 +82,17 @@ fn depthwise_and_pointwise_kernels_match_candles_convolution() {
             groups: channels,
             activation: Activation::None,
         };
-        let conv = Conv::new(w.clone(), b.clone(), spec).unwrap();
+        let conv = on(path, &w, &b, spec);
         assert!(matches!(conv.kernel, ConvKernel::Depthwise { .. }));
         let got = swap_batch_and_channels(&conv.forward(&swap_batch_and_channels(&x)).unwrap());
         let (t, bo) = Padding::Same.amounts(size, kernel, stride);
         let (l, r) = Padding::Same.amounts(size + 1, kernel, stride);
         let want = reference(&x, &w, &b, stride, (t, bo, l, r), channels);
         assert_eq!(got.dims(), want.dims());
-        assert!(max_diff(&got, &want) < 1e-5, "k{kernel} s{stride} n{size}");
+        assert!(
+            max_diff(&got, &want) < 1e-5,
+            "{path}: k{kernel} s{stride} n{size}"
+        );
     }
     let x = random(&[2, 8, 5, 4], 4);
     let w = random(&[12, 8, 1, 1], 5);
@@ -102,23 +106,24 @@ fn depthwise_and_pointwise_kernels_match_candles_convolution() {
         groups: 1,
         activation: Activation::Relu6,
     };
-    let got = Conv::new(w.clone(), b.clone(), spec)
-        .unwrap()
+    let got = on(path, &w, &b, spec)
         .forward(&swap_batch_and_channels(&x))
         .unwrap();
     let got = swap_batch_and_channels(&got);
     let want = reference(&x, &w, &b, 1, (0, 0, 0, 0), 1)
         .clamp(0f32, 6f32)
         .unwrap();
-    assert!(max_diff(&got, &want) < 1e-5);
+    assert!(max_diff(&got, &want) < 1e-5, "{path}: pointwise");
 }
 
 #[test]
 fn gemm_convolutions_match_candles() {
-    if !gemm::available() {
-        eprintln!("no AVX-512 on this CPU: the layers use candle's convolution");
-        return;
+    for path in KernelPath::ours_here() {
+        gemm_convolutions_match_on(path);
     }
+}
+
+fn gemm_convolutions_match_on(path: KernelPath) {
     let symmetric = Padding::Symmetric;
     // (in, out, kernel, stride, padding, size): ResNet's stem, 3×3 and strided 1×1 shapes,
     // EfficientNet's SAME stem, and sizes off the GEMM's panel sizes.
@@ -148,11 +153,11 @@ fn gemm_convolutions_match_candles() {
             groups: 1,
             activation: Activation::Relu,
         };
-        let ours = with_gemm(&w, &b, spec, true);
-        let candles = with_gemm(&w, &b, spec, false);
+        let ours = on(path, &w, &b, spec);
+        let candles = on(KernelPath::Candle, &w, &b, spec);
         assert!(matches!(ours.kernel, ConvKernel::Gemm { .. }));
         let want = candles.forward(&x).unwrap();
-        let case = format!("{inputs}→{outputs} k{kernel} s{stride} {padding:?} n{size}");
+        let case = format!("{path}: {inputs}→{outputs} k{kernel} s{stride} {padding:?} n{size}");
         // The fallback itself, through its layout changes, against candle's convolution.
         let (t, bo) = padding.amounts(size, kernel, stride);
         let (l, r) = padding.amounts(size + 1, kernel, stride);

@@ -5,57 +5,53 @@
 //! no im2col matrix is ever written out to memory.
 //!
 //! It is the classic blocked GEMM (Goto and van de Geijn): both operands are packed into thin
-//! panels that the micro-kernel streams through, a 12×32 tile of `C` lives in 24 AVX-512
-//! registers for a whole depth block, and bias, residual and activation are applied to the tile
-//! while it is still in registers. candle's im2col then GEMM runs on AVX2 and takes two more
-//! passes over the output for the bias and the activation; this path is what gets ResNet50 and
-//! EfficientNet close to ONNX Runtime on the CPUs that have AVX-512. Elsewhere the layers keep
-//! candle's convolution.
+//! panels that the micro-kernel streams through, a tile of `C` lives in registers for a whole
+//! depth block, and bias, residual and activation are applied to the tile while it is still in
+//! registers. The packing, blocking and threading here are shared; only the micro-kernel and
+//! its tile size belong to an instruction set ([`avx512`]: 12×32, [`avx2`]: 6×16, [`portable`]:
+//! 6×8 or 4×16 in plain Rust the compiler vectorises).
 
+mod avx2;
+mod avx512;
+mod portable;
+
+pub(crate) use super::path::Isa;
 use crate::layers::Activation;
 use rayon::prelude::*;
 use std::mem::MaybeUninit;
 
-/// Rows of `C` per micro-tile: 12 rows × 2 vectors = 24 accumulators, leaving registers for the
-/// two vectors of `B` and the broadcast of `A`.
-pub(crate) const MR: usize = 12;
-/// Columns of `C` per micro-tile: two AVX-512 vectors of 16 floats.
-pub(crate) const NR: usize = 32;
-/// Depth per block: one panel of `B` (32 KB) and one of `A` (12 KB) fit the 48 KB L1 together.
+/// Depth per block: one panel of `B` (32 KB at the widest tile) and one of `A` (12 KB) fit a
+/// 48 KB L1 together.
 const KC: usize = 256;
 /// Panels of rows that meet a block of packed columns together: 16 × 12 rows × 256 depth is
-/// 192 KB of `A`.
+/// 192 KB of `A` at the widest tile.
 const ROW_CHUNK: usize = 16;
-/// Panels of columns per task, at most: 4 × 32 columns × 256 depth is a 128 KB packed block.
+/// Panels of columns per task, at most: 4 × 32 columns × 256 depth is a 128 KB packed block at
+/// the widest tile.
 const BLOCK_PANELS: usize = 4;
 
-/// Whether this CPU runs the micro-kernel.
-pub(crate) fn available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx512f")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
-/// The left operand, packed into panels of [`MR`] rows stored depth-major, padded with zeros,
-/// and ordered by depth block first: everything a depth block needs is one contiguous run,
-/// which a task streams through once (the prefetchers follow it).
+/// The left operand, packed into panels of `MR` rows (the tile height of its instruction set)
+/// stored depth-major, padded with zeros, and ordered by depth block first: everything a depth
+/// block needs is one contiguous run, which a task streams through once (the prefetchers
+/// follow it).
 pub(crate) struct PackedRows {
+    isa: Isa,
+    /// Rows per panel: the micro-kernel's tile height.
+    mr: usize,
     rows: usize,
     depth: usize,
     data: Vec<f32>,
 }
 
 impl PackedRows {
-    /// Packs a row-major `rows × depth` matrix.
-    pub fn new(matrix: &[f32], rows: usize, depth: usize) -> PackedRows {
+    /// Packs a row-major `rows × depth` matrix for the micro-kernel of `isa`.
+    pub fn new(matrix: &[f32], rows: usize, depth: usize, isa: Isa) -> PackedRows {
         assert_eq!(matrix.len(), rows * depth, "matrix is not {rows}×{depth}");
-        let padded_rows = rows.div_ceil(MR) * MR;
+        let mr = tile_size(isa).0;
+        let padded_rows = rows.div_ceil(mr) * mr;
         let mut packed = PackedRows {
+            isa,
+            mr,
             rows,
             depth,
             data: vec![0f32; padded_rows * depth],
@@ -63,9 +59,9 @@ impl PackedRows {
         for k0 in (0..depth).step_by(KC) {
             let block_depth = KC.min(depth - k0);
             for row in 0..rows {
-                let offset = packed.offset(row / MR, k0) + row % MR;
+                let offset = packed.offset(row / mr, k0) + row % mr;
                 for k in 0..block_depth {
-                    packed.data[offset + k * MR] = matrix[row * depth + k0 + k];
+                    packed.data[offset + k * mr] = matrix[row * depth + k0 + k];
                 }
             }
         }
@@ -84,12 +80,21 @@ impl PackedRows {
     /// block before it is [`KC`] deep.
     fn offset(&self, panel: usize, k0: usize) -> usize {
         let block_depth = KC.min(self.depth - k0);
-        k0 * self.rows.div_ceil(MR) * MR + panel * block_depth * MR
+        k0 * self.rows.div_ceil(self.mr) * self.mr + panel * block_depth * self.mr
     }
 
     /// Panel `panel`'s depth block starting at `k0`.
     fn block(&self, panel: usize, k0: usize) -> &[f32] {
-        &self.data[self.offset(panel, k0)..][..KC.min(self.depth - k0) * MR]
+        &self.data[self.offset(panel, k0)..][..KC.min(self.depth - k0) * self.mr]
+    }
+}
+
+/// The micro-kernel's tile of `C` for `isa`: (rows, columns).
+fn tile_size(isa: Isa) -> (usize, usize) {
+    match isa {
+        Isa::Avx512 => (avx512::MR, avx512::NR),
+        Isa::Avx2 => (avx2::MR, avx2::NR),
+        Isa::Portable => (portable::MR, portable::NR),
     }
 }
 
@@ -101,9 +106,16 @@ pub(crate) trait Columns: Sync {
     fn columns(&self) -> usize;
 
     /// Packs rows `k0..k0 + depth` of columns `first..first + width` into `panels`: one panel
-    /// per [`NR`] columns, each `depth` rows of [`NR`] values. Values past `width` in the last
+    /// per `NR` columns, each `depth` rows of `NR` values. Values past `width` in the last
     /// panel may be left as they are: they only reach outputs that are never stored.
-    fn pack(&self, k0: usize, depth: usize, first: usize, width: usize, panels: &mut [f32]);
+    fn pack<const NR: usize>(
+        &self,
+        k0: usize,
+        depth: usize,
+        first: usize,
+        width: usize,
+        panels: &mut [f32],
+    );
 }
 
 /// A row-major `depth × columns` matrix.
@@ -122,7 +134,14 @@ impl Columns for Matrix<'_> {
         self.columns
     }
 
-    fn pack(&self, k0: usize, depth: usize, first: usize, width: usize, panels: &mut [f32]) {
+    fn pack<const NR: usize>(
+        &self,
+        k0: usize,
+        depth: usize,
+        first: usize,
+        width: usize,
+        panels: &mut [f32],
+    ) {
         // Row by row, so that each row of the block is one sequential read the prefetchers
         // follow, not NR-wide pieces a page apart.
         for k in 0..depth {
@@ -156,14 +175,46 @@ pub(crate) struct Epilogue<'a> {
 /// time, into a buffer of its own: packed columns are used straight from L2, and are never
 /// written out to memory and read back.
 ///
-/// Panics if the shapes disagree or the CPU lacks AVX-512 (check [`available`] first).
+/// Panics if the shapes disagree or the CPU lacks the instructions `a` was packed for (see
+/// [`super::KernelPath::supported`]).
 pub(crate) fn multiply(
     a: &PackedRows,
     b: &impl Columns,
     out: &mut [MaybeUninit<f32>],
     epilogue: &Epilogue,
 ) {
-    assert!(available(), "the GEMM micro-kernel needs AVX-512");
+    assert!(
+        a.isa.path().supported(),
+        "this CPU lacks the instructions of the {} micro-kernel",
+        a.isa.path()
+    );
+    match a.isa {
+        Isa::Avx512 => {
+            multiply_with::<{ avx512::MR }, { avx512::NR }>(a, b, out, epilogue, avx512::run)
+        }
+        Isa::Avx2 => multiply_with::<{ avx2::MR }, { avx2::NR }>(a, b, out, epilogue, avx2::run),
+        Isa::Portable => {
+            multiply_with::<{ portable::MR }, { portable::NR }>(a, b, out, epilogue, portable::run)
+        }
+    }
+}
+
+/// A micro-kernel: one [`Tile`] of at most `MR × NR`.
+///
+/// # Safety
+/// The tile's pointers must be valid for its sizes and the CPU must have the kernel's
+/// instructions.
+type MicroKernel = unsafe fn(&Tile);
+
+/// [`multiply`] with the micro-kernel `kernel` of `MR × NR` tiles.
+fn multiply_with<const MR: usize, const NR: usize>(
+    a: &PackedRows,
+    b: &impl Columns,
+    out: &mut [MaybeUninit<f32>],
+    epilogue: &Epilogue,
+    kernel: MicroKernel,
+) {
+    debug_assert_eq!(a.mr, MR);
     let columns = b.columns();
     assert_eq!(a.depth, b.depth(), "inner dimensions differ");
     assert_eq!(out.len(), a.rows * columns, "output is not rows×columns");
@@ -196,8 +247,13 @@ pub(crate) fn multiply(
             let (group, block) = (task / column_blocks, task % column_blocks);
             let rows = even_share(row_panels, row_groups, group);
             let panels = even_share(column_panels, column_blocks, block);
+            let task = Task {
+                rows,
+                panels,
+                kernel,
+            };
             // SAFETY: tasks cover disjoint panels of `out`.
-            unsafe { multiply_block(a, b, out, epilogue, rows, panels, buffer) };
+            unsafe { multiply_block::<MR, NR>(a, b, out, epilogue, task, buffer) };
         });
 }
 
@@ -213,15 +269,15 @@ fn even_share(total: usize, parts: usize, index: usize) -> std::ops::Range<usize
 /// # Safety
 /// `out` must be the output of [`multiply`] (shapes checked there), and no other thread may
 /// write these panels.
-unsafe fn multiply_block(
+unsafe fn multiply_block<const MR: usize, const NR: usize>(
     a: &PackedRows,
     b: &impl Columns,
     out: SharedOutput,
     epilogue: &Epilogue,
-    row_panels: std::ops::Range<usize>,
-    column_panels: std::ops::Range<usize>,
+    task: Task,
     buffer: &mut Vec<f32>,
 ) {
+    let (row_panels, column_panels) = (task.rows, task.panels);
     let columns = b.columns();
     let first_column = column_panels.start * NR;
     let width = (column_panels.end * NR).min(columns) - first_column;
@@ -236,7 +292,7 @@ unsafe fn multiply_block(
     for k0 in (0..a.depth).step_by(KC) {
         let depth = KC.min(a.depth - k0);
         let packed = &mut buffer[..block_panels * depth * NR];
-        b.pack(k0, depth, first_column, width, packed);
+        b.pack::<NR>(k0, depth, first_column, width, packed);
         // A chunk of rows' depth block (192 KB) stays in L2 while every packed panel of
         // columns meets it, each panel in L1 while the chunk's rows go through it.
         for row_chunk in row_panels.clone().step_by(ROW_CHUNK) {
@@ -261,13 +317,20 @@ unsafe fn multiply_block(
                         activation: epilogue.activation,
                     };
                     // SAFETY: the pointers cover `rows × depth` of A, `depth × columns` of B and
-                    // `rows × columns` of C and the residual, and the CPU has AVX-512 (checked by
-                    // `multiply`).
-                    unsafe { kernel::run(&tile) };
+                    // `rows × columns` of C and the residual, and the CPU has the kernel's
+                    // instructions (checked by `multiply`).
+                    unsafe { (task.kernel)(&tile) };
                 }
             }
         }
     }
+}
+
+/// What one task computes: its panels of rows and of columns, with which micro-kernel.
+struct Task {
+    rows: std::ops::Range<usize>,
+    panels: std::ops::Range<usize>,
+    kernel: MicroKernel,
 }
 
 /// The output pointer, shared by tasks that write disjoint tiles.
@@ -286,9 +349,9 @@ impl SharedOutput {
 /// One call of the micro-kernel: a `rows × columns` tile of C over one depth block.
 struct Tile {
     depth: usize,
-    /// `depth` steps of `MR` values.
+    /// `depth` steps of the kernel's `MR` values.
     a: *const f32,
-    /// `depth` steps of `NR` values.
+    /// `depth` steps of the kernel's `NR` values.
     b: *const f32,
     c: *mut f32,
     ldc: usize,
@@ -303,131 +366,5 @@ struct Tile {
     activation: Activation,
 }
 
-#[cfg(target_arch = "x86_64")]
-mod kernel {
-    use super::{Tile, MR, NR};
-    use std::arch::x86_64::*;
-
-    /// Runs the tile with the variant compiled for its exact size, so that edge tiles do no
-    /// wasted multiplications on padding rows.
-    ///
-    /// # Safety
-    /// The tile's pointers must be valid for its sizes and the CPU must have AVX-512F.
-    pub(super) unsafe fn run(t: &Tile) {
-        macro_rules! by_size {
-            ($($rows:literal)*) => {
-                match (t.rows, t.columns > 16) {
-                    $(($rows, false) => tile::<$rows, 1>(t),
-                      ($rows, true) => tile::<$rows, 2>(t),)*
-                    _ => unreachable!("tile rows are 1..=MR"),
-                }
-            };
-        }
-        by_size!(1 2 3 4 5 6 7 8 9 10 11 12)
-    }
-
-    /// How many depth steps ahead the kernel prefetches A.
-    const PREFETCH_STEPS: usize = 16;
-
-    #[target_feature(enable = "avx512f")]
-    unsafe fn tile<const ROWS: usize, const VECTORS: usize>(t: &Tile) {
-        let masks = column_masks(t.columns);
-        if t.last {
-            // The output and the residual are usually far away (a layer's output is megabytes):
-            // ask for them now, so they arrive while the products are computed.
-            for r in 0..ROWS {
-                for v in 0..VECTORS {
-                    _mm_prefetch::<_MM_HINT_ET0>(t.c.wrapping_add(r * t.ldc + v * 16).cast());
-                    if let Some(residual) = t.residual {
-                        let line = residual.wrapping_add(r * t.ldc + v * 16);
-                        _mm_prefetch::<_MM_HINT_T0>(line.cast());
-                    }
-                }
-            }
-        }
-        let mut acc = [[_mm512_setzero_ps(); VECTORS]; ROWS];
-        for (r, row) in acc.iter_mut().enumerate() {
-            for (v, value) in row.iter_mut().enumerate() {
-                *value = if t.first {
-                    _mm512_set1_ps(*t.bias.add(r))
-                } else {
-                    _mm512_maskz_loadu_ps(masks[v], t.c.add(r * t.ldc + v * 16))
-                };
-            }
-        }
-        // One depth step: a row of B (two vectors) times a column of A (one broadcast a row).
-        let step = |acc: &mut [[__m512; VECTORS]; ROWS], a: *const f32, b: *const f32| {
-            let mut columns = [_mm512_setzero_ps(); VECTORS];
-            for (v, column) in columns.iter_mut().enumerate() {
-                *column = _mm512_loadu_ps(b.add(v * 16));
-            }
-            for (r, row) in acc.iter_mut().enumerate() {
-                let weight = _mm512_set1_ps(*a.add(r));
-                for (v, value) in row.iter_mut().enumerate() {
-                    *value = _mm512_fmadd_ps(weight, columns[v], *value);
-                }
-            }
-        };
-        let (mut a, mut b) = (t.a, t.b);
-        // Four steps at a time: A's four columns are three cache lines, fetched ahead.
-        for _ in 0..t.depth / 4 {
-            for line in 0..3 {
-                let ahead = a.wrapping_add(PREFETCH_STEPS * MR + line * 16);
-                _mm_prefetch::<_MM_HINT_T0>(ahead.cast());
-            }
-            for s in 0..4 {
-                step(&mut acc, a.add(s * MR), b.add(s * NR));
-            }
-            a = a.add(4 * MR);
-            b = b.add(4 * NR);
-        }
-        for _ in 0..t.depth % 4 {
-            step(&mut acc, a, b);
-            a = a.add(MR);
-            b = b.add(NR);
-        }
-        if t.last {
-            for (r, row) in acc.iter_mut().enumerate() {
-                for (v, value) in row.iter_mut().enumerate() {
-                    if let Some(residual) = t.residual {
-                        let add = _mm512_maskz_loadu_ps(masks[v], residual.add(r * t.ldc + v * 16));
-                        *value = _mm512_add_ps(*value, add);
-                    }
-                    *value = t.activation.apply_avx512(*value);
-                }
-            }
-        }
-        for (r, row) in acc.iter().enumerate() {
-            for (v, value) in row.iter().enumerate() {
-                _mm512_mask_storeu_ps(t.c.add(r * t.ldc + v * 16), masks[v], *value);
-            }
-        }
-    }
-
-    /// Lane masks of the tile's two column vectors.
-    fn column_masks(columns: usize) -> [__mmask16; 2] {
-        debug_assert!(columns <= NR);
-        let lanes = |n: usize| -> __mmask16 {
-            if n >= 16 {
-                0xFFFF
-            } else {
-                ((1u32 << n) - 1) as __mmask16
-            }
-        };
-        [lanes(columns), lanes(columns.saturating_sub(16))]
-    }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-mod kernel {
-    use super::Tile;
-
-    /// Never called: [`super::available`] is false off x86-64.
-    pub(super) unsafe fn run(_: &Tile) {
-        unreachable!("the GEMM micro-kernel needs AVX-512")
-    }
-}
-
 #[cfg(test)]
-#[path = "gemm_tests.rs"]
 mod tests;
