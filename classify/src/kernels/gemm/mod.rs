@@ -214,7 +214,7 @@ fn multiply_with<const MR: usize, const NR: usize>(
     epilogue: &Epilogue,
     kernel: MicroKernel,
 ) {
-    debug_assert_eq!(a.mr, MR);
+    assert_eq!(a.mr, MR, "the rows were packed for another micro-kernel");
     let columns = b.columns();
     assert_eq!(a.depth, b.depth(), "inner dimensions differ");
     assert_eq!(out.len(), a.rows * columns, "output is not rows×columns");
