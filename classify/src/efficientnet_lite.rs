@@ -20,6 +20,8 @@ const STAGES: [(usize, usize, usize, usize, usize, usize); 7] = [
     (4, 5, 2, 6, 112, 192),
     (1, 3, 1, 6, 192, 320),
 ];
+/// The blocks whose output is 112×112 or 56×56: a batch goes through them image by image.
+const EARLY_BLOCKS: usize = 3;
 const STEM_CHANNELS: usize = 32;
 const HEAD_CHANNELS: usize = 1280;
 const CLASSES: usize = 1000;
@@ -161,13 +163,35 @@ impl EfficientNetLite0 {
             classifier,
         })
     }
+
+    /// The stem and `early` blocks.
+    fn early_layers(&self, x: &Tensor, early: &[Block]) -> candle_core::Result<Tensor> {
+        let mut x = self.stem.forward(x)?;
+        for block in early {
+            x = block.forward(&x)?;
+        }
+        Ok(x)
+    }
 }
 
 impl Module for EfficientNetLite0 {
     /// Channel-major `[3, batch, 224, 224]` normalised pixels to `[batch, 1000]` logits.
     fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        let mut x = self.stem.forward(x)?;
-        for block in &self.blocks {
+        let (early, late) = self.blocks.split_at(EARLY_BLOCKS.min(self.blocks.len()));
+        let batch = x.dim(1)?;
+        // The early layers' activations for a whole batch (96 channels at 112×112 is 4.8 MB an
+        // image) overflow the caches, so they go image by image; from the block that brings
+        // the maps down to 28×28 on, the batch goes together and the products fill their
+        // panels.
+        let mut x = if batch > 1 {
+            let images = (0..batch)
+                .map(|image| self.early_layers(&x.narrow(1, image, 1)?, early))
+                .collect::<candle_core::Result<Vec<_>>>()?;
+            Tensor::cat(&images, 1)?
+        } else {
+            self.early_layers(x, early)?
+        };
+        for block in late {
             x = block.forward(&x)?;
         }
         // `[channels, batch]` features, pooled, to one row per image.
