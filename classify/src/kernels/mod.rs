@@ -66,12 +66,8 @@ pub(crate) enum ConvKernel {
         bias: Vec<f32>,
         isa: Isa,
     },
-    /// Dense: our packed GEMM (see [`gemm`]).
-    Gemm {
-        weight: PackedRows,
-        bias: Vec<f32>,
-        isa: Isa,
-    },
+    /// Dense: our packed GEMM (see [`gemm`]), on the instruction set it was packed for.
+    Gemm { weight: PackedRows, bias: Vec<f32> },
     /// candle's convolution (1×1 as one matrix product).
     Candle {
         /// `[out, in / groups, k, k]`, contiguous.
@@ -113,7 +109,6 @@ impl ConvKernel {
                         PackedRows::new(values, out_channels, depth, isa)
                     })?,
                     bias: bias.to_vec1::<f32>()?,
-                    isa,
                 }
             }
             _ => ConvKernel::Candle {
@@ -149,13 +144,12 @@ impl ConvKernel {
                     None => Ok(y),
                 }
             }
-            ConvKernel::Gemm { weight, bias, isa } => {
+            ConvKernel::Gemm { weight, bias } => {
                 let op = GemmConv {
                     weight,
                     bias,
                     geometry,
                     activation,
-                    isa: *isa,
                 };
                 match residual {
                     Some(residual) => x.apply_op2_no_bwd(&residual.contiguous()?, &op),
@@ -236,7 +230,6 @@ struct GemmConv<'a> {
     bias: &'a [f32],
     geometry: Geometry,
     activation: Activation,
-    isa: Isa,
 }
 
 impl GemmConv<'_> {
@@ -289,7 +282,7 @@ impl GemmConv<'_> {
                     width,
                 },
                 geometry: g,
-                isa: self.isa,
+                isa: self.weight.isa(),
             };
             gemm::multiply(self.weight, &im2col, out, &epilogue);
         }

@@ -68,6 +68,11 @@ impl PackedRows {
         packed
     }
 
+    /// The instruction set whose micro-kernel these rows were packed for.
+    pub fn isa(&self) -> Isa {
+        self.isa
+    }
+
     pub fn rows(&self) -> usize {
         self.rows
     }
