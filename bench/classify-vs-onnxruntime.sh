@@ -18,7 +18,7 @@ mkdir -p .cache/onnx
 # The paths this CPU runs: a path it lacks is refused by the example, and named here as skipped.
 paths=()
 for path in ${KERNELS:-avx512 avx2 portable candle}; do
-  if GAILLERY_KERNELS=$path target/release/examples/classify_throughput efficientnet-lite0 1 models > /dev/null 2>&1; then
+  if GAILLERY_KERNELS=$path target/release/examples/classify_throughput kernels > /dev/null 2>&1; then
     paths+=("$path")
   else
     echo "skipped: this CPU does not run the $path kernels" >&2

@@ -4,6 +4,8 @@
 //! same models.
 //!
 //! cargo run --release -p gaillery-bench --example classify_throughput -- MODEL BATCH [MODEL_DIR]
+//! cargo run --release -p gaillery-bench --example classify_throughput -- kernels
+//!   (prints the kernel path `GAILLERY_KERNELS` gives, or fails if this CPU lacks it)
 //!
 //! ResNet50 runs on weights generated here (throughput does not depend on their values) when
 //! the model directory has none.
@@ -15,7 +17,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().is_some_and(|first| first == "kernels") {
+        println!("{}", gaillery_classify::KernelPath::from_env()?);
+        return Ok(());
+    }
     let model = ModelKind::parse(&args.next().unwrap_or_else(|| "efficientnet-lite0".into()))?;
     let batch: usize = args.next().unwrap_or_else(|| "1".into()).parse()?;
     let model_dir = PathBuf::from(args.next().unwrap_or_else(|| "models".into()));
