@@ -8,25 +8,14 @@
 use gaillery_classify::{convert_checkpoint, labels, Classifier, KernelPath, ModelKind};
 use gaillery_imaging::Limits;
 use std::path::PathBuf;
+use support::our_paths;
+
+mod support;
 
 fn model_dir() -> PathBuf {
     std::env::var_os("GAILLERY_MODEL_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../models"))
-}
-
-/// Our kernel paths this CPU runs; the others are named as skipped.
-fn our_paths() -> Vec<KernelPath> {
-    let ours = KernelPath::ALL
-        .into_iter()
-        .filter(|&path| path != KernelPath::Candle);
-    ours.filter(|path| {
-        if !path.supported() {
-            eprintln!("skipped: this CPU lacks the instructions of the {path} kernels");
-        }
-        path.supported()
-    })
-    .collect()
 }
 
 fn classifier(kernels: KernelPath) -> Classifier {

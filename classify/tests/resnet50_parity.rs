@@ -6,8 +6,10 @@
 //! PyTorch computed for a generated batch of two.
 
 use candle_core::{Device, Tensor};
-use gaillery_classify::{Classifier, KernelPath, ModelKind};
+use gaillery_classify::{Classifier, ModelKind};
 use std::collections::HashMap;
+
+mod support;
 
 fn splitmix64(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -64,15 +66,7 @@ fn resnet50_matches_torchvision_on_the_same_weights() {
     let dir = tempfile::tempdir().unwrap();
     let weights = ModelKind::ResNet50.weights_path(dir.path());
     candle_core::safetensors::save(&tensors, &weights).unwrap();
-    // Once per kernel path of ours this CPU has; the others are named as skipped.
-    for kernels in KernelPath::ALL
-        .into_iter()
-        .filter(|&path| path != KernelPath::Candle)
-    {
-        if !kernels.supported() {
-            eprintln!("skipped: this CPU lacks the instructions of the {kernels} kernels");
-            continue;
-        }
+    for kernels in support::our_paths() {
         let classifier = Classifier::load_with(ModelKind::ResNet50, &weights, kernels).unwrap();
         matches_reference(&classifier, &reference);
     }
